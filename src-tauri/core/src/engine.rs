@@ -1,0 +1,336 @@
+//! The flow engine: everything AuthDesk does, in terms a shell can call. The CLI and the
+//! window both drive this; neither holds OAuth logic of its own.
+
+use std::time::Duration;
+
+use oauth2::{PkceCodeChallenge, PkceCodeVerifier};
+use tokio_util::sync::CancellationToken;
+use url::Url;
+
+use crate::error::{Error, Result};
+use crate::listener::{callback, LoopbackListener, Verdict};
+use crate::oauth::{OAuthClient, WhoAmI};
+use crate::profiles::{Profile, ProfileStore};
+use crate::secret::{random_urlsafe, Secret};
+use crate::secrets::Keyring;
+use crate::tokens::TokenSet;
+
+/// How long a sign-in waits for the redirect by default: the server's code lifetime.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(600);
+
+#[derive(Debug, Clone)]
+pub struct Engine {
+    profiles: ProfileStore,
+    keyring: Keyring,
+}
+
+/// The outcome of a revoke, checked against the server.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct RevokeReport {
+    /// Which token was sent to the revoke endpoint.
+    pub revoked: &'static str,
+    /// True only when who-am-I answered 401 to the old access token afterwards.
+    pub verified: bool,
+    /// One sentence for the user.
+    pub message: String,
+}
+
+impl Engine {
+    pub fn new(profiles: ProfileStore, keyring: Keyring) -> Self {
+        Engine { profiles, keyring }
+    }
+
+    pub fn open_default() -> Result<Self> {
+        Ok(Engine::new(ProfileStore::open_default()?, Keyring::new()?))
+    }
+
+    pub fn profiles(&self) -> &ProfileStore {
+        &self.profiles
+    }
+
+    /// Saves a profile, and its client secret when one is given. The secret goes first,
+    /// so a keyring failure never leaves a profile that cannot sign in.
+    pub async fn save_profile(
+        &self,
+        profile: Profile,
+        client_secret: Option<Secret>,
+    ) -> Result<()> {
+        profile.validate()?;
+        if let Some(secret) = client_secret {
+            let name = profile.name.clone();
+            self.keyring_call(move |k| k.set_client_secret(&name, &secret))
+                .await?;
+        }
+        self.profiles.save(profile)
+    }
+
+    /// Removes a profile and its keyring entries.
+    pub async fn remove_profile(&self, name: &str) -> Result<()> {
+        self.profiles.get(name)?;
+        let owned = name.to_owned();
+        self.keyring_call(move |k| k.delete_profile(&owned)).await?;
+        self.profiles.remove(name)
+    }
+
+    pub async fn has_client_secret(&self, name: &str) -> Result<bool> {
+        let owned = name.to_owned();
+        Ok(self
+            .keyring_call(move |k| k.client_secret(&owned))
+            .await?
+            .is_some())
+    }
+
+    /// The profile's current tokens, from the keyring.
+    pub async fn current_tokens(&self, name: &str) -> Result<Option<TokenSet>> {
+        self.profiles.get(name)?;
+        let owned = name.to_owned();
+        self.keyring_call(move |k| k.tokens(&owned)).await
+    }
+
+    /// Prepares a sign-in: binds the listener (before any browser opens, so no redirect
+    /// is missed), picks a fresh state and builds the authorize URL.
+    pub async fn begin_sign_in(&self, name: &str) -> Result<SignIn> {
+        let (profile, client) = self.client_for(name).await?;
+        let listener = LoopbackListener::bind(&profile.redirect_uri).await?;
+        let redirect_uri = listener.as_ref().map_or_else(
+            || profile.redirect_uri.clone(),
+            |l| l.redirect_uri().clone(),
+        );
+        let state = random_urlsafe(32)
+            .map_err(|e| Error::Config(format!("The system random generator failed: {e}.")))?;
+        let (challenge, verifier) = if profile.pkce {
+            let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
+            (Some(challenge), Some(verifier))
+        } else {
+            (None, None)
+        };
+        let authorize_url = client.authorize_url(&redirect_uri, &state, challenge);
+        tracing::info!(
+            profile = name,
+            redirect_uri = redirect_uri.as_str(),
+            pkce = profile.pkce,
+            "sign-in prepared"
+        );
+        Ok(SignIn {
+            engine: self.clone(),
+            profile: profile.name,
+            client,
+            state,
+            pkce_verifier: verifier,
+            authorize_url,
+            redirect_uri,
+            listener,
+        })
+    }
+
+    /// Trades the refresh token for a new pair, which is stored at once (the old one is dead).
+    pub async fn refresh(&self, name: &str) -> Result<TokenSet> {
+        let (_, client) = self.client_for(name).await?;
+        let old = self
+            .current_tokens(name)
+            .await?
+            .ok_or_else(|| Error::NoTokens(name.to_owned()))?;
+        let refresh_token = old
+            .refresh_token
+            .clone()
+            .ok_or_else(|| Error::NoRefreshToken(name.to_owned()))?;
+        let mut fresh = client.refresh(&refresh_token).await?;
+        if fresh.refresh_token.is_none() {
+            // A server that does not rotate keeps the old refresh token valid.
+            fresh.refresh_token = Some(refresh_token);
+        }
+        fresh.user = old.user;
+        self.store_and_identify(name, &client, fresh).await
+    }
+
+    /// Revokes the refresh token (which takes its access token with it) and checks that
+    /// the old access token now gets 401.
+    pub async fn revoke(&self, name: &str) -> Result<RevokeReport> {
+        let (_, client) = self.client_for(name).await?;
+        let tokens = self
+            .current_tokens(name)
+            .await?
+            .ok_or_else(|| Error::NoTokens(name.to_owned()))?;
+        let (revoked, token, hint) = match &tokens.refresh_token {
+            Some(refresh) => ("refresh token", refresh, "refresh_token"),
+            None => ("access token", &tokens.access_token, "access_token"),
+        };
+        client.revoke(token, hint).await?;
+        let report = match client.whoami(&tokens.access_token).await {
+            Ok(WhoAmI::Unauthorized) => RevokeReport {
+                revoked,
+                verified: true,
+                message: "Revoked, verified: the server now answers 401 to the old access token.".into(),
+            },
+            Ok(WhoAmI::User(user)) => RevokeReport {
+                revoked,
+                verified: false,
+                message: format!(
+                    "The server accepted the revoke request, but the old access token still works (who-am-I answers as {user}), so the revoke is not verified."
+                ),
+            },
+            Err(e) => RevokeReport {
+                revoked,
+                verified: false,
+                message: format!("The server accepted the revoke request, but it could not be verified: {e}"),
+            },
+        };
+        tracing::info!(
+            profile = name,
+            revoked,
+            verified = report.verified,
+            "revoke finished"
+        );
+        if report.verified {
+            let owned = name.to_owned();
+            self.keyring_call(move |k| k.delete_tokens(&owned)).await?;
+        }
+        Ok(report)
+    }
+
+    /// Who the profile's current access token belongs to.
+    pub async fn whoami(&self, name: &str) -> Result<WhoAmI> {
+        let (_, client) = self.client_for(name).await?;
+        let tokens = self
+            .current_tokens(name)
+            .await?
+            .ok_or_else(|| Error::NoTokens(name.to_owned()))?;
+        client.whoami(&tokens.access_token).await
+    }
+
+    async fn client_for(&self, name: &str) -> Result<(Profile, OAuthClient)> {
+        let profile = self.profiles.get(name)?;
+        let owned = name.to_owned();
+        let secret = self
+            .keyring_call(move |k| k.client_secret(&owned))
+            .await?
+            .ok_or_else(|| Error::MissingClientSecret(name.to_owned()))?;
+        let client = OAuthClient::new(&profile, secret)?;
+        Ok((profile, client))
+    }
+
+    /// Stores new tokens before anything else can fail, then asks who-am-I for the user.
+    async fn store_and_identify(
+        &self,
+        name: &str,
+        client: &OAuthClient,
+        mut tokens: TokenSet,
+    ) -> Result<TokenSet> {
+        self.store_tokens(name, &tokens).await?;
+        match client.whoami(&tokens.access_token).await {
+            Ok(WhoAmI::User(user)) => {
+                tokens.user = Some(user);
+                self.store_tokens(name, &tokens).await?;
+            }
+            Ok(WhoAmI::Unauthorized) => {
+                tracing::warn!(profile = name, "who-am-I refused the new access token")
+            }
+            Err(e) => tracing::warn!(profile = name, "who-am-I failed: {e}"),
+        }
+        Ok(tokens)
+    }
+
+    async fn store_tokens(&self, name: &str, tokens: &TokenSet) -> Result<()> {
+        let (owned, tokens) = (name.to_owned(), tokens.clone());
+        self.keyring_call(move |k| k.set_tokens(&owned, &tokens))
+            .await
+    }
+
+    /// Keyring calls block on D-Bus (or the platform's API): keep them off the async threads.
+    async fn keyring_call<T: Send + 'static>(
+        &self,
+        call: impl FnOnce(&Keyring) -> Result<T> + Send + 'static,
+    ) -> Result<T> {
+        let keyring = self.keyring.clone();
+        tokio::task::spawn_blocking(move || call(&keyring))
+            .await
+            .map_err(|e| Error::KeyringUnavailable {
+                detail: format!("the keyring call did not finish: {e}"),
+            })?
+    }
+}
+
+/// One sign-in attempt, from authorize URL to tokens.
+pub struct SignIn {
+    engine: Engine,
+    profile: String,
+    client: OAuthClient,
+    state: String,
+    pkce_verifier: Option<PkceCodeVerifier>,
+    authorize_url: Url,
+    redirect_uri: Url,
+    listener: Option<LoopbackListener>,
+}
+
+impl std::fmt::Debug for SignIn {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SignIn")
+            .field("profile", &self.profile)
+            .field("redirect_uri", &self.redirect_uri.as_str())
+            .finish_non_exhaustive()
+    }
+}
+
+impl SignIn {
+    /// The URL to open in the browser; show it too, for opening by hand.
+    pub fn authorize_url(&self) -> &Url {
+        &self.authorize_url
+    }
+
+    /// The exact redirect URI this attempt uses (with the port, for a port-less registration).
+    pub fn redirect_uri(&self) -> &Url {
+        &self.redirect_uri
+    }
+
+    /// False when the redirect URI is not on loopback: the user pastes the redirect URL.
+    pub fn catches_redirect(&self) -> bool {
+        self.listener.is_some()
+    }
+
+    /// Opens the system browser without waiting for it.
+    pub fn open_browser(&self) -> std::io::Result<()> {
+        open::that_detached(self.authorize_url.as_str())
+    }
+
+    /// Waits for the redirect on the listener, then exchanges the code.
+    pub async fn wait(mut self, timeout: Duration, cancel: CancellationToken) -> Result<TokenSet> {
+        let listener = self.listener.take().ok_or_else(|| {
+            Error::Config(format!(
+                "The redirect URI {} is not on this computer's loopback, so AuthDesk cannot catch it; paste the URL the browser lands on instead.",
+                self.redirect_uri
+            ))
+        })?;
+        let code = listener.wait_for_code(&self.state, timeout, cancel).await?;
+        self.exchange(&code).await
+    }
+
+    /// Finishes with the redirect URL the user copied from the browser's address bar.
+    pub async fn finish_with_redirect_url(self, pasted: &str) -> Result<TokenSet> {
+        let url = Url::parse(pasted.trim()).map_err(|e| {
+            Error::Config(format!(
+                "The pasted text is not a URL ({e}); copy the whole address from the browser."
+            ))
+        })?;
+        match callback::classify_query(url.query().unwrap_or_default(), &self.state) {
+            Verdict::Code(code) => self.exchange(&code).await,
+            Verdict::Refused { error, description } => {
+                Err(Error::AuthorizationRefused { error, description })
+            }
+            Verdict::Ignore { reason, .. } => Err(Error::Config(format!(
+                "The pasted URL is not this sign-in's redirect: {reason}."
+            ))),
+        }
+    }
+
+    /// Exchanges a code from this attempt.
+    pub async fn exchange(mut self, code: &str) -> Result<TokenSet> {
+        let tokens = self
+            .client
+            .exchange_code(code, &self.redirect_uri, self.pkce_verifier.take())
+            .await?;
+        tracing::info!(profile = self.profile, "code exchanged");
+        self.engine
+            .store_and_identify(&self.profile, &self.client, tokens)
+            .await
+    }
+}

@@ -1,0 +1,159 @@
+//! One error type for the engine. Every variant renders as one sentence a person
+//! understands; `ErrorKind` lets each shell (CLI exit codes, window) react to the class.
+
+use std::path::PathBuf;
+
+/// The class of a failure, stable for shells: the CLI maps it to an exit status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorKind {
+    /// Bad input or configuration: fix the command or the profile.
+    Config,
+    /// The user or the server refused the authorization (`error=` on the redirect).
+    Refused,
+    /// Waited too long, or the user cancelled.
+    TimedOut,
+    /// The server answered, and said no.
+    ServerRejected,
+    /// The server could not be reached, or TLS failed.
+    Network,
+    /// The OS keyring is unavailable, locked or refused.
+    Keyring,
+}
+
+/// What the server said when it refused a request, kept verbatim for a details view.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ServerReply {
+    pub status: u16,
+    /// The body as sent (JSON or plain text), cut to a readable length.
+    pub body: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("{0}")]
+    Config(String),
+
+    #[error(
+        "There is no profile named \"{0}\"; `authdesk profile list` shows the ones there are."
+    )]
+    ProfileNotFound(String),
+
+    #[error("Could not {action} {path}: {source}.")]
+    ConfigFile {
+        action: &'static str,
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+
+    #[error("The profile file {path} is not valid: {message}.")]
+    ConfigParse { path: PathBuf, message: String },
+
+    #[error("The system keyring is not available ({detail}); start and unlock your desktop keyring (GNOME Keyring, KWallet, macOS Keychain or Windows Credential Manager) and try again.")]
+    KeyringUnavailable { detail: String },
+
+    #[error("No client secret is stored for profile \"{0}\"; set it with `authdesk profile add {0} … ` or the profile form.")]
+    MissingClientSecret(String),
+
+    #[error("Profile \"{0}\" has no tokens yet; get some with `authdesk token {0}`.")]
+    NoTokens(String),
+
+    #[error("Profile \"{0}\" has no refresh token; get a new token with `authdesk token {0}`.")]
+    NoRefreshToken(String),
+
+    #[error("Port {port} on {host} is already in use by another program, so the redirect cannot be caught there; stop that program or register a redirect URI with another port.")]
+    PortInUse { host: String, port: u16 },
+
+    #[error("Could not listen on {address} for the redirect: {source}.")]
+    Listen {
+        address: String,
+        #[source]
+        source: std::io::Error,
+    },
+
+    #[error("The authorization was refused: {}.", describe_refusal(error, description.as_deref()))]
+    AuthorizationRefused {
+        error: String,
+        description: Option<String>,
+    },
+
+    #[error("No redirect arrived within {0} seconds; the sign-in was abandoned (use --timeout to wait longer).")]
+    TimedOut(u64),
+
+    #[error("The sign-in was cancelled.")]
+    Cancelled,
+
+    #[error("The server refused the {action} (HTTP {}): {summary}", reply.status)]
+    ServerRejected {
+        action: &'static str,
+        summary: String,
+        reply: ServerReply,
+    },
+
+    #[error("The server's answer to the {action} could not be understood: {message}")]
+    BadResponse {
+        action: &'static str,
+        message: String,
+        reply: Option<ServerReply>,
+    },
+
+    #[error("Could not reach {host} for the {action}: {message}.")]
+    Network {
+        action: &'static str,
+        host: String,
+        message: String,
+    },
+}
+
+fn describe_refusal(error: &str, description: Option<&str>) -> String {
+    let meaning = match error {
+        "access_denied" => "access was denied at the consent screen",
+        "invalid_scope" => {
+            "the server does not accept the requested scope (AWX knows `read` and `write`)"
+        }
+        "invalid_request" => "the server found the request invalid",
+        "unauthorized_client" => "this application may not use the authorization-code grant",
+        "unsupported_response_type" => {
+            "the server does not support response_type=code for this application"
+        }
+        "server_error" | "temporarily_unavailable" => "the server had a problem",
+        _ => "the server returned an error",
+    };
+    match description {
+        Some(text) if !text.is_empty() => format!("{meaning} ({error}: {text})"),
+        _ => format!("{meaning} ({error})"),
+    }
+}
+
+impl Error {
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            Error::Config(_)
+            | Error::ProfileNotFound(_)
+            | Error::ConfigFile { .. }
+            | Error::ConfigParse { .. }
+            | Error::MissingClientSecret(_)
+            | Error::NoTokens(_)
+            | Error::NoRefreshToken(_)
+            | Error::PortInUse { .. }
+            | Error::Listen { .. } => ErrorKind::Config,
+            Error::KeyringUnavailable { .. } => ErrorKind::Keyring,
+            Error::AuthorizationRefused { .. } => ErrorKind::Refused,
+            Error::TimedOut(_) | Error::Cancelled => ErrorKind::TimedOut,
+            Error::ServerRejected { .. } | Error::BadResponse { .. } => ErrorKind::ServerRejected,
+            Error::Network { .. } => ErrorKind::Network,
+        }
+    }
+
+    /// The server's own words, for a details view.
+    pub fn server_reply(&self) -> Option<&ServerReply> {
+        match self {
+            Error::ServerRejected { reply, .. } => Some(reply),
+            Error::BadResponse { reply, .. } => reply.as_ref(),
+            _ => None,
+        }
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,413 @@
+//! The loopback listener that catches the browser's redirect: it listens where the
+//! registered redirect URI points, on loopback only, and hands back the first callback
+//! that carries this attempt's `state`. Everything else gets a 4xx page and the wait goes on.
+
+pub mod callback;
+mod page;
+
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::{mpsc, Semaphore};
+use tokio::task::JoinSet;
+use tokio_util::sync::CancellationToken;
+use url::{Host, Url};
+
+use crate::error::{Error, Result};
+pub use callback::Verdict;
+
+/// A request head larger than this is not a browser's callback.
+const MAX_HEAD_BYTES: usize = 16 * 1024;
+/// A client that has not sent its request head by then is dropped.
+const READ_TIMEOUT: Duration = Duration::from_secs(10);
+const WRITE_TIMEOUT: Duration = Duration::from_secs(5);
+const MAX_CONNECTIONS: usize = 64;
+
+/// Where the redirect lands, as the listener sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RedirectKind {
+    /// `http` on 127.0.0.1, [::1] or localhost: the listener can catch it.
+    Loopback {
+        addresses: Vec<IpAddr>,
+        port: Option<u16>,
+    },
+    /// Anything else: the user pastes the redirect URL by hand.
+    External,
+}
+
+/// Classifies a registered redirect URI. A port-less 127.0.0.1 or [::1] URI gets any
+/// port from the server (RFC 8252 §7.3, AWX ≥ 22.3); `localhost` never does.
+pub fn redirect_kind(uri: &Url) -> RedirectKind {
+    if uri.scheme() != "http" {
+        return RedirectKind::External;
+    }
+    let explicit_port = uri.port();
+    match uri.host() {
+        Some(Host::Ipv4(ip)) if ip.is_loopback() => RedirectKind::Loopback {
+            addresses: vec![ip.into()],
+            port: explicit_port,
+        },
+        Some(Host::Ipv6(ip)) if ip.is_loopback() => RedirectKind::Loopback {
+            addresses: vec![ip.into()],
+            port: explicit_port,
+        },
+        Some(Host::Domain(name)) if name.eq_ignore_ascii_case("localhost") => {
+            RedirectKind::Loopback {
+                addresses: vec![Ipv4Addr::LOCALHOST.into(), Ipv6Addr::LOCALHOST.into()],
+                port: Some(explicit_port.unwrap_or(80)),
+            }
+        }
+        _ => RedirectKind::External,
+    }
+}
+
+/// A bound listener, ready before the browser is opened so no redirect is missed.
+pub struct LoopbackListener {
+    sockets: Vec<TcpListener>,
+    redirect_uri: Url,
+}
+
+impl std::fmt::Debug for LoopbackListener {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LoopbackListener")
+            .field("redirect_uri", &self.redirect_uri.as_str())
+            .finish()
+    }
+}
+
+impl LoopbackListener {
+    /// Binds where `registered` points. Returns `None` when it is not a loopback URI.
+    pub async fn bind(registered: &Url) -> Result<Option<Self>> {
+        let RedirectKind::Loopback { addresses, port } = redirect_kind(registered) else {
+            return Ok(None);
+        };
+        let mut sockets = Vec::with_capacity(addresses.len());
+        let mut port = port.unwrap_or(0);
+        for (index, ip) in addresses.iter().enumerate() {
+            match TcpListener::bind(SocketAddr::new(*ip, port)).await {
+                Ok(socket) => {
+                    if port == 0 {
+                        port = socket
+                            .local_addr()
+                            .map_err(|source| listen_error(*ip, port, source))?
+                            .port();
+                    }
+                    sockets.push(socket);
+                }
+                // `localhost` binds both families; a machine without IPv6 still works on IPv4.
+                Err(e) if index > 0 && e.kind() == std::io::ErrorKind::AddrNotAvailable => {
+                    tracing::debug!(%ip, "skipping an address family this machine lacks: {e}");
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::AddrInUse => {
+                    return Err(Error::PortInUse {
+                        host: ip.to_string(),
+                        port,
+                    });
+                }
+                Err(source) => return Err(listen_error(*ip, port, source)),
+            }
+        }
+        let mut redirect_uri = registered.clone();
+        // A port-less registered URI: send the exact port we got, which the server accepts.
+        if registered.port().is_none() && redirect_uri.set_port(Some(port)).is_err() {
+            return Err(Error::Config(format!(
+                "Cannot add a port to the redirect URI {registered}."
+            )));
+        }
+        tracing::debug!(
+            redirect_uri = redirect_uri.as_str(),
+            "listening for the redirect"
+        );
+        Ok(Some(LoopbackListener {
+            sockets,
+            redirect_uri,
+        }))
+    }
+
+    /// The exact redirect URI to send in the authorize and token requests.
+    pub fn redirect_uri(&self) -> &Url {
+        &self.redirect_uri
+    }
+
+    /// Waits for this attempt's callback. Ends on the first callback with the right
+    /// state (a code or an `error=`), on timeout, or on cancel; the port is free on return.
+    pub async fn wait_for_code(
+        self,
+        expected_state: &str,
+        timeout: Duration,
+        cancel: CancellationToken,
+    ) -> Result<String> {
+        let callback_path = match self.redirect_uri.path() {
+            "" => "/".to_owned(),
+            path => path.to_owned(),
+        };
+        let shared = Arc::new(Shared {
+            callback_path,
+            expected_state: expected_state.to_owned(),
+            slots: Arc::new(Semaphore::new(MAX_CONNECTIONS)),
+        });
+        let (outcomes, mut outcome) = mpsc::channel(1);
+        let stop = CancellationToken::new();
+        let mut accepting = JoinSet::new();
+        for socket in self.sockets {
+            accepting.spawn(accept_loop(
+                socket,
+                Arc::clone(&shared),
+                outcomes.clone(),
+                stop.clone(),
+            ));
+        }
+        drop(outcomes);
+
+        let result = tokio::select! {
+            verdict = outcome.recv() => match verdict {
+                Some(Verdict::Code(code)) => Ok(code),
+                Some(Verdict::Refused { error, description }) => Err(Error::AuthorizationRefused { error, description }),
+                _ => Err(Error::Config("The redirect listener stopped unexpectedly.".into())),
+            },
+            () = tokio::time::sleep(timeout) => Err(Error::TimedOut(timeout.as_secs())),
+            () = cancel.cancelled() => Err(Error::Cancelled),
+        };
+        // Close the sockets before returning, so the port is free for the next attempt.
+        stop.cancel();
+        accepting.shutdown().await;
+        result
+    }
+}
+
+struct Shared {
+    callback_path: String,
+    expected_state: String,
+    slots: Arc<Semaphore>,
+}
+
+async fn accept_loop(
+    socket: TcpListener,
+    shared: Arc<Shared>,
+    outcomes: mpsc::Sender<Verdict>,
+    stop: CancellationToken,
+) {
+    loop {
+        let accepted = tokio::select! {
+            accepted = socket.accept() => accepted,
+            () = stop.cancelled() => return,
+        };
+        let (stream, peer) = match accepted {
+            Ok(pair) => pair,
+            Err(e) => {
+                // Out of file descriptors and the like: pause instead of spinning.
+                tracing::debug!("accept failed: {e}");
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                continue;
+            }
+        };
+        let Ok(slot) = Arc::clone(&shared.slots).try_acquire_owned() else {
+            tracing::debug!(%peer, "too many open connections; dropping one");
+            continue;
+        };
+        let shared = Arc::clone(&shared);
+        let outcomes = outcomes.clone();
+        tokio::spawn(async move {
+            serve_connection(stream, &shared, &outcomes).await;
+            drop(slot);
+        });
+    }
+}
+
+async fn serve_connection(
+    mut stream: TcpStream,
+    shared: &Shared,
+    outcomes: &mpsc::Sender<Verdict>,
+) {
+    let head = match tokio::time::timeout(READ_TIMEOUT, read_head(&mut stream)).await {
+        Ok(Ok(Some(head))) => head,
+        Ok(Ok(None)) => {
+            respond(
+                &mut stream,
+                431,
+                &page::ignored("The request is too large."),
+            )
+            .await;
+            return;
+        }
+        Ok(Err(_)) | Err(_) => return,
+    };
+    let verdict = callback::classify_request(&head, &shared.callback_path, &shared.expected_state);
+    let (status, body) = match &verdict {
+        Verdict::Code(_) => (200, page::success()),
+        Verdict::Refused { error, description } => {
+            (200, page::refused(error, description.as_deref()))
+        }
+        Verdict::Ignore { status, reason } => {
+            tracing::debug!(status, reason, "ignored a request to the redirect listener");
+            (*status, page::ignored(reason))
+        }
+    };
+    if !matches!(verdict, Verdict::Ignore { .. }) {
+        // Only the first callback is taken; later ones find the channel full or closed.
+        let _ = outcomes.try_send(verdict);
+    }
+    respond(&mut stream, status, &body).await;
+}
+
+/// Reads up to the end of the request head. `None` when it grows past the limit.
+async fn read_head(stream: &mut TcpStream) -> std::io::Result<Option<Vec<u8>>> {
+    let mut head = Vec::with_capacity(1024);
+    let mut chunk = [0u8; 2048];
+    loop {
+        let read = stream.read(&mut chunk).await?;
+        if read == 0 {
+            return Err(std::io::ErrorKind::UnexpectedEof.into());
+        }
+        head.extend_from_slice(&chunk[..read]);
+        if head.windows(4).any(|w| w == b"\r\n\r\n") || head.windows(2).any(|w| w == b"\n\n") {
+            return Ok(Some(head));
+        }
+        if head.len() > MAX_HEAD_BYTES {
+            return Ok(None);
+        }
+    }
+}
+
+async fn respond(stream: &mut TcpStream, status: u16, body: &str) {
+    let reason = match status {
+        200 => "OK",
+        400 => "Bad Request",
+        404 => "Not Found",
+        405 => "Method Not Allowed",
+        431 => "Request Header Fields Too Large",
+        _ => "Error",
+    };
+    let response = format!(
+        "HTTP/1.1 {status} {reason}\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: {}\r\n\
+         Cache-Control: no-store\r\nReferrer-Policy: no-referrer\r\nX-Content-Type-Options: nosniff\r\n\
+         Content-Security-Policy: default-src 'none'; style-src 'unsafe-inline'\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    let write = async {
+        stream.write_all(response.as_bytes()).await?;
+        stream.shutdown().await
+    };
+    if let Err(e) = tokio::time::timeout(WRITE_TIMEOUT, write)
+        .await
+        .unwrap_or_else(|_| Err(std::io::ErrorKind::TimedOut.into()))
+    {
+        tracing::debug!("could not answer the browser: {e}");
+    }
+}
+
+fn listen_error(ip: IpAddr, port: u16, source: std::io::Error) -> Error {
+    Error::Listen {
+        address: SocketAddr::new(ip, port).to_string(),
+        source,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn loopback_kinds() {
+        let kind = |s: &str| redirect_kind(&Url::parse(s).unwrap());
+        assert_eq!(
+            kind("http://127.0.0.1/cb"),
+            RedirectKind::Loopback {
+                addresses: vec![Ipv4Addr::LOCALHOST.into()],
+                port: None
+            }
+        );
+        assert_eq!(
+            kind("http://[::1]:8123/cb"),
+            RedirectKind::Loopback {
+                addresses: vec![Ipv6Addr::LOCALHOST.into()],
+                port: Some(8123)
+            }
+        );
+        assert!(matches!(
+            kind("http://localhost/cb"),
+            RedirectKind::Loopback { port: Some(80), .. }
+        ));
+        assert_eq!(kind("https://127.0.0.1/cb"), RedirectKind::External);
+        assert_eq!(kind("http://example.com/cb"), RedirectKind::External);
+        assert_eq!(kind("http://10.0.0.1/cb"), RedirectKind::External);
+    }
+
+    async fn get(uri: &Url, target: &str) -> String {
+        let address = format!(
+            "{}:{}",
+            uri.host_str().unwrap().trim_matches(['[', ']']),
+            uri.port().unwrap()
+        );
+        let mut stream = TcpStream::connect(address).await.unwrap();
+        stream
+            .write_all(format!("GET {target} HTTP/1.1\r\nHost: x\r\n\r\n").as_bytes())
+            .await
+            .unwrap();
+        let mut answer = String::new();
+        stream.read_to_string(&mut answer).await.unwrap();
+        answer
+    }
+
+    #[tokio::test]
+    async fn portless_uri_gets_an_ephemeral_port_and_ignores_junk() {
+        let registered = Url::parse("http://127.0.0.1/callback").unwrap();
+        let listener = LoopbackListener::bind(&registered).await.unwrap().unwrap();
+        let uri = listener.redirect_uri().clone();
+        assert!(uri.port().is_some_and(|p| p != 0));
+        let waiting = tokio::spawn(listener.wait_for_code(
+            "st",
+            Duration::from_secs(30),
+            CancellationToken::new(),
+        ));
+        assert!(get(&uri, "/favicon.ico").await.starts_with("HTTP/1.1 404"));
+        assert!(get(&uri, "/callback?code=x&state=wrong")
+            .await
+            .starts_with("HTTP/1.1 400"));
+        assert!(get(&uri, "/callback?code=the-code&state=st")
+            .await
+            .starts_with("HTTP/1.1 200"));
+        assert_eq!(waiting.await.unwrap().unwrap(), "the-code");
+        // The port is free again.
+        TcpListener::bind(("127.0.0.1", uri.port().unwrap()))
+            .await
+            .unwrap();
+    }
+
+    #[tokio::test]
+    async fn timeout_and_cancel_free_the_port() {
+        let registered = Url::parse("http://127.0.0.1/callback").unwrap();
+        let listener = LoopbackListener::bind(&registered).await.unwrap().unwrap();
+        let port = listener.redirect_uri().port().unwrap();
+        let err = listener
+            .wait_for_code("st", Duration::from_millis(50), CancellationToken::new())
+            .await
+            .unwrap_err();
+        assert!(matches!(err, Error::TimedOut(_)));
+        TcpListener::bind(("127.0.0.1", port)).await.unwrap();
+
+        let listener = LoopbackListener::bind(&registered).await.unwrap().unwrap();
+        let cancel = CancellationToken::new();
+        cancel.cancel();
+        let err = listener
+            .wait_for_code("st", Duration::from_secs(30), cancel)
+            .await
+            .unwrap_err();
+        assert!(matches!(err, Error::Cancelled));
+    }
+
+    #[tokio::test]
+    async fn busy_port_is_named() {
+        let busy = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = busy.local_addr().unwrap().port();
+        let registered = Url::parse(&format!("http://127.0.0.1:{port}/callback")).unwrap();
+        let err = LoopbackListener::bind(&registered).await.unwrap_err();
+        assert!(
+            matches!(err, Error::PortInUse { port: p, .. } if p == port),
+            "{err}"
+        );
+    }
+}

@@ -1,0 +1,418 @@
+//! The OAuth2 client of one profile: authorize URL, code exchange, refresh, revoke and
+//! who-am-I, built on the `oauth2` crate with AWX's and the gateway's quirks handled.
+
+mod http;
+
+use std::borrow::Cow;
+
+use chrono::Utc;
+use oauth2::basic::{BasicClient, BasicErrorResponse, BasicTokenResponse, BasicTokenType};
+use oauth2::{
+    AuthType, AuthUrl, AuthorizationCode, ClientId, ClientSecret, CsrfToken, EndpointNotSet,
+    EndpointSet, PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, RefreshToken, RequestTokenError,
+    Scope as OAuthScope, TokenResponse, TokenUrl,
+};
+use serde::Deserialize;
+use url::Url;
+
+use crate::error::{Error, Result, ServerReply};
+use crate::presets::Endpoints;
+use crate::profiles::{ClientAuth, Profile};
+use crate::secret::Secret;
+use crate::tokens::{expiry_from, TokenSet};
+use http::{network_error, read_capped, reply_text, HttpError, OAuthHttp};
+pub use http::{MAX_BODY_BYTES, REQUEST_TIMEOUT};
+
+type Client = BasicClient<EndpointSet, EndpointNotSet, EndpointNotSet, EndpointNotSet, EndpointSet>;
+
+/// What who-am-I said about a token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WhoAmI {
+    User(String),
+    /// 401: the token is not (or no longer) valid.
+    Unauthorized,
+}
+
+pub struct OAuthClient {
+    oauth: Client,
+    http: reqwest::Client,
+    endpoints: Endpoints,
+    client_id: String,
+    client_secret: Secret,
+    client_auth: ClientAuth,
+    scope: String,
+}
+
+impl std::fmt::Debug for OAuthClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OAuthClient")
+            .field("endpoints", &self.endpoints)
+            .field("client_id", &self.client_id)
+            .field("client_secret", &self.client_secret)
+            .finish_non_exhaustive()
+    }
+}
+
+impl OAuthClient {
+    pub fn new(profile: &Profile, client_secret: Secret) -> Result<Self> {
+        let endpoints = profile.endpoints()?;
+        let bad_url = |what: &str, e: url::ParseError| {
+            Error::Config(format!("The {what} URL is not valid: {e}."))
+        };
+        let oauth = BasicClient::new(ClientId::new(profile.client_id.clone()))
+            .set_client_secret(ClientSecret::new(client_secret.expose().to_owned()))
+            .set_auth_uri(AuthUrl::from_url(endpoints.authorize.clone()))
+            .set_token_uri(
+                TokenUrl::new(endpoints.token.to_string()).map_err(|e| bad_url("token", e))?,
+            )
+            .set_auth_type(match profile.client_auth {
+                ClientAuth::Basic => AuthType::BasicAuth,
+                ClientAuth::Post => AuthType::RequestBody,
+            });
+        Ok(OAuthClient {
+            oauth,
+            http: http::build_client(profile)?,
+            endpoints,
+            client_id: profile.client_id.clone(),
+            client_secret,
+            client_auth: profile.client_auth,
+            scope: profile.scope.as_str().to_owned(),
+        })
+    }
+
+    pub fn endpoints(&self) -> &Endpoints {
+        &self.endpoints
+    }
+
+    /// The URL the browser opens. `state` must be fresh for every attempt.
+    pub fn authorize_url(
+        &self,
+        redirect_uri: &Url,
+        state: &str,
+        pkce: Option<PkceCodeChallenge>,
+    ) -> Url {
+        let mut request = self
+            .oauth
+            .authorize_url(|| CsrfToken::new(state.to_owned()))
+            .set_redirect_uri(Cow::Owned(RedirectUrl::from_url(redirect_uri.clone())))
+            .add_scopes(
+                self.scope
+                    .split_whitespace()
+                    .map(|s| OAuthScope::new(s.to_owned())),
+            );
+        if let Some(challenge) = pkce {
+            request = request.set_pkce_challenge(challenge);
+        }
+        request.url().0
+    }
+
+    /// Exchanges a code; `redirect_uri` must be exactly the one sent to authorize.
+    pub async fn exchange_code(
+        &self,
+        code: &str,
+        redirect_uri: &Url,
+        verifier: Option<PkceCodeVerifier>,
+    ) -> Result<TokenSet> {
+        const ACTION: &str = "code exchange";
+        let http = OAuthHttp::new(&self.http);
+        let redirect = RedirectUrl::from_url(redirect_uri.clone());
+        let mut request = self
+            .oauth
+            .exchange_code(AuthorizationCode::new(code.to_owned()))
+            .set_redirect_uri(Cow::Borrowed(&redirect));
+        if let Some(verifier) = verifier {
+            request = request.set_pkce_verifier(verifier);
+        }
+        let result = request.request_async(&http).await;
+        self.token_result(ACTION, &self.endpoints.token, result, &http)
+    }
+
+    /// Uses a refresh token. AWX and the gateway rotate both tokens: keep the new pair.
+    pub async fn refresh(&self, refresh_token: &Secret) -> Result<TokenSet> {
+        const ACTION: &str = "token refresh";
+        let http = OAuthHttp::new(&self.http);
+        let token = RefreshToken::new(refresh_token.expose().to_owned());
+        let result = self
+            .oauth
+            .exchange_refresh_token(&token)
+            .request_async(&http)
+            .await;
+        self.token_result(ACTION, &self.endpoints.token, result, &http)
+    }
+
+    /// Revokes one token at the revoke endpoint with the client's credentials. A 2xx
+    /// proves nothing (unknown tokens get 200 too): callers verify with who-am-I.
+    ///
+    /// Written by hand because the `oauth2` crate refuses revocation over plain HTTP
+    /// (RFC 7009), and AWX dev and demo servers often run on it.
+    pub async fn revoke(&self, token: &Secret, token_type_hint: &str) -> Result<()> {
+        const ACTION: &str = "revoke request";
+        let url = &self.endpoints.revoke;
+        let mut form = vec![
+            ("token", token.expose()),
+            ("token_type_hint", token_type_hint),
+        ];
+        let mut request = self.http.post(url.clone());
+        match self.client_auth {
+            ClientAuth::Basic => {
+                // DOT url-decodes both halves, as RFC 6749 §2.3.1 asks.
+                let encode = |s: &str| {
+                    url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>()
+                };
+                request = request.basic_auth(
+                    encode(&self.client_id),
+                    Some(encode(self.client_secret.expose())),
+                );
+            }
+            ClientAuth::Post => {
+                form.push(("client_id", &self.client_id));
+                form.push(("client_secret", self.client_secret.expose()));
+            }
+        }
+        let response = request
+            .form(&form)
+            .send()
+            .await
+            .map_err(|e| network_error(ACTION, url, &e.into()))?;
+        let status = response.status();
+        let body = read_capped(response)
+            .await
+            .map_err(|e| network_error(ACTION, url, &e))?;
+        if status.is_success() {
+            Ok(())
+        } else {
+            Err(rejected(
+                ACTION,
+                ServerReply {
+                    status: status.as_u16(),
+                    body: reply_text(&body),
+                },
+            ))
+        }
+    }
+
+    /// Asks the server who the token belongs to.
+    pub async fn whoami(&self, access_token: &Secret) -> Result<WhoAmI> {
+        const ACTION: &str = "who-am-I request";
+        let url = &self.endpoints.whoami;
+        let response = self
+            .http
+            .get(url.clone())
+            .bearer_auth(access_token.expose())
+            .header(reqwest::header::ACCEPT, "application/json")
+            .send()
+            .await
+            .map_err(|e| network_error(ACTION, url, &e.into()))?;
+        let status = response.status();
+        let body = read_capped(response)
+            .await
+            .map_err(|e| network_error(ACTION, url, &e))?;
+        if status == reqwest::StatusCode::UNAUTHORIZED {
+            return Ok(WhoAmI::Unauthorized);
+        }
+        if !status.is_success() {
+            return Err(rejected(
+                ACTION,
+                ServerReply {
+                    status: status.as_u16(),
+                    body: reply_text(&body),
+                },
+            ));
+        }
+        parse_username(&body)
+            .map(WhoAmI::User)
+            .ok_or_else(|| Error::BadResponse {
+                action: ACTION,
+                message: "it names no user (expected results[0].username or username).".into(),
+                reply: Some(ServerReply {
+                    status: status.as_u16(),
+                    body: reply_text(&body),
+                }),
+            })
+    }
+
+    fn token_result(
+        &self,
+        action: &'static str,
+        url: &Url,
+        result: Result<BasicTokenResponse, RequestTokenError<HttpError, BasicErrorResponse>>,
+        http: &OAuthHttp<'_>,
+    ) -> Result<TokenSet> {
+        let reply = http.last_reply();
+        match result {
+            Ok(response) => Ok(token_set(&response)),
+            Err(RequestTokenError::Request(e)) => Err(network_error(action, url, &e)),
+            Err(RequestTokenError::ServerResponse(_))
+            | Err(RequestTokenError::Parse(..))
+            | Err(RequestTokenError::Other(_))
+                if reply
+                    .as_ref()
+                    .is_some_and(|r| !(200..300).contains(&r.status)) =>
+            {
+                Err(rejected(
+                    action,
+                    reply.unwrap_or_else(|| ServerReply {
+                        status: 0,
+                        body: String::new(),
+                    }),
+                ))
+            }
+            // A 2xx whose body is not a token response: say where, never echo the body (it may hold tokens).
+            Err(RequestTokenError::Parse(e, _)) => Err(Error::BadResponse {
+                action,
+                message: format!(
+                    "the token response is malformed or lacks a field (at `{}`).",
+                    e.path()
+                ),
+                reply: None,
+            }),
+            Err(RequestTokenError::ServerResponse(e)) => Err(Error::BadResponse {
+                action,
+                message: format!(
+                    "the server answered success with an error inside ({}).",
+                    e.error().as_ref()
+                ),
+                reply: None,
+            }),
+            Err(RequestTokenError::Other(message)) => Err(Error::BadResponse {
+                action,
+                message: format!("{message}."),
+                reply: None,
+            }),
+        }
+    }
+}
+
+fn token_set(response: &BasicTokenResponse) -> TokenSet {
+    let issued_at = Utc::now();
+    TokenSet {
+        access_token: Secret::new(response.access_token().secret().clone()),
+        refresh_token: response
+            .refresh_token()
+            .map(|t| Secret::new(t.secret().clone())),
+        token_type: match response.token_type() {
+            BasicTokenType::Bearer => "Bearer".to_owned(),
+            other => other.as_ref().to_owned(),
+        },
+        scope: response.scopes().map(|scopes| {
+            scopes
+                .iter()
+                .map(|s| s.as_str())
+                .collect::<Vec<_>>()
+                .join(" ")
+        }),
+        issued_at,
+        expires_at: response
+            .expires_in()
+            .map(|lifetime| expiry_from(issued_at, lifetime.as_secs())),
+        user: None,
+    }
+}
+
+/// One sentence from a refusal, JSON (`error`, `error_description`) or plain text (AWX's 403s).
+fn rejected(action: &'static str, reply: ServerReply) -> Error {
+    #[derive(Deserialize)]
+    struct OAuthErrorBody {
+        error: String,
+        error_description: Option<String>,
+    }
+    #[derive(Deserialize)]
+    struct DetailBody {
+        detail: String,
+    }
+    let summary = if (300..400).contains(&reply.status) {
+        "it answered with a redirect, which AuthDesk does not follow with credentials; check the base URL (http or https, path prefix).".to_owned()
+    } else if let Ok(body) = serde_json::from_str::<OAuthErrorBody>(&reply.body) {
+        let hint = match body.error.as_str() {
+            "invalid_client" => " (the client ID or client secret is wrong)",
+            "invalid_grant" => " (the code or refresh token is invalid, expired, or already used)",
+            "unsupported_grant_type" => " (the application does not allow this grant type)",
+            _ => "",
+        };
+        match body.error_description {
+            Some(description) if !description.is_empty() => {
+                format!("{}{hint}: {description}", body.error)
+            }
+            _ => format!("{}{hint}.", body.error),
+        }
+    } else if let Ok(body) = serde_json::from_str::<DetailBody>(&reply.body) {
+        body.detail
+    } else if reply.body.trim_start().starts_with('<') {
+        "the server sent an HTML error page (see details).".to_owned()
+    } else if reply.body.is_empty() {
+        "the server gave no reason.".to_owned()
+    } else {
+        reply.body.clone()
+    };
+    Error::ServerRejected {
+        action,
+        summary,
+        reply,
+    }
+}
+
+/// AWX's and the gateway's `me` are paginated lists; other servers answer an object.
+fn parse_username(body: &[u8]) -> Option<String> {
+    let value: serde_json::Value = serde_json::from_slice(body).ok()?;
+    let user = value
+        .get("results")
+        .and_then(|r| r.get(0))
+        .unwrap_or(&value);
+    user.get("username")
+        .and_then(|u| u.as_str())
+        .map(str::to_owned)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn username_from_paginated_or_plain_me() {
+        assert_eq!(
+            parse_username(br#"{"count":1,"results":[{"id":1,"username":"demo"}]}"#).as_deref(),
+            Some("demo")
+        );
+        assert_eq!(
+            parse_username(br#"{"username":"solo"}"#).as_deref(),
+            Some("solo")
+        );
+        assert_eq!(parse_username(br#"{"results":[]}"#), None);
+        assert_eq!(parse_username(b"not json"), None);
+    }
+
+    #[test]
+    fn refusals_read_as_sentences() {
+        let plain = rejected(
+            "token refresh",
+            ServerReply {
+                status: 403,
+                body: "The refresh token has expired.".into(),
+            },
+        );
+        assert_eq!(
+            plain.to_string(),
+            "The server refused the token refresh (HTTP 403): The refresh token has expired."
+        );
+        let json = rejected(
+            "code exchange",
+            ServerReply {
+                status: 400,
+                body: r#"{"error": "invalid_grant"}"#.into(),
+            },
+        );
+        assert!(
+            json.to_string()
+                .contains("invalid_grant (the code or refresh token is invalid"),
+            "{json}"
+        );
+        let redirect = rejected(
+            "code exchange",
+            ServerReply {
+                status: 301,
+                body: String::new(),
+            },
+        );
+        assert!(redirect.to_string().contains("redirect"), "{redirect}");
+    }
+}

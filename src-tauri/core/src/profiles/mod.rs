@@ -1,0 +1,203 @@
+//! Profiles: one per server application, kept in a readable TOML file in the platform's
+//! config directory (`AUTHDESK_CONFIG_DIR` overrides it). Never holds a secret.
+
+mod store;
+
+pub use store::ProfileStore;
+
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+use url::Url;
+
+use crate::error::{Error, Result};
+use crate::presets::{Endpoints, Preset};
+
+/// The scopes AWX and the gateway know.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub enum Scope {
+    #[default]
+    Read,
+    Write,
+    ReadWrite,
+}
+
+impl Scope {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Scope::Read => "read",
+            Scope::Write => "write",
+            Scope::ReadWrite => "read write",
+        }
+    }
+}
+
+impl std::str::FromStr for Scope {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        let mut words: Vec<&str> = s.split_whitespace().collect();
+        words.sort_unstable();
+        words.dedup();
+        match words.as_slice() {
+            ["read"] => Ok(Scope::Read),
+            ["write"] => Ok(Scope::Write),
+            ["read", "write"] => Ok(Scope::ReadWrite),
+            _ => Err(Error::Config(format!(
+                "The scope \"{s}\" is not one AWX knows; use read, write or \"read write\"."
+            ))),
+        }
+    }
+}
+
+impl TryFrom<String> for Scope {
+    type Error = Error;
+    fn try_from(s: String) -> Result<Self> {
+        s.parse()
+    }
+}
+
+impl From<Scope> for String {
+    fn from(scope: Scope) -> String {
+        scope.as_str().to_owned()
+    }
+}
+
+/// How the client proves itself at the token and revoke endpoints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ClientAuth {
+    /// HTTP Basic `client_id:client_secret`.
+    #[default]
+    Basic,
+    /// `client_id` and `client_secret` in the form body.
+    Post,
+}
+
+impl std::str::FromStr for ClientAuth {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        match s {
+            "basic" => Ok(ClientAuth::Basic),
+            "post" => Ok(ClientAuth::Post),
+            _ => Err(Error::Config(format!(
+                "Unknown client authentication \"{s}\"; use basic or post."
+            ))),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Profile {
+    pub name: String,
+    #[serde(default)]
+    pub preset: Preset,
+    pub base_url: Url,
+    pub client_id: String,
+    /// Exactly as registered in the server's application.
+    pub redirect_uri: Url,
+    #[serde(default)]
+    pub scope: Scope,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ca_file: Option<PathBuf>,
+    #[serde(default)]
+    pub pkce: bool,
+    #[serde(default)]
+    pub client_auth: ClientAuth,
+    /// Endpoint URLs of a `custom` profile; presets derive theirs from `base_url`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub endpoints: Option<Endpoints>,
+}
+
+impl Profile {
+    /// The URLs this profile talks to.
+    pub fn endpoints(&self) -> Result<Endpoints> {
+        match (self.preset.paths(), &self.endpoints) {
+            (Some(paths), _) => paths.resolve(&self.base_url),
+            (None, Some(endpoints)) => Ok(endpoints.clone()),
+            (None, None) => Err(Error::Config(format!(
+                "Profile \"{}\" uses the custom preset but has no endpoint URLs.",
+                self.name
+            ))),
+        }
+    }
+
+    /// Checks what the server and the listener will need, with one sentence per problem.
+    pub fn validate(&self) -> Result<()> {
+        validate_name(&self.name)?;
+        require_http_url("base URL", &self.base_url)?;
+        if self.client_id.trim().is_empty() {
+            return Err(Error::Config(
+                "The client ID is empty; copy it from the server's application.".into(),
+            ));
+        }
+        if self.redirect_uri.scheme() != "http" && self.redirect_uri.scheme() != "https" {
+            return Err(Error::Config(format!(
+                "The redirect URI {} is not an http(s) URL; use the one registered in the server's application, such as http://127.0.0.1/callback.",
+                self.redirect_uri
+            )));
+        }
+        if self.redirect_uri.fragment().is_some() {
+            return Err(Error::Config(
+                "A redirect URI may not contain a #fragment.".into(),
+            ));
+        }
+        if let Some(endpoints) = &self.endpoints {
+            for (what, url) in [
+                ("authorize URL", &endpoints.authorize),
+                ("token URL", &endpoints.token),
+                ("revoke URL", &endpoints.revoke),
+                ("who-am-I URL", &endpoints.whoami),
+            ] {
+                require_http_url(what, url)?;
+            }
+        }
+        self.endpoints().map(|_| ())
+    }
+}
+
+/// Profile names become keyring keys and CLI arguments: keep them plain.
+pub fn validate_name(name: &str) -> Result<()> {
+    let plain = !name.is_empty()
+        && name.len() <= 64
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+    if plain {
+        Ok(())
+    } else {
+        Err(Error::Config(format!(
+            "The profile name \"{name}\" is not usable; use 1 to 64 letters, digits, dots, dashes or underscores."
+        )))
+    }
+}
+
+fn require_http_url(what: &str, url: &Url) -> Result<()> {
+    match url.scheme() {
+        "http" | "https" if url.host().is_some() => Ok(()),
+        _ => Err(Error::Config(format!(
+            "The {what} {url} must be an http:// or https:// URL with a host."
+        ))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scopes_parse_in_any_order() {
+        assert_eq!("write read".parse::<Scope>().unwrap(), Scope::ReadWrite);
+        assert_eq!(" read ".parse::<Scope>().unwrap(), Scope::Read);
+        assert!("admin".parse::<Scope>().is_err());
+        assert!("".parse::<Scope>().is_err());
+    }
+
+    #[test]
+    fn names_are_plain() {
+        assert!(validate_name("awx-prod_2.eu").is_ok());
+        assert!(validate_name("").is_err());
+        assert!(validate_name("a/b").is_err());
+        assert!(validate_name("naïve").is_err());
+    }
+}

@@ -1,0 +1,159 @@
+//! The OS keyring: each profile's client secret and current tokens. Nothing secret is
+//! ever written anywhere else, and there is deliberately no fallback store.
+
+use std::sync::Once;
+
+use crate::error::{Error, Result};
+use crate::secret::Secret;
+use crate::tokens::TokenSet;
+
+const SERVICE: &str = "authdesk";
+
+/// Picks the platform store once, explicitly: keyring 3 would otherwise fall back to an
+/// in-memory mock on a platform without a store, and secrets would vanish at exit.
+fn install_platform_store() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        #[cfg(target_os = "linux")]
+        keyring::set_default_credential_builder(
+            keyring::secret_service::default_credential_builder(),
+        );
+        #[cfg(target_os = "macos")]
+        keyring::set_default_credential_builder(keyring::macos::default_credential_builder());
+        #[cfg(target_os = "windows")]
+        keyring::set_default_credential_builder(keyring::windows::default_credential_builder());
+    });
+}
+
+/// The keyring entries of AuthDesk. Calls block on the platform store (D-Bus on Linux);
+/// async callers run them on a blocking thread.
+#[derive(Debug, Clone, Default)]
+pub struct Keyring {
+    _private: (),
+}
+
+#[derive(Clone, Copy)]
+enum Item {
+    ClientSecret,
+    Tokens,
+}
+
+impl Item {
+    fn key(self, profile: &str) -> String {
+        match self {
+            Item::ClientSecret => format!("{profile}/client-secret"),
+            Item::Tokens => format!("{profile}/tokens"),
+        }
+    }
+}
+
+impl Keyring {
+    pub fn new() -> Result<Self> {
+        if !cfg!(any(
+            target_os = "linux",
+            target_os = "macos",
+            target_os = "windows"
+        )) {
+            return Err(Error::KeyringUnavailable {
+                detail: "AuthDesk knows no keyring on this operating system".into(),
+            });
+        }
+        install_platform_store();
+        Ok(Keyring { _private: () })
+    }
+
+    pub fn client_secret(&self, profile: &str) -> Result<Option<Secret>> {
+        self.get(Item::ClientSecret, profile)
+    }
+
+    pub fn set_client_secret(&self, profile: &str, secret: &Secret) -> Result<()> {
+        if secret.is_empty() {
+            return Err(Error::Config("The client secret is empty; paste the one the server showed when the application was created.".into()));
+        }
+        self.set(Item::ClientSecret, profile, secret.expose())
+    }
+
+    pub fn tokens(&self, profile: &str) -> Result<Option<TokenSet>> {
+        let Some(json) = self.get(Item::Tokens, profile)? else {
+            return Ok(None);
+        };
+        // A damaged entry is treated as absent rather than fatal: the user can get new tokens.
+        match serde_json::from_str(json.expose()) {
+            Ok(tokens) => Ok(Some(tokens)),
+            Err(e) => {
+                tracing::warn!(
+                    profile,
+                    "ignoring an unreadable token entry in the keyring: {e}"
+                );
+                Ok(None)
+            }
+        }
+    }
+
+    pub fn set_tokens(&self, profile: &str, tokens: &TokenSet) -> Result<()> {
+        let json =
+            Secret::new(
+                serde_json::to_string(tokens).map_err(|e| Error::KeyringUnavailable {
+                    detail: format!("could not encode the tokens: {e}"),
+                })?,
+            );
+        self.set(Item::Tokens, profile, json.expose())
+    }
+
+    pub fn delete_tokens(&self, profile: &str) -> Result<()> {
+        self.delete(Item::Tokens, profile)
+    }
+
+    /// Removes every entry of a profile; entries already gone are fine.
+    pub fn delete_profile(&self, profile: &str) -> Result<()> {
+        self.delete(Item::ClientSecret, profile)?;
+        self.delete(Item::Tokens, profile)
+    }
+
+    fn entry(&self, item: Item, profile: &str) -> Result<keyring::Entry> {
+        keyring::Entry::new(SERVICE, &item.key(profile)).map_err(unavailable)
+    }
+
+    fn get(&self, item: Item, profile: &str) -> Result<Option<Secret>> {
+        match self.entry(item, profile)?.get_password() {
+            Ok(value) => Ok(Some(Secret::new(value))),
+            Err(keyring::Error::NoEntry) => Ok(None),
+            Err(e) => Err(unavailable(e)),
+        }
+    }
+
+    fn set(&self, item: Item, profile: &str, value: &str) -> Result<()> {
+        self.entry(item, profile)?
+            .set_password(value)
+            .map_err(unavailable)
+    }
+
+    fn delete(&self, item: Item, profile: &str) -> Result<()> {
+        match self.entry(item, profile)?.delete_credential() {
+            Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
+            Err(e) => Err(unavailable(e)),
+        }
+    }
+}
+
+/// Only the error's words are kept: `BadEncoding` carries the secret's bytes.
+fn unavailable(error: keyring::Error) -> Error {
+    let detail = match &error {
+        keyring::Error::BadEncoding(_) => "an entry is not valid UTF-8".to_owned(),
+        keyring::Error::PlatformFailure(inner) | keyring::Error::NoStorageAccess(inner) => {
+            let text = inner.to_string();
+            if text.contains("org.freedesktop.secrets")
+                || text.contains("DBus")
+                || text.contains("D-Bus")
+            {
+                format!("no Secret Service answered on the session bus: {text}")
+            } else if text.to_lowercase().contains("locked") {
+                format!("the keyring is locked: {text}")
+            } else {
+                text
+            }
+        }
+        other => other.to_string(),
+    };
+    Error::KeyringUnavailable { detail }
+}
