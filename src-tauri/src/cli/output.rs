@@ -1,0 +1,84 @@
+//! How tokens are printed for other tools.
+
+use authdesk_core::TokenSet;
+use clap::ValueEnum;
+use serde::Serialize;
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    /// One JSON object with every field.
+    Json,
+    /// The access token alone.
+    Plain,
+    /// CONTROLLER_OAUTH_TOKEN=… for .env files and the awx CLI.
+    Env,
+    /// Authorization: Bearer … for curl -H.
+    Header,
+}
+
+#[derive(Serialize)]
+struct JsonTokens<'a> {
+    access_token: &'a str,
+    refresh_token: Option<&'a str>,
+    token_type: &'a str,
+    scope: Option<&'a str>,
+    expires_at: Option<String>,
+    user: Option<&'a str>,
+}
+
+/// The text for stdout; the caller asked for the tokens.
+pub fn render(tokens: &TokenSet, format: Format) -> String {
+    let access = tokens.access_token.expose();
+    match format {
+        Format::Json => {
+            let json = JsonTokens {
+                access_token: access,
+                refresh_token: tokens.refresh_token.as_ref().map(|t| t.expose()),
+                token_type: &tokens.token_type,
+                scope: tokens.scope.as_deref(),
+                expires_at: tokens
+                    .expires_at
+                    .map(|at| at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
+                user: tokens.user.as_deref(),
+            };
+            // Serializing plain strings cannot fail.
+            serde_json::to_string_pretty(&json).unwrap_or_default()
+        }
+        Format::Plain => access.to_owned(),
+        Format::Env => format!("CONTROLLER_OAUTH_TOKEN={access}"),
+        Format::Header => format!("Authorization: Bearer {access}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use authdesk_core::Secret;
+    use chrono::{TimeZone, Utc};
+
+    fn sample() -> TokenSet {
+        TokenSet {
+            access_token: Secret::new("acc"),
+            refresh_token: Some(Secret::new("ref")),
+            token_type: "Bearer".into(),
+            scope: Some("read".into()),
+            issued_at: Utc::now(),
+            expires_at: Utc.with_ymd_and_hms(3025, 1, 2, 3, 4, 5).single(),
+            user: Some("demo".into()),
+        }
+    }
+
+    #[test]
+    fn formats() {
+        let tokens = sample();
+        assert_eq!(render(&tokens, Format::Plain), "acc");
+        assert_eq!(render(&tokens, Format::Env), "CONTROLLER_OAUTH_TOKEN=acc");
+        assert_eq!(render(&tokens, Format::Header), "Authorization: Bearer acc");
+        let json: serde_json::Value = serde_json::from_str(&render(&tokens, Format::Json)).unwrap();
+        assert_eq!(json["access_token"], "acc");
+        assert_eq!(json["refresh_token"], "ref");
+        assert_eq!(json["expires_at"], "3025-01-02T03:04:05Z");
+        assert_eq!(json["user"], "demo");
+        assert_eq!(json.as_object().unwrap().len(), 6);
+    }
+}

@@ -1,0 +1,181 @@
+//! `authdesk profile …`
+
+use std::io::{IsTerminal, Read};
+
+use authdesk_core::presets::{Endpoints, Preset};
+use authdesk_core::profiles::{ClientAuth, Profile};
+use authdesk_core::{Engine, Error, Secret};
+use url::Url;
+
+use super::{AddProfile, AuthArg, PresetArg, ProfileCommand};
+
+pub async fn run(engine: &Engine, command: ProfileCommand) -> Result<u8, Error> {
+    match command {
+        ProfileCommand::Add(args) => add(engine, args).await,
+        ProfileCommand::List { json } => list(engine, json),
+        ProfileCommand::Show { name } => show(engine, &name).await,
+        ProfileCommand::Remove { name } => {
+            engine.remove_profile(&name).await?;
+            eprintln!("Removed profile \"{name}\" and its keyring entries.");
+            Ok(0)
+        }
+    }
+}
+
+async fn add(engine: &Engine, args: AddProfile) -> Result<u8, Error> {
+    let url = |what: &str, text: &str| {
+        Url::parse(text)
+            .map_err(|e| Error::Config(format!("The {what} \"{text}\" is not a valid URL ({e}).")))
+    };
+    let preset = match args.preset {
+        PresetArg::Awx => Preset::Awx,
+        PresetArg::Custom => Preset::Custom,
+    };
+    let endpoints = match (
+        &args.authorize_url,
+        &args.token_url,
+        &args.revoke_url,
+        &args.whoami_url,
+    ) {
+        (Some(authorize), Some(token), Some(revoke), Some(whoami)) if preset == Preset::Custom => {
+            Some(Endpoints {
+                authorize: url("authorize URL", authorize)?,
+                token: url("token URL", token)?,
+                revoke: url("revoke URL", revoke)?,
+                whoami: url("who-am-I URL", whoami)?,
+            })
+        }
+        (None, None, None, None) => None,
+        _ => {
+            return Err(Error::Config(
+                "Endpoint URLs go with --preset custom, all four of them.".into(),
+            ))
+        }
+    };
+    let profile = Profile {
+        name: args.name.clone(),
+        preset,
+        base_url: url("base URL", &args.base_url)?,
+        client_id: args.client_id.trim().to_owned(),
+        redirect_uri: url("redirect URI", &args.redirect_uri)?,
+        scope: args.scope.parse()?,
+        ca_file: args
+            .ca_file
+            .map(|path| std::path::absolute(&path).unwrap_or(path)),
+        pkce: args.pkce,
+        client_auth: match args.client_auth {
+            AuthArg::Basic => ClientAuth::Basic,
+            AuthArg::Post => ClientAuth::Post,
+        },
+        endpoints,
+    };
+    // Check the profile before asking for a secret the user would have to type again.
+    profile.validate()?;
+    let secret = read_client_secret(args.client_secret_stdin)?;
+    engine.save_profile(profile, Some(secret)).await?;
+    eprintln!(
+        "Saved profile \"{}\"; its client secret is in the OS keyring.",
+        args.name
+    );
+    Ok(0)
+}
+
+fn read_client_secret(from_stdin: bool) -> Result<Secret, Error> {
+    let text = if from_stdin {
+        let mut text = String::new();
+        std::io::stdin().read_to_string(&mut text).map_err(|e| {
+            Error::Config(format!(
+                "Could not read the client secret from standard input: {e}."
+            ))
+        })?;
+        text
+    } else if std::io::stdin().is_terminal() {
+        rpassword::prompt_password("Client secret (not shown): ")
+            .map_err(|e| Error::Config(format!("Could not read the client secret: {e}.")))?
+    } else {
+        return Err(Error::Config(
+            "No client secret given: pipe it in with --client-secret-stdin, or run in a terminal to be asked for it.".into(),
+        ));
+    };
+    let secret = Secret::new(text.trim_end_matches(['\r', '\n']));
+    if secret.is_empty() {
+        return Err(Error::Config("The client secret is empty.".into()));
+    }
+    Ok(secret)
+}
+
+fn list(engine: &Engine, json: bool) -> Result<u8, Error> {
+    let profiles = engine.profiles().list()?;
+    if json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&profiles).unwrap_or_default()
+        );
+        return Ok(0);
+    }
+    if profiles.is_empty() {
+        eprintln!("No profiles yet; add one with `authdesk profile add`.");
+        return Ok(0);
+    }
+    let width = profiles
+        .iter()
+        .map(|p| p.name.len())
+        .max()
+        .unwrap_or(4)
+        .max(4);
+    println!(
+        "{:width$}  {:6}  {:10}  BASE URL",
+        "NAME", "PRESET", "SCOPE"
+    );
+    for p in profiles {
+        println!(
+            "{:width$}  {:6}  {:10}  {}",
+            p.name,
+            p.preset.name(),
+            p.scope.as_str(),
+            p.base_url
+        );
+    }
+    Ok(0)
+}
+
+async fn show(engine: &Engine, name: &str) -> Result<u8, Error> {
+    let profile = engine.profiles().get(name)?;
+    let endpoints = profile.endpoints()?;
+    println!("name:          {}", profile.name);
+    println!("preset:        {}", profile.preset.name());
+    println!("base URL:      {}", profile.base_url);
+    println!("client ID:     {}", profile.client_id);
+    println!("redirect URI:  {}", profile.redirect_uri);
+    println!("scope:         {}", profile.scope.as_str());
+    println!("client auth:   {:?}", profile.client_auth);
+    println!(
+        "PKCE:          {}",
+        if profile.pkce { "S256" } else { "off" }
+    );
+    if let Some(ca) = &profile.ca_file {
+        println!("CA file:       {}", ca.display());
+    }
+    println!("authorize:     {}", endpoints.authorize);
+    println!("token:         {}", endpoints.token);
+    println!("revoke:        {}", endpoints.revoke);
+    println!("who am I:      {}", endpoints.whoami);
+    let secret = if engine.has_client_secret(name).await? {
+        "stored in the OS keyring"
+    } else {
+        "missing"
+    };
+    println!("client secret: {secret}");
+    let tokens = match engine.current_tokens(name).await? {
+        Some(tokens) => match tokens.expires_at {
+            Some(at) => format!(
+                "stored, expiring {}",
+                at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+            ),
+            None => "stored".to_owned(),
+        },
+        None => "none".to_owned(),
+    };
+    println!("tokens:        {tokens}");
+    Ok(0)
+}

@@ -1,0 +1,110 @@
+//! `authdesk token|refresh|whoami|revoke`
+
+use std::io::{BufRead, IsTerminal};
+use std::time::Duration;
+
+use authdesk_core::oauth::WhoAmI;
+use authdesk_core::{Engine, Error, TokenSet};
+use tokio_util::sync::CancellationToken;
+
+use super::{exit, output, Format};
+
+pub async fn sign_in(
+    engine: &Engine,
+    name: &str,
+    format: Format,
+    timeout: Duration,
+    no_browser: bool,
+) -> Result<u8, Error> {
+    let sign_in = engine.begin_sign_in(name).await?;
+    let url = sign_in.authorize_url().clone();
+    if !no_browser {
+        match sign_in.open_browser() {
+            Ok(()) => eprintln!("Opened the browser for the sign-in. If it did not open, visit:"),
+            Err(e) => eprintln!("Could not open a browser ({e}); open this URL yourself:"),
+        }
+    } else {
+        eprintln!("Open this URL in a browser to sign in:");
+    }
+    eprintln!("  {url}");
+
+    let cancel = CancellationToken::new();
+    let on_interrupt = cancel.clone();
+    tokio::spawn(async move {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            on_interrupt.cancel();
+        }
+    });
+
+    let tokens = if sign_in.catches_redirect() {
+        eprintln!(
+            "Waiting up to {} s for the redirect to {} (Ctrl-C cancels)…",
+            timeout.as_secs(),
+            sign_in.redirect_uri()
+        );
+        sign_in.wait(timeout, cancel).await?
+    } else {
+        eprintln!(
+            "The redirect URI {} is not on this computer, so AuthDesk cannot catch it.\nAfter approving, paste the full URL the browser lands on and press Enter:",
+            sign_in.redirect_uri()
+        );
+        let pasted = read_pasted_line(timeout, cancel).await?;
+        sign_in.finish_with_redirect_url(&pasted).await?
+    };
+    print_tokens(&tokens, format);
+    Ok(0)
+}
+
+async fn read_pasted_line(timeout: Duration, cancel: CancellationToken) -> Result<String, Error> {
+    let read = tokio::task::spawn_blocking(|| {
+        let mut line = String::new();
+        std::io::stdin().lock().read_line(&mut line).map(|_| line)
+    });
+    tokio::select! {
+        line = read => match line {
+            Ok(Ok(line)) if !line.trim().is_empty() => Ok(line),
+            _ => Err(Error::Config("No redirect URL was pasted.".into())),
+        },
+        () = tokio::time::sleep(timeout) => Err(Error::TimedOut(timeout.as_secs())),
+        () = cancel.cancelled() => Err(Error::Cancelled),
+    }
+}
+
+pub async fn refresh(engine: &Engine, name: &str, format: Format) -> Result<u8, Error> {
+    let tokens = engine.refresh(name).await?;
+    print_tokens(&tokens, format);
+    Ok(0)
+}
+
+pub async fn whoami(engine: &Engine, name: &str) -> Result<u8, Error> {
+    match engine.whoami(name).await? {
+        WhoAmI::User(user) => {
+            println!("{user}");
+            Ok(0)
+        }
+        WhoAmI::Unauthorized => {
+            eprintln!("authdesk: the server no longer accepts the stored access token (HTTP 401); get a new one with `authdesk token {name}` or `authdesk refresh {name}`.");
+            Ok(exit::SERVER_REJECTED)
+        }
+    }
+}
+
+pub async fn revoke(engine: &Engine, name: &str) -> Result<u8, Error> {
+    let report = engine.revoke(name).await?;
+    eprintln!("{}", report.message);
+    Ok(if report.verified {
+        0
+    } else {
+        exit::REVOKE_NOT_VERIFIED
+    })
+}
+
+fn print_tokens(tokens: &TokenSet, format: Format) {
+    if let Some(user) = &tokens.user {
+        eprintln!("Signed in as {user}.");
+    }
+    if std::io::stdout().is_terminal() && format == Format::Json {
+        eprintln!("The tokens follow; treat them like a password.");
+    }
+    println!("{}", output::render(tokens, format));
+}
