@@ -1,1 +1,412 @@
+//! The end-to-end harness: a real AWX-like server (Django + django-oauth-toolkit 1.7.1),
+//! a scripted browser standing in for the person, the real `authdesk` binary, and the
+//! Secret Service of the D-Bus session that `cargo xtask test` starts.
 
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context, Result};
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+pub fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default()
+}
+
+fn python() -> PathBuf {
+    std::env::var_os("AUTHDESK_TEST_PYTHON")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| repo_root().join(".venv/bin/python"))
+}
+
+/// These tests need the keyring and venv that `cargo xtask test` sets up.
+pub fn require_test_environment() {
+    assert!(
+        std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_some() && python().exists(),
+        "run the end-to-end tests through `cargo xtask test`: they need its D-Bus session, GNOME Keyring and Python venv"
+    );
+}
+
+/// What serve.py seeded.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Seed {
+    pub base_url: String,
+    pub username: String,
+    pub password: String,
+    pub client_id: String,
+    pub client_secret: String,
+    pub redirect_uri: String,
+}
+
+/// An application created on the server for one test.
+#[derive(Debug, Clone)]
+pub struct App {
+    pub client_id: String,
+    pub client_secret: String,
+    pub redirect_uri: String,
+}
+
+/// The AWX-like server, on a free port, stopped on drop.
+pub struct AwxServer {
+    child: Child,
+    pub seed: Seed,
+    _state: tempfile::TempDir,
+}
+
+impl AwxServer {
+    pub fn start() -> Result<Self> {
+        Self::start_with(&[])
+    }
+
+    /// With extra environment, e.g. `FAKEAWX_PKCE_REQUIRED=1`.
+    pub fn start_with(env: &[(&str, &str)]) -> Result<Self> {
+        require_test_environment();
+        let state = tempfile::tempdir()?;
+        let mut child = Command::new(python())
+            .envs(env.iter().copied())
+            .arg(repo_root().join("tests/servers/awx/serve.py"))
+            .args(["--port", "0", "--state-dir"])
+            .arg(state.path())
+            .stdout(Stdio::piped())
+            .stderr(std::fs::File::create(state.path().join("server.log"))?)
+            .spawn()
+            .context("starting the AWX-like server")?;
+        let stdout = child.stdout.take().context("server stdout")?;
+        let (ready, ready_rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if line.starts_with("READY ") {
+                    let _ = ready.send(());
+                }
+            }
+        });
+        if ready_rx.recv_timeout(Duration::from_secs(120)).is_err() {
+            let _ = child.kill();
+            let log = std::fs::read_to_string(state.path().join("server.log")).unwrap_or_default();
+            bail!("the AWX-like server did not start:\n{log}");
+        }
+        let seed = serde_json::from_str(&std::fs::read_to_string(state.path().join("seed.json"))?)?;
+        Ok(AwxServer {
+            child,
+            seed,
+            _state: state,
+        })
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.seed.base_url)
+    }
+
+    /// Creates a confidential authorization-code application through AWX's API.
+    pub fn create_app(&self, redirect_uri: &str) -> Result<App> {
+        let response = blocking_client()
+            .post(self.url("/api/v2/applications/"))
+            .basic_auth(&self.seed.username, Some(&self.seed.password))
+            .json(&json!({
+                "name": format!("test app {}", unique("app")),
+                "organization": 1,
+                "client_type": "confidential",
+                "redirect_uris": redirect_uri,
+                "authorization_grant_type": "authorization-code",
+                "skip_authorization": false,
+            }))
+            .send()?;
+        let status = response.status();
+        let body: Value = response.json()?;
+        if status.as_u16() != 201 {
+            bail!("creating an application failed ({status}): {body}");
+        }
+        Ok(App {
+            client_id: body["client_id"].as_str().context("client_id")?.to_owned(),
+            client_secret: body["client_secret"]
+                .as_str()
+                .context("client_secret")?
+                .to_owned(),
+            redirect_uri: redirect_uri.to_owned(),
+        })
+    }
+
+    /// The status who-am-I gives a token, asked directly, not through AuthDesk.
+    pub fn me_status(&self, access_token: &str) -> u16 {
+        blocking_client()
+            .get(self.url("/api/v2/me/"))
+            .bearer_auth(access_token)
+            .send()
+            .map(|r| r.status().as_u16())
+            .unwrap_or(0)
+    }
+
+    /// A refresh attempted directly at the token endpoint; returns the status.
+    pub fn direct_refresh_status(&self, app: &App, refresh_token: &str) -> u16 {
+        blocking_client()
+            .post(self.url("/api/o/token/"))
+            .basic_auth(&app.client_id, Some(&app.client_secret))
+            .form(&[
+                ("grant_type", "refresh_token"),
+                ("refresh_token", refresh_token),
+            ])
+            .send()
+            .map(|r| r.status().as_u16())
+            .unwrap_or(0)
+    }
+}
+
+impl Drop for AwxServer {
+    fn drop(&mut self) {
+        // SIGTERM lets Django close the database; kill is the fallback.
+        let _ = Command::new("kill")
+            .arg(self.child.id().to_string())
+            .status();
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+pub fn blocking_client() -> reqwest::blocking::Client {
+    reqwest::blocking::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(Duration::from_secs(30))
+        .build()
+        .expect("a plain HTTP client builds")
+}
+
+/// A name no other test (or earlier run) uses, for profiles in the shared keyring.
+pub fn unique(prefix: &str) -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or(0);
+    static COUNTER: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    format!(
+        "{prefix}-{}-{n}-{}",
+        std::process::id(),
+        nanos % 1_000_000_000
+    )
+}
+
+/// How the scripted browser behaves.
+#[derive(Debug, Clone, Copy)]
+pub enum Browser {
+    Approve,
+    Deny,
+    JunkThenApprove,
+    Ignore,
+}
+
+impl Browser {
+    fn mode(self) -> &'static str {
+        match self {
+            Browser::Approve => "approve",
+            Browser::Deny => "deny",
+            Browser::JunkThenApprove => "junk-then-approve",
+            Browser::Ignore => "ignore",
+        }
+    }
+}
+
+/// One user's machine: a home, config and XDG folders of its own, the scripted browser
+/// first on PATH, and the session's keyring.
+pub struct Desk {
+    pub dir: tempfile::TempDir,
+    pub browser: Browser,
+}
+
+pub struct Run {
+    pub status: Option<i32>,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.stdout).unwrap_or_else(|e| {
+            panic!(
+                "stdout is not JSON ({e}): {}\nstderr: {}",
+                self.stdout, self.stderr
+            )
+        })
+    }
+}
+
+impl std::fmt::Debug for Run {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "exit {:?}\n--- stdout\n{}\n--- stderr\n{}",
+            self.status, self.stdout, self.stderr
+        )
+    }
+}
+
+impl Desk {
+    pub fn new(browser: Browser) -> Self {
+        require_test_environment();
+        let dir = tempfile::tempdir().expect("temp dir");
+        for sub in [
+            "home",
+            "config",
+            "xdg-config",
+            "xdg-data",
+            "xdg-cache",
+            "xdg-state",
+        ] {
+            std::fs::create_dir_all(dir.path().join(sub)).expect("temp subdir");
+        }
+        Desk { dir, browser }
+    }
+
+    pub fn config_dir(&self) -> PathBuf {
+        self.dir.path().join("config")
+    }
+
+    pub fn browser_log(&self) -> PathBuf {
+        self.dir.path().join("browser.log")
+    }
+
+    pub fn command(&self, args: &[&str]) -> Command {
+        let mut command = Command::new(authdesk_bin());
+        let path = format!(
+            "{}:{}",
+            repo_root().join("tests/browser").display(),
+            std::env::var("PATH").unwrap_or_default()
+        );
+        let d = self.dir.path();
+        command
+            .args(args)
+            .env("PATH", path)
+            .env("HOME", d.join("home"))
+            .env("AUTHDESK_CONFIG_DIR", self.config_dir())
+            .env("XDG_CONFIG_HOME", d.join("xdg-config"))
+            .env("XDG_DATA_HOME", d.join("xdg-data"))
+            .env("XDG_CACHE_HOME", d.join("xdg-cache"))
+            .env("XDG_STATE_HOME", d.join("xdg-state"))
+            .env("AUTHDESK_BROWSER_MODE", self.browser.mode())
+            .env("AUTHDESK_BROWSER_LOG", self.browser_log())
+            .env_remove("DISPLAY")
+            .env_remove("WAYLAND_DISPLAY")
+            .stdin(Stdio::null());
+        command
+    }
+
+    pub fn run(&self, args: &[&str]) -> Run {
+        collect(self.command(args).output().expect("authdesk runs"))
+    }
+
+    pub fn run_with_stdin(&self, args: &[&str], stdin: &str) -> Run {
+        let mut child = self
+            .command(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("authdesk runs");
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(stdin.as_bytes())
+            .expect("write stdin");
+        collect(child.wait_with_output().expect("authdesk finishes"))
+    }
+
+    /// `authdesk profile add` for an application of the server.
+    pub fn add_profile(&self, name: &str, server: &AwxServer, app: &App, extra: &[&str]) -> Run {
+        let mut args = vec![
+            "profile",
+            "add",
+            name,
+            "--base-url",
+            &server.seed.base_url,
+            "--client-id",
+            &app.client_id,
+            "--redirect-uri",
+            &app.redirect_uri,
+            "--scope",
+            "read write",
+            "--client-secret-stdin",
+        ];
+        args.extend_from_slice(extra);
+        self.run_with_stdin(&args, &format!("{}\n", app.client_secret))
+    }
+
+    /// The scripted browser's log, one JSON object a line.
+    pub fn browser_events(&self) -> Vec<Value> {
+        std::fs::read_to_string(self.browser_log())
+            .unwrap_or_default()
+            .lines()
+            .filter_map(|line| serde_json::from_str(line).ok())
+            .collect()
+    }
+
+    /// Every file under this desk's folders that contains `needle`.
+    pub fn files_containing(&self, needle: &str) -> Vec<PathBuf> {
+        let mut found = Vec::new();
+        let mut stack = vec![self.dir.path().to_path_buf()];
+        while let Some(dir) = stack.pop() {
+            for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+                let path = entry.path();
+                // The browser's log is the test's own record of the person's side.
+                if path == self.browser_log() {
+                    continue;
+                }
+                if path.is_dir() {
+                    stack.push(path);
+                } else if std::fs::read(&path)
+                    .is_ok_and(|bytes| contains(&bytes, needle.as_bytes()))
+                {
+                    found.push(path);
+                }
+            }
+        }
+        found
+    }
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    !needle.is_empty() && haystack.windows(needle.len()).any(|w| w == needle)
+}
+
+fn collect(output: Output) -> Run {
+    Run {
+        status: output.status.code(),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+pub fn authdesk_bin() -> PathBuf {
+    if let Some(path) = std::env::var_os("AUTHDESK_BIN") {
+        return PathBuf::from(path);
+    }
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| repo_root().join("target"));
+    let bin = target.join("debug/authdesk");
+    assert!(
+        bin.exists(),
+        "{} is missing: build it first (cargo xtask test does)",
+        bin.display()
+    );
+    bin
+}
+
+/// A loopback port nobody listens on right now.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}

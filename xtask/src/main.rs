@@ -1,1 +1,119 @@
-fn main() {}
+//! Project tasks, so that a fresh Debian/Ubuntu machine needs only these:
+//!
+//! - `cargo xtask demo`: start the local AWX-like server, create a demo profile and
+//!   sign in through the browser.
+//! - `cargo xtask test`: every check and test CI runs.
+//!
+//! Each installs the Debian packages it misses (as root or through sudo) and the Python
+//! packages of the test servers into `.venv`.
+
+mod setup;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+
+use anyhow::{bail, Context, Result};
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("test") => test(&args[1..]),
+        Some("demo") => demo(&args[1..]),
+        Some("setup") => setup::all().map(|_| ()),
+        _ => {
+            eprintln!("usage: cargo xtask <test|demo|setup>\n\n  test [-- cargo test args]  fmt, clippy and every test, with a real keyring and AWX-like server\n  demo [--scripted]          local AWX-like server + demo profile + sign-in\n  setup                      install what the other two need");
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("xtask: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+pub fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default()
+}
+
+fn cargo() -> Command {
+    let mut command = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+    command.current_dir(repo_root());
+    command
+}
+
+pub fn run(command: &mut Command) -> Result<()> {
+    let status = command
+        .status()
+        .with_context(|| format!("could not start {command:?}"))?;
+    if !status.success() {
+        bail!("{command:?} failed with {status}");
+    }
+    Ok(())
+}
+
+fn test(extra: &[String]) -> Result<()> {
+    let env = setup::all()?;
+    println!("==> cargo fmt --check");
+    run(cargo().args(["fmt", "--all", "--", "--check"]))?;
+    println!("==> cargo clippy (warnings are errors)");
+    run(cargo().args([
+        "clippy",
+        "--workspace",
+        "--all-targets",
+        "--locked",
+        "--",
+        "-D",
+        "warnings",
+    ]))?;
+    println!("==> cargo build");
+    run(cargo().args(["build", "--workspace", "--locked"]))?;
+    println!("==> cargo test, inside a private D-Bus session with an unlocked GNOME Keyring");
+    let keyring_dir = keyring_dir();
+    let mut command = setup::with_keyring(&keyring_dir)?;
+    command
+        .current_dir(repo_root())
+        .arg(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+    command
+        .args(["test", "--workspace", "--locked"])
+        .args(extra);
+    command.env("AUTHDESK_TEST_PYTHON", &env.python);
+    let result = run(&mut command);
+    let _ = std::fs::remove_dir_all(&keyring_dir);
+    result
+}
+
+/// Where a private GNOME Keyring keeps its files for one run.
+fn keyring_dir() -> PathBuf {
+    std::env::temp_dir().join(format!("authdesk-keyring-{}", std::process::id()))
+}
+
+fn demo(args: &[String]) -> Result<()> {
+    let env = setup::all()?;
+    let scripted = args.iter().any(|a| a == "--scripted")
+        || (std::env::var_os("DISPLAY").is_none() && std::env::var_os("WAYLAND_DISPLAY").is_none());
+    run(cargo().args(["build", "--package", "authdesk", "--locked"]))?;
+    let script = repo_root().join("xtask/demo.sh");
+    let mut command = if std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_some()
+        && !args.iter().any(|a| a == "--private-keyring")
+    {
+        let mut c = Command::new("bash");
+        c.arg(&script);
+        c
+    } else {
+        // No desktop session: a private D-Bus with GNOME Keyring, gone when the demo ends.
+        let mut c = setup::with_keyring(&keyring_dir())?;
+        c.arg("bash").arg(&script);
+        c
+    };
+    command
+        .current_dir(repo_root())
+        .env("AUTHDESK_TEST_PYTHON", &env.python)
+        .env("AUTHDESK_DEMO_SCRIPTED", if scripted { "1" } else { "0" });
+    run(&mut command)
+}

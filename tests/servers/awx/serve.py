@@ -101,6 +101,13 @@ def main():
     p.add_argument("--host", default="127.0.0.1")
     args = p.parse_args()
 
+    def stop(signum, frame):
+        raise SystemExit(0)
+
+    # From the start, so a test that gives up early still sees a clean exit.
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+
     state_dir = args.state_dir.resolve()
     state_dir.mkdir(parents=True, exist_ok=True)
     setup_django(state_dir)
@@ -122,11 +129,6 @@ def main():
     seed(base_url, state_dir)
     httpd.set_app(get_wsgi_application())
 
-    def stop(signum, frame):
-        raise SystemExit(0)
-
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
     print(f"READY {base_url}", flush=True)
     try:
         httpd.serve_forever()

@@ -53,15 +53,16 @@ pub fn build_client(profile: &Profile) -> Result<reqwest::Client> {
 /// Lets the `oauth2` crate speak through our reqwest client, with two adaptations:
 /// any 2xx counts as success (the gateway's token endpoint answers 201, the crate
 /// wants 200), and the real status and error body are kept for the error message.
-pub struct OAuthHttp<'a> {
-    client: &'a reqwest::Client,
+pub struct OAuthHttp {
+    client: reqwest::Client,
     last: Mutex<Option<ServerReply>>,
 }
 
-impl<'a> OAuthHttp<'a> {
-    pub fn new(client: &'a reqwest::Client) -> Self {
+impl OAuthHttp {
+    /// `reqwest::Client` is a handle: the clone shares its connection pool.
+    pub fn new(client: &reqwest::Client) -> Self {
         OAuthHttp {
-            client,
+            client: client.clone(),
             last: Mutex::new(None),
         }
     }
@@ -82,7 +83,7 @@ pub enum HttpError {
     Http(#[from] http::Error),
 }
 
-impl<'c, 'a: 'c> AsyncHttpClient<'c> for OAuthHttp<'a> {
+impl<'c> AsyncHttpClient<'c> for OAuthHttp {
     type Error = HttpError;
     type Future = Pin<Box<dyn Future<Output = Result<HttpResponse, HttpError>> + Send + 'c>>;
 

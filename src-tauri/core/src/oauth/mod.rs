@@ -236,7 +236,7 @@ impl OAuthClient {
         action: &'static str,
         url: &Url,
         result: Result<BasicTokenResponse, RequestTokenError<HttpError, BasicErrorResponse>>,
-        http: &OAuthHttp<'_>,
+        http: &OAuthHttp,
     ) -> Result<TokenSet> {
         let reply = http.last_reply();
         match result {

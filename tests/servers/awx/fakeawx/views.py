@@ -124,7 +124,7 @@ class MeList(AwxAPIView, generics.ListAPIView):
     serializer_class = UserSerializer
 
     def get_queryset(self):
-        return get_user_model().objects.filter(pk=self.request.user.pk)
+        return get_user_model().objects.filter(pk=self.request.user.pk).order_by("pk")
 
 
 class ApplicationSerializer(serializers.ModelSerializer):

@@ -1,0 +1,401 @@
+//! The `authdesk` CLI against the AWX-like server, the scripted browser and the real
+//! keyring: the whole flow and the ways it can go wrong.
+
+use authdesk_e2e::{free_port, unique, AwxServer, Browser, Desk};
+
+fn seeded_app(server: &AwxServer) -> authdesk_e2e::App {
+    authdesk_e2e::App {
+        client_id: server.seed.client_id.clone(),
+        client_secret: server.seed.client_secret.clone(),
+        redirect_uri: server.seed.redirect_uri.clone(),
+    }
+}
+
+#[test]
+fn full_flow_whoami_refresh_rotation_and_verified_revoke() {
+    let server = AwxServer::start().unwrap();
+    // The seeded application is registered port-less: http://127.0.0.1/callback.
+    let app = seeded_app(&server);
+    assert_eq!(app.redirect_uri, "http://127.0.0.1/callback");
+    let desk = Desk::new(Browser::Approve);
+    let name = unique("full");
+    let added = desk.add_profile(&name, &server, &app, &[]);
+    assert_eq!(added.status, Some(0), "{added:?}");
+
+    let got = desk.run(&["token", &name, "--timeout", "60"]);
+    assert_eq!(got.status, Some(0), "{got:?}");
+    let first = got.json();
+    let access = first["access_token"].as_str().unwrap().to_owned();
+    let refresh = first["refresh_token"].as_str().unwrap().to_owned();
+    assert_eq!(first["token_type"], "Bearer");
+    assert_eq!(first["scope"], "read write");
+    assert_eq!(first["user"], "demo");
+    // AWX's 1000-year lifetime, computed without overflow.
+    let expires = first["expires_at"].as_str().unwrap();
+    let year: i32 = expires[..4].parse().unwrap();
+    assert!((3020..3030).contains(&year), "{expires}");
+    // The browser was sent a port the listener really had.
+    let callback = desk
+        .browser_events()
+        .into_iter()
+        .find(|e| e["event"] == "callback")
+        .expect("a callback event");
+    let callback_url = url::Url::parse(callback["url"].as_str().unwrap()).unwrap();
+    assert!(callback_url.port().is_some());
+    assert_eq!(callback["status"], 200);
+    assert!(
+        got.stderr.contains("/api/o/authorize/?"),
+        "the authorize URL is shown: {got:?}"
+    );
+    assert!(!got.stderr.contains(&access), "tokens go to stdout only");
+    assert_eq!(server.me_status(&access), 200);
+
+    let who = desk.run(&["whoami", &name]);
+    assert_eq!(
+        (who.status, who.stdout.trim()),
+        (Some(0), "demo"),
+        "{who:?}"
+    );
+
+    let refreshed = desk.run(&["refresh", &name, "--format", "json"]);
+    assert_eq!(refreshed.status, Some(0), "{refreshed:?}");
+    let second = refreshed.json();
+    let new_access = second["access_token"].as_str().unwrap().to_owned();
+    let new_refresh = second["refresh_token"].as_str().unwrap().to_owned();
+    assert_ne!(new_access, access);
+    assert_ne!(new_refresh, refresh);
+    // Rotation: the old pair is dead, the new one works.
+    assert_eq!(server.me_status(&access), 401);
+    assert_eq!(server.direct_refresh_status(&app, &refresh), 400);
+    assert_eq!(server.me_status(&new_access), 200);
+
+    // Nothing secret in any file the program wrote (config, home, XDG folders).
+    for needle in [
+        &app.client_secret,
+        &access,
+        &refresh,
+        &new_access,
+        &new_refresh,
+    ] {
+        let found = desk.files_containing(needle);
+        assert!(found.is_empty(), "a secret was written to {found:?}");
+    }
+    let shown = desk.run(&["profile", "show", &name]);
+    assert_eq!(shown.status, Some(0), "{shown:?}");
+    assert!(
+        shown
+            .stdout
+            .contains("client secret: stored in the OS keyring"),
+        "{shown:?}"
+    );
+    for needle in [&app.client_secret, &new_access, &new_refresh] {
+        assert!(!shown.stdout.contains(needle.as_str()) && !shown.stderr.contains(needle.as_str()));
+    }
+
+    let revoked = desk.run(&["revoke", &name]);
+    assert_eq!(revoked.status, Some(0), "{revoked:?}");
+    assert!(revoked.stderr.contains("verified"), "{revoked:?}");
+    assert_eq!(server.me_status(&new_access), 401);
+    assert_eq!(server.direct_refresh_status(&app, &new_refresh), 400);
+    // The revoked tokens are gone from the keyring.
+    let after = desk.run(&["whoami", &name]);
+    assert_eq!(after.status, Some(2), "{after:?}");
+    assert!(after.stderr.contains("has no tokens"), "{after:?}");
+
+    let removed = desk.run(&["profile", "remove", &name]);
+    assert_eq!(removed.status, Some(0), "{removed:?}");
+}
+
+#[test]
+fn output_formats_print_exactly_the_token() {
+    let server = AwxServer::start().unwrap();
+    let app = seeded_app(&server);
+    let desk = Desk::new(Browser::Approve);
+    let name = unique("formats");
+    assert_eq!(desk.add_profile(&name, &server, &app, &[]).status, Some(0));
+    let plain = desk.run(&["token", &name, "--format", "plain", "--timeout", "60"]);
+    assert_eq!(plain.status, Some(0), "{plain:?}");
+    let access = plain.stdout.trim().to_owned();
+    assert_eq!(server.me_status(&access), 200);
+    for (format, prefix) in [
+        ("env", "CONTROLLER_OAUTH_TOKEN="),
+        ("header", "Authorization: Bearer "),
+    ] {
+        let run = desk.run(&["refresh", &name, "--format", format]);
+        assert_eq!(run.status, Some(0), "{run:?}");
+        let token = run
+            .stdout
+            .trim()
+            .strip_prefix(prefix)
+            .unwrap_or_else(|| panic!("{run:?}"));
+        assert_eq!(server.me_status(token), 200);
+    }
+    assert_eq!(desk.run(&["profile", "remove", &name]).status, Some(0));
+}
+
+#[test]
+fn consent_denied_exits_3_with_the_reason() {
+    let server = AwxServer::start().unwrap();
+    let desk = Desk::new(Browser::Deny);
+    let name = unique("deny");
+    assert_eq!(
+        desk.add_profile(&name, &server, &seeded_app(&server), &[])
+            .status,
+        Some(0)
+    );
+    let run = desk.run(&["token", &name, "--timeout", "60"]);
+    assert_eq!(run.status, Some(3), "{run:?}");
+    assert!(run.stderr.contains("access was denied"), "{run:?}");
+    assert!(run.stdout.is_empty());
+    let callback = desk
+        .browser_events()
+        .into_iter()
+        .find(|e| e["event"] == "callback")
+        .expect("callback");
+    assert!(
+        callback["body"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("refused"),
+        "{callback}"
+    );
+    assert_eq!(desk.run(&["profile", "remove", &name]).status, Some(0));
+}
+
+#[test]
+fn wrong_client_secret_exits_5_and_stores_nothing() {
+    let server = AwxServer::start().unwrap();
+    let mut app = seeded_app(&server);
+    app.client_secret = "not-the-secret".into();
+    let desk = Desk::new(Browser::Approve);
+    let name = unique("badsecret");
+    assert_eq!(desk.add_profile(&name, &server, &app, &[]).status, Some(0));
+    let run = desk.run(&["token", &name, "--timeout", "60"]);
+    assert_eq!(run.status, Some(5), "{run:?}");
+    assert!(
+        run.stderr.contains("HTTP 401") && run.stderr.contains("invalid_client"),
+        "{run:?}"
+    );
+    let shown = desk.run(&["profile", "show", &name]);
+    assert!(shown.stdout.contains("tokens:        none"), "{shown:?}");
+    assert_eq!(desk.run(&["profile", "remove", &name]).status, Some(0));
+}
+
+#[test]
+fn junk_and_wrong_state_requests_do_not_disturb_the_wait() {
+    let server = AwxServer::start().unwrap();
+    // A fixed-port registration this time.
+    let app = server
+        .create_app(&format!("http://127.0.0.1:{}/cb/authdesk", free_port()))
+        .unwrap();
+    let desk = Desk::new(Browser::JunkThenApprove);
+    let name = unique("junk");
+    assert_eq!(desk.add_profile(&name, &server, &app, &[]).status, Some(0));
+    let run = desk.run(&["token", &name, "--timeout", "60"]);
+    assert_eq!(run.status, Some(0), "{run:?}");
+    assert_eq!(run.json()["user"], "demo");
+    let events = desk.browser_events();
+    let junk: Vec<_> = events.iter().filter(|e| e["event"] == "junk").collect();
+    assert!(junk.len() >= 5, "{events:?}");
+    for event in &junk {
+        let status = event["status"].as_u64();
+        assert!(
+            status.is_none() || status.is_some_and(|s| (400..500).contains(&s)),
+            "junk was not refused: {event}"
+        );
+    }
+    let wrong_state = junk
+        .iter()
+        .find(|e| {
+            e["what"]
+                .as_str()
+                .is_some_and(|w| w.contains("wrong state"))
+        })
+        .expect("a wrong-state request");
+    assert_eq!(wrong_state["status"], 400);
+    assert_eq!(desk.run(&["profile", "remove", &name]).status, Some(0));
+}
+
+#[test]
+fn timeout_exits_4_and_frees_the_port() {
+    let server = AwxServer::start().unwrap();
+    let port = free_port();
+    let app = server
+        .create_app(&format!("http://127.0.0.1:{port}/callback"))
+        .unwrap();
+    let desk = Desk::new(Browser::Ignore);
+    let name = unique("timeout");
+    assert_eq!(desk.add_profile(&name, &server, &app, &[]).status, Some(0));
+    let run = desk.run(&["token", &name, "--timeout", "2"]);
+    assert_eq!(run.status, Some(4), "{run:?}");
+    assert!(
+        run.stderr.contains("No redirect arrived within 2 seconds"),
+        "{run:?}"
+    );
+    std::net::TcpListener::bind(("127.0.0.1", port)).expect("the port is free again");
+    assert_eq!(desk.run(&["profile", "remove", &name]).status, Some(0));
+}
+
+#[test]
+fn busy_port_exits_2_naming_the_port() {
+    let server = AwxServer::start().unwrap();
+    let busy = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = busy.local_addr().unwrap().port();
+    let app = server
+        .create_app(&format!("http://127.0.0.1:{port}/callback"))
+        .unwrap();
+    let desk = Desk::new(Browser::Approve);
+    let name = unique("busy");
+    assert_eq!(desk.add_profile(&name, &server, &app, &[]).status, Some(0));
+    let run = desk.run(&["token", &name, "--timeout", "30"]);
+    assert_eq!(run.status, Some(2), "{run:?}");
+    assert!(
+        run.stderr
+            .contains(&format!("Port {port} on 127.0.0.1 is already in use")),
+        "{run:?}"
+    );
+    assert!(
+        desk.browser_events().is_empty(),
+        "no browser opens when the listener cannot start"
+    );
+    assert_eq!(desk.run(&["profile", "remove", &name]).status, Some(0));
+}
+
+#[test]
+fn keyring_unavailable_exits_7_and_writes_no_profile() {
+    let server = AwxServer::start().unwrap();
+    let desk = Desk::new(Browser::Approve);
+    let name = unique("nokeyring");
+    let app = seeded_app(&server);
+    let mut command = desk.command(&[
+        "profile",
+        "add",
+        &name,
+        "--base-url",
+        &server.seed.base_url,
+        "--client-id",
+        &app.client_id,
+        "--redirect-uri",
+        &app.redirect_uri,
+        "--client-secret-stdin",
+    ]);
+    command
+        .env(
+            "DBUS_SESSION_BUS_ADDRESS",
+            format!("unix:path={}/no-bus", desk.dir.path().display()),
+        )
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let mut child = command.spawn().unwrap();
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(app.client_secret.as_bytes())
+        .unwrap();
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(7), "{stderr}");
+    assert!(
+        stderr.contains("The system keyring is not available"),
+        "{stderr}"
+    );
+    assert_eq!(stderr.trim().lines().count(), 1, "one sentence: {stderr}");
+    assert!(
+        !desk.config_dir().join("profiles.toml").exists(),
+        "no profile without its secret"
+    );
+    assert!(
+        desk.files_containing(&app.client_secret).is_empty(),
+        "no fallback to a file"
+    );
+}
+
+#[test]
+fn pkce_when_the_server_requires_it() {
+    let server = AwxServer::start_with(&[("FAKEAWX_PKCE_REQUIRED", "1")]).unwrap();
+    let app = seeded_app(&server);
+    let desk = Desk::new(Browser::Approve);
+    let without = unique("nopkce");
+    assert_eq!(
+        desk.add_profile(&without, &server, &app, &[]).status,
+        Some(0)
+    );
+    let refused = desk.run(&["token", &without, "--timeout", "60"]);
+    assert_eq!(refused.status, Some(3), "{refused:?}");
+    assert!(
+        refused.stderr.contains("Code challenge required"),
+        "{refused:?}"
+    );
+    let with = unique("pkce");
+    assert_eq!(
+        desk.add_profile(&with, &server, &app, &["--pkce"]).status,
+        Some(0)
+    );
+    let run = desk.run(&["token", &with, "--timeout", "60"]);
+    assert_eq!(run.status, Some(0), "{run:?}");
+    assert_eq!(run.json()["user"], "demo");
+    for name in [without, with] {
+        assert_eq!(desk.run(&["profile", "remove", &name]).status, Some(0));
+    }
+}
+
+#[test]
+fn profile_commands_validate_and_clean_up_the_keyring() {
+    let server = AwxServer::start().unwrap();
+    let desk = Desk::new(Browser::Approve);
+    let app = seeded_app(&server);
+    let bad_scope = desk.add_profile(&unique("scope"), &server, &app, &["--scope", "admin"]);
+    assert_eq!(bad_scope.status, Some(2), "{bad_scope:?}");
+    assert!(
+        bad_scope
+            .stderr
+            .contains("use read, write or \"read write\""),
+        "{bad_scope:?}"
+    );
+    let bad_name = desk.add_profile("no/slash", &server, &app, &[]);
+    assert_eq!(bad_name.status, Some(2), "{bad_name:?}");
+
+    let name = unique("lifecycle");
+    assert_eq!(desk.add_profile(&name, &server, &app, &[]).status, Some(0));
+    let listed = desk.run(&["profile", "list"]);
+    assert!(listed.stdout.contains(&name), "{listed:?}");
+    let text = std::fs::read_to_string(desk.config_dir().join("profiles.toml")).unwrap();
+    assert!(
+        text.contains(&app.client_id) && !text.contains(&app.client_secret),
+        "{text}"
+    );
+    assert_eq!(
+        desk.run(&["token", &name, "--timeout", "60"]).status,
+        Some(0)
+    );
+    assert_eq!(desk.run(&["profile", "remove", &name]).status, Some(0));
+    // Its secret and tokens left the keyring with it: a new profile of that name starts empty.
+    let again = desk.run_with_stdin(
+        &[
+            "profile",
+            "add",
+            &name,
+            "--base-url",
+            &server.seed.base_url,
+            "--client-id",
+            &app.client_id,
+            "--redirect-uri",
+            &app.redirect_uri,
+            "--client-secret-stdin",
+        ],
+        "other-secret",
+    );
+    assert_eq!(again.status, Some(0), "{again:?}");
+    let shown = desk.run(&["profile", "show", &name]);
+    assert!(shown.stdout.contains("tokens:        none"), "{shown:?}");
+    assert_eq!(desk.run(&["profile", "remove", &name]).status, Some(0));
+    let missing = desk.run(&["token", &name]);
+    assert_eq!(missing.status, Some(2), "{missing:?}");
+    assert!(
+        missing.stderr.contains("There is no profile named"),
+        "{missing:?}"
+    );
+}

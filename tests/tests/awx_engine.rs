@@ -1,0 +1,130 @@
+//! The flow engine driven in-process, as the window will drive it, against the AWX-like
+//! server and the real keyring.
+
+use std::process::Command;
+use std::time::Duration;
+
+use authdesk_core::oauth::OAuthClient;
+use authdesk_core::presets::Preset;
+use authdesk_core::profiles::{ClientAuth, Profile, ProfileStore, Scope};
+use authdesk_core::secrets::Keyring;
+use authdesk_core::{Engine, Error, Secret};
+use authdesk_e2e::{repo_root, unique, AwxServer};
+use tokio_util::sync::CancellationToken;
+
+fn profile(name: &str, server: &AwxServer, redirect_uri: &str) -> Profile {
+    Profile {
+        name: name.to_owned(),
+        preset: Preset::Awx,
+        base_url: server.seed.base_url.parse().unwrap(),
+        client_id: server.seed.client_id.clone(),
+        redirect_uri: redirect_uri.parse().unwrap(),
+        scope: Scope::Read,
+        ca_file: None,
+        pkce: false,
+        client_auth: ClientAuth::Post,
+        endpoints: None,
+    }
+}
+
+/// The person at the browser: the scripted browser opened on the URL, as xdg-open would be.
+fn browse(url: &url::Url, log: &std::path::Path) {
+    let status = Command::new(repo_root().join("tests/browser/xdg-open"))
+        .arg(url.as_str())
+        .env("AUTHDESK_BROWSER_LOG", log)
+        .env("AUTHDESK_BROWSER_MODE", "approve")
+        .status()
+        .unwrap();
+    assert!(status.success());
+}
+
+fn callback_code(log: &std::path::Path) -> String {
+    let text = std::fs::read_to_string(log).unwrap();
+    let event: serde_json::Value = text
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .find(|e| e["event"] == "callback")
+        .expect("the browser delivered a callback");
+    let url = url::Url::parse(event["url"].as_str().unwrap()).unwrap();
+    let code = url
+        .query_pairs()
+        .find(|(k, _)| k == "code")
+        .map(|(_, v)| v.into_owned());
+    code.expect("a code in the callback")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_code_works_once_and_client_auth_in_the_body_works() {
+    let server = AwxServer::start().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let engine = Engine::new(ProfileStore::new(dir.path()), Keyring::new().unwrap());
+    let name = unique("engine");
+    let secret = Secret::new(server.seed.client_secret.clone());
+    engine
+        .save_profile(
+            profile(&name, &server, &server.seed.redirect_uri),
+            Some(secret.clone()),
+        )
+        .await
+        .unwrap();
+
+    let sign_in = engine.begin_sign_in(&name).await.unwrap();
+    assert!(sign_in.catches_redirect());
+    let redirect_uri = sign_in.redirect_uri().clone();
+    let log = dir.path().join("browser.log");
+    browse(sign_in.authorize_url(), &log);
+    let tokens = sign_in
+        .wait(Duration::from_secs(60), CancellationToken::new())
+        .await
+        .unwrap();
+    assert_eq!(tokens.user.as_deref(), Some("demo"));
+    assert_eq!(server.me_status(tokens.access_token.expose()), 200);
+    let stored = engine.current_tokens(&name).await.unwrap().unwrap();
+    assert_eq!(stored.access_token, tokens.access_token);
+
+    // The same code a second time: the server refuses, and the stored tokens stay.
+    let client = OAuthClient::new(&engine.profiles().get(&name).unwrap(), secret).unwrap();
+    let err = client
+        .exchange_code(&callback_code(&log), &redirect_uri, None)
+        .await
+        .unwrap_err();
+    match &err {
+        Error::ServerRejected { reply, summary, .. } => {
+            assert_eq!(reply.status, 400, "{err}");
+            assert!(summary.starts_with("invalid_grant"), "{err}");
+        }
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+    let still = engine.current_tokens(&name).await.unwrap().unwrap();
+    assert_eq!(still.access_token, tokens.access_token);
+
+    let report = engine.revoke(&name).await.unwrap();
+    assert!(report.verified, "{report:?}");
+    engine.remove_profile(&name).await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cancel_ends_the_wait_and_frees_the_port() {
+    let server = AwxServer::start().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let engine = Engine::new(ProfileStore::new(dir.path()), Keyring::new().unwrap());
+    let name = unique("cancel");
+    let port = authdesk_e2e::free_port();
+    let redirect = format!("http://127.0.0.1:{port}/callback");
+    let mut p = profile(&name, &server, &redirect);
+    p.client_id = "unused".into();
+    engine
+        .save_profile(p, Some(Secret::new("unused")))
+        .await
+        .unwrap();
+    let sign_in = engine.begin_sign_in(&name).await.unwrap();
+    assert_eq!(sign_in.redirect_uri().as_str(), redirect);
+    let cancel = CancellationToken::new();
+    let waiting = tokio::spawn(sign_in.wait(Duration::from_secs(600), cancel.clone()));
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    cancel.cancel();
+    let err = waiting.await.unwrap().unwrap_err();
+    assert!(matches!(err, Error::Cancelled), "{err:?}");
+    std::net::TcpListener::bind(("127.0.0.1", port)).expect("the port is free after cancel");
+    engine.remove_profile(&name).await.unwrap();
+}

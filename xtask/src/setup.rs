@@ -1,0 +1,137 @@
+//! Installs what the tasks need: Debian packages and the test servers' Python venv.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+use anyhow::{bail, Context, Result};
+
+use crate::{repo_root, run};
+
+/// Debian packages, each with a file that proves it is installed.
+const PACKAGES: &[(&str, &str)] = &[
+    ("build-essential", "/usr/bin/cc"),
+    ("pkg-config", "/usr/bin/pkg-config"),
+    ("libdbus-1-dev", "/usr/include/dbus-1.0/dbus/dbus.h"),
+    ("dbus", "/usr/bin/dbus-run-session"),
+    ("gnome-keyring", "/usr/bin/gnome-keyring-daemon"),
+    ("python3", "/usr/bin/python3"),
+];
+
+pub struct Env {
+    pub python: PathBuf,
+}
+
+pub fn all() -> Result<Env> {
+    install_packages()?;
+    let python = python_venv()?;
+    Ok(Env { python })
+}
+
+fn install_packages() -> Result<()> {
+    let mut missing: Vec<&str> = PACKAGES
+        .iter()
+        .filter(|(package, proof)| {
+            !std::path::Path::new(proof).exists() || !dpkg_installed(package)
+        })
+        .map(|(package, _)| *package)
+        .collect();
+    // Debian splits venv's pip bootstrap out of python3.
+    if venv_python().is_none() {
+        missing.push("python3-venv");
+    }
+    if missing.is_empty() {
+        return Ok(());
+    }
+    if !std::path::Path::new("/usr/bin/apt-get").exists() {
+        bail!(
+            "these packages are missing and this is not a Debian/Ubuntu system: {}",
+            missing.join(" ")
+        );
+    }
+    println!("==> installing Debian packages: {}", missing.join(" "));
+    let root = Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|o| o.stdout == b"0\n")
+        .unwrap_or(false);
+    let apt = |args: &[&str]| -> Command {
+        let mut command = if root {
+            Command::new("apt-get")
+        } else {
+            Command::new("sudo")
+        };
+        if !root {
+            command.arg("apt-get");
+        }
+        command.args(args).env("DEBIAN_FRONTEND", "noninteractive");
+        command
+    };
+    run(&mut apt(&["update", "-qq"]))?;
+    run(apt(&["install", "-y", "-qq", "--no-install-recommends"]).args(&missing))
+}
+
+fn dpkg_installed(package: &str) -> bool {
+    Command::new("dpkg-query")
+        .args(["-W", "-f=${Status}", package])
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).contains("install ok installed"))
+        .unwrap_or(false)
+}
+
+/// `.venv` with the pinned server packages, rebuilt when the pins change.
+fn python_venv() -> Result<PathBuf> {
+    let root = repo_root();
+    let venv = root.join(".venv");
+    let python = venv.join("bin/python");
+    let requirements = root.join("tests/servers/requirements-awx.txt");
+    let wanted = std::fs::read_to_string(&requirements)
+        .context("reading tests/servers/requirements-awx.txt")?;
+    let stamp = venv.join(".requirements");
+    if python.exists() && std::fs::read_to_string(&stamp).is_ok_and(|have| have == wanted) {
+        return Ok(python);
+    }
+    println!("==> creating the Python venv for the test servers (.venv)");
+    let base =
+        venv_python().context("no python3 with a working venv module; install python3-venv")?;
+    run(Command::new(base)
+        .args(["-m", "venv", "--clear"])
+        .arg(&venv))?;
+    run(Command::new(&python)
+        .args([
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            "-r",
+        ])
+        .arg(&requirements))?;
+    std::fs::write(&stamp, wanted)?;
+    Ok(python)
+}
+
+/// A Python 3 that can create venvs with pip.
+fn venv_python() -> Option<&'static str> {
+    ["python3", "/usr/bin/python3"].into_iter().find(|python| {
+        Command::new(python)
+            .args(["-c", "import ensurepip, venv"])
+            .output()
+            .is_ok_and(|o| o.status.success())
+    })
+}
+
+/// A command prefix that runs its program inside a private D-Bus session with GNOME
+/// Keyring unlocked, its files in a temporary folder.
+pub fn with_keyring(data: &std::path::Path) -> Result<Command> {
+    std::fs::create_dir_all(data)?;
+    let mut command = Command::new("dbus-run-session");
+    command.args(["--", "sh", "-c"]).arg(
+        // The unlock creates the login collection on first use; its output is environment noise.
+        "printf authdesk-test | gnome-keyring-daemon --unlock --components=secrets >/dev/null && exec \"$@\"",
+    );
+    command
+        .arg("keyring-session")
+        .env("XDG_DATA_HOME", data)
+        .env("XDG_RUNTIME_DIR", data);
+    Ok(command)
+}
