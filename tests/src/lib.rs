@@ -334,10 +334,11 @@ impl Desk {
             &app.client_id,
             "--redirect-uri",
             &app.redirect_uri,
-            "--scope",
-            "read write",
             "--client-secret-stdin",
         ];
+        if !extra.contains(&"--scope") {
+            args.extend(["--scope", "read write"]);
+        }
         args.extend_from_slice(extra);
         self.run_with_stdin(&args, &format!("{}\n", app.client_secret))
     }
@@ -349,6 +350,26 @@ impl Desk {
             .lines()
             .filter_map(|line| serde_json::from_str(line).ok())
             .collect()
+    }
+
+    /// Waits (briefly: the browser logs after the page arrives) for the first event of a kind.
+    pub fn browser_event(&self, kind: &str) -> Value {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            if let Some(event) = self
+                .browser_events()
+                .into_iter()
+                .find(|e| e["event"] == kind)
+            {
+                return event;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "the browser logged no {kind} event: {:?}",
+                self.browser_events()
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
     }
 
     /// Every file under this desk's folders that contains `needle`.

@@ -35,11 +35,7 @@ fn full_flow_whoami_refresh_rotation_and_verified_revoke() {
     let year: i32 = expires[..4].parse().unwrap();
     assert!((3020..3030).contains(&year), "{expires}");
     // The browser was sent a port the listener really had.
-    let callback = desk
-        .browser_events()
-        .into_iter()
-        .find(|e| e["event"] == "callback")
-        .expect("a callback event");
+    let callback = desk.browser_event("callback");
     let callback_url = url::Url::parse(callback["url"].as_str().unwrap()).unwrap();
     assert!(callback_url.port().is_some());
     assert_eq!(callback["status"], 200);
@@ -147,11 +143,7 @@ fn consent_denied_exits_3_with_the_reason() {
     assert_eq!(run.status, Some(3), "{run:?}");
     assert!(run.stderr.contains("access was denied"), "{run:?}");
     assert!(run.stdout.is_empty());
-    let callback = desk
-        .browser_events()
-        .into_iter()
-        .find(|e| e["event"] == "callback")
-        .expect("callback");
+    let callback = desk.browser_event("callback");
     assert!(
         callback["body"]
             .as_str()
@@ -209,10 +201,15 @@ fn junk_and_wrong_state_requests_do_not_disturb_the_wait() {
         .find(|e| {
             e["what"]
                 .as_str()
-                .is_some_and(|w| w.contains("wrong state"))
+                .is_some_and(|w| w.contains("wrong-state"))
         })
         .expect("a wrong-state request");
     assert_eq!(wrong_state["status"], 400);
+    let post = junk
+        .iter()
+        .find(|e| e["what"] == "post-callback")
+        .expect("a POST with the right state");
+    assert_eq!(post["status"], 405);
     assert_eq!(desk.run(&["profile", "remove", &name]).status, Some(0));
 }
 

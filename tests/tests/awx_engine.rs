@@ -78,7 +78,10 @@ async fn a_code_works_once_and_client_auth_in_the_body_works() {
         .await
         .unwrap();
     assert_eq!(tokens.user.as_deref(), Some("demo"));
-    assert_eq!(server.me_status(tokens.access_token.expose()), 200);
+    assert_eq!(
+        tokio::task::block_in_place(|| server.me_status(tokens.access_token.expose())),
+        200
+    );
     let stored = engine.current_tokens(&name).await.unwrap().unwrap();
     assert_eq!(stored.access_token, tokens.access_token);
 

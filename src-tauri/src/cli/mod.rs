@@ -87,7 +87,7 @@ pub enum Command {
 #[derive(Subcommand, Debug)]
 pub enum ProfileCommand {
     /// Add a profile (or replace one with the same name) and store its client secret in the keyring.
-    Add(AddProfile),
+    Add(Box<AddProfile>),
     /// List the profiles.
     List {
         #[arg(long)]

@@ -11,7 +11,7 @@ use super::{AddProfile, AuthArg, PresetArg, ProfileCommand};
 
 pub async fn run(engine: &Engine, command: ProfileCommand) -> Result<u8, Error> {
     match command {
-        ProfileCommand::Add(args) => add(engine, args).await,
+        ProfileCommand::Add(args) => add(engine, *args).await,
         ProfileCommand::List { json } => list(engine, json),
         ProfileCommand::Show { name } => show(engine, &name).await,
         ProfileCommand::Remove { name } => {

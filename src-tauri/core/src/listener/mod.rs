@@ -246,11 +246,13 @@ async fn serve_connection(
             (*status, page::ignored(reason))
         }
     };
+    // Answer first: the waiter may end the program as soon as it has the verdict, and
+    // the browser must still get its page.
+    respond(&mut stream, status, &body).await;
     if !matches!(verdict, Verdict::Ignore { .. }) {
         // Only the first callback is taken; later ones find the channel full or closed.
         let _ = outcomes.try_send(verdict);
     }
-    respond(&mut stream, status, &body).await;
 }
 
 /// Reads up to the end of the request head. `None` when it grows past the limit.
