@@ -30,3 +30,11 @@ if [ "${AUTHDESK_DEMO_SCRIPTED:-0}" = 1 ]; then
 fi
 "$authdesk" token demo --format json
 "$authdesk" whoami demo
+
+if [ -t 0 ] && [ "${AUTHDESK_DEMO_SCRIPTED:-0}" != 1 ]; then
+  echo
+  echo "The server keeps running. From another shell (same desktop session), try:"
+  echo "  AUTHDESK_CONFIG_DIR=$AUTHDESK_CONFIG_DIR $authdesk token demo --format header"
+  echo "Press Enter to stop it."
+  read -r _
+fi
