@@ -396,3 +396,44 @@ fn profile_commands_validate_and_clean_up_the_keyring() {
         "{missing:?}"
     );
 }
+
+#[test]
+fn a_redirect_off_this_machine_is_pasted_by_hand() {
+    use std::io::{BufRead, BufReader, Write};
+    let server = AwxServer::start().unwrap();
+    let app = server
+        .create_app("https://tools.example.invalid/oauth/callback")
+        .unwrap();
+    let desk = Desk::new(Browser::Approve);
+    let name = unique("paste");
+    assert_eq!(desk.add_profile(&name, &server, &app, &[]).status, Some(0));
+    let mut child = desk
+        .command(&["token", &name, "--format", "plain", "--timeout", "60"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = BufReader::new(child.stderr.take().unwrap());
+    let mut seen = String::new();
+    while !seen.contains("paste the full URL") {
+        let mut line = String::new();
+        assert!(
+            stderr.read_line(&mut line).unwrap() > 0,
+            "stderr ended early: {seen}"
+        );
+        seen.push_str(&line);
+    }
+    assert!(seen.contains("cannot catch it"), "{seen}");
+    // The browser approved and landed on the off-machine page; the person copies its address.
+    let callback = desk.browser_event("callback");
+    assert_eq!(callback["delivered"], false);
+    let mut stdin = child.stdin.take().unwrap();
+    writeln!(stdin, "{}", callback["url"].as_str().unwrap()).unwrap();
+    drop(stdin);
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(output.status.code(), Some(0), "{seen}");
+    let token = String::from_utf8(output.stdout).unwrap();
+    assert_eq!(server.me_status(token.trim()), 200);
+    assert_eq!(desk.run(&["profile", "remove", &name]).status, Some(0));
+}
