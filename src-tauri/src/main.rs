@@ -3,6 +3,7 @@
 //! that never touches the display.
 
 mod cli;
+mod gui;
 
 use std::process::ExitCode;
 
@@ -13,9 +14,6 @@ fn main() -> ExitCode {
     cli::init_logging(args.verbose);
     match args.command {
         Some(command) => cli::run(command, args.verbose),
-        None => {
-            eprintln!("authdesk: the desktop window is not part of this build yet; use a subcommand (see `authdesk --help`).");
-            ExitCode::from(cli::exit::USAGE)
-        }
+        None => gui::run(),
     }
 }

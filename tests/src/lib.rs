@@ -2,6 +2,8 @@
 //! a scripted browser standing in for the person, the real `authdesk` binary, and the
 //! Secret Service of the D-Bus session that `cargo xtask test` starts.
 
+pub mod window;
+
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};

@@ -38,6 +38,11 @@ impl ProfileStore {
             })
     }
 
+    /// The folder of the profile file, where other AuthDesk settings live too.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
     pub fn path(&self) -> PathBuf {
         self.dir.join(FILE_NAME)
     }

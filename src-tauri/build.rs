@@ -1,0 +1,22 @@
+fn main() {
+    // Every command the window may call is listed here, so the capability file can
+    // grant each one by name and nothing else is reachable from the web view.
+    let commands = tauri_build::AppManifest::new().commands(&[
+        "list_profiles",
+        "preset_endpoints",
+        "save_profile",
+        "delete_profile",
+        "begin_sign_in",
+        "wait_sign_in",
+        "cancel_sign_in",
+        "current_tokens",
+        "reveal_token",
+        "copy_token",
+        "refresh_tokens",
+        "revoke_tokens",
+        "session_history",
+        "get_settings",
+        "save_settings",
+    ]);
+    tauri_build::try_build(tauri_build::Attributes::new().app_manifest(commands)).expect("tauri build script");
+}

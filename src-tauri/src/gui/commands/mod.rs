@@ -1,0 +1,6 @@
+//! The commands the web view may call, one file per area. Each is granted by name in
+//! `capabilities/main.json`.
+
+pub mod profiles;
+pub mod settings;
+pub mod tokens;

@@ -1,0 +1,200 @@
+use authdesk_core::{Error, RevokeReport, DEFAULT_TIMEOUT};
+use serde::{Deserialize, Serialize};
+use tauri::{AppHandle, Manager, State};
+use tokio_util::sync::CancellationToken;
+
+use crate::gui::clipboard;
+use crate::gui::error::CommandError;
+use crate::gui::state::{AppState, PendingSignIn, TokenState, TokenView};
+
+#[derive(Serialize)]
+pub struct SignInStarted {
+    attempt: u64,
+    authorize_url: String,
+    redirect_uri: String,
+    timeout_secs: u64,
+    /// False when the redirect URI is not on loopback and cannot be caught.
+    catches_redirect: bool,
+    /// Why the browser did not open, if it did not.
+    browser_error: Option<String>,
+}
+
+/// Starts a sign-in: a sign-in already under way is cancelled first (and its port freed).
+#[tauri::command]
+pub async fn begin_sign_in(app: AppHandle, state: State<'_, AppState>, name: String) -> Result<SignInStarted, CommandError> {
+    let mut pending = state.sign_in.lock().await;
+    if let Some(previous) = pending.take() {
+        previous.cancel.cancel();
+        let _ = previous.task.await;
+    }
+    let sign_in = state.engine.begin_sign_in(&name).await?;
+    if !sign_in.catches_redirect() {
+        return Err(CommandError::config(format!(
+            "The redirect URI {} is not on this computer's loopback, so AuthDesk cannot catch it; register http://127.0.0.1/callback in the server's application.",
+            sign_in.redirect_uri()
+        )));
+    }
+    let browser_error = sign_in.open_browser().err().map(|e| format!("The browser did not open ({e}); open the URL yourself."));
+    let attempt = state.next_id();
+    let started = SignInStarted {
+        attempt,
+        authorize_url: sign_in.authorize_url().to_string(),
+        redirect_uri: sign_in.redirect_uri().to_string(),
+        timeout_secs: DEFAULT_TIMEOUT.as_secs(),
+        catches_redirect: true,
+        browser_error,
+    };
+    let cancel = CancellationToken::new();
+    let (outcome_tx, outcome_rx) = tokio::sync::oneshot::channel();
+    let task = {
+        let cancel = cancel.clone();
+        let profile = name;
+        tauri::async_runtime::spawn(async move {
+            let outcome = match sign_in.wait(DEFAULT_TIMEOUT, cancel).await {
+                Ok(tokens) => {
+                    let view = TokenView::new(&profile, &tokens);
+                    app.state::<AppState>().record(&view, TokenState::Replaced);
+                    Ok(view)
+                }
+                Err(e) => Err(CommandError::from(e)),
+            };
+            let _ = outcome_tx.send(outcome);
+        })
+    };
+    *pending = Some(PendingSignIn {
+        attempt,
+        authorize_url: started.authorize_url.clone(),
+        cancel,
+        task,
+        outcome: Some(outcome_rx),
+    });
+    Ok(started)
+}
+
+/// Waits for the outcome of a sign-in started with `begin_sign_in`.
+#[tauri::command]
+pub async fn wait_sign_in(state: State<'_, AppState>, attempt: u64) -> Result<TokenView, CommandError> {
+    let outcome = {
+        let mut pending = state.sign_in.lock().await;
+        match pending.as_mut() {
+            Some(p) if p.attempt == attempt => p.outcome.take(),
+            _ => None,
+        }
+    };
+    let outcome = outcome.ok_or_else(|| CommandError::from(Error::Cancelled))?;
+    outcome.await.unwrap_or_else(|_| Err(CommandError::from(Error::Cancelled)))
+}
+
+#[tauri::command]
+pub async fn cancel_sign_in(state: State<'_, AppState>) -> Result<(), CommandError> {
+    if let Some(pending) = state.sign_in.lock().await.as_ref() {
+        pending.cancel.cancel();
+    }
+    Ok(())
+}
+
+#[tauri::command]
+pub async fn current_tokens(state: State<'_, AppState>, name: String) -> Result<Option<TokenView>, CommandError> {
+    Ok(state.engine.current_tokens(&name).await?.map(|tokens| TokenView::new(&name, &tokens)))
+}
+
+#[derive(Deserialize, Clone, Copy)]
+#[serde(rename_all = "snake_case")]
+pub enum Which {
+    Access,
+    Refresh,
+}
+
+/// The token itself, because the user pressed reveal.
+#[tauri::command]
+pub async fn reveal_token(state: State<'_, AppState>, name: String, which: Which) -> Result<String, CommandError> {
+    let tokens = state.engine.current_tokens(&name).await?.ok_or_else(|| CommandError::from(Error::NoTokens(name.clone())))?;
+    match which {
+        Which::Access => Ok(tokens.access_token.expose().to_owned()),
+        Which::Refresh => tokens
+            .refresh_token
+            .as_ref()
+            .map(|t| t.expose().to_owned())
+            .ok_or_else(|| CommandError::from(Error::NoRefreshToken(name))),
+    }
+}
+
+#[derive(Deserialize, Clone, Copy)]
+#[serde(rename_all = "snake_case")]
+pub enum CopyWhat {
+    AccessToken,
+    RefreshToken,
+    /// `Authorization: Bearer …`
+    Header,
+    /// `CONTROLLER_OAUTH_TOKEN=…`
+    Env,
+    /// A curl command against who-am-I.
+    Curl,
+    /// The profile's registered redirect URI.
+    RedirectUri,
+    /// The authorize URL of the sign-in under way.
+    AuthorizeUrl,
+}
+
+/// Copies in Rust, so the web view needs no clipboard permission and tokens it never
+/// revealed never pass through it.
+#[tauri::command]
+pub async fn copy_token(app: AppHandle, state: State<'_, AppState>, name: String, what: CopyWhat) -> Result<String, CommandError> {
+    let engine = &state.engine;
+    let (text, secret) = match what {
+        CopyWhat::RedirectUri => (engine.profiles().get(&name)?.redirect_uri.to_string(), false),
+        CopyWhat::AuthorizeUrl => {
+            let pending = state.sign_in.lock().await;
+            let url = pending.as_ref().map(|p| p.authorize_url.clone());
+            (url.ok_or_else(|| CommandError::config("No sign-in is under way."))?, false)
+        }
+        _ => {
+            let tokens = engine.current_tokens(&name).await?.ok_or_else(|| CommandError::from(Error::NoTokens(name.clone())))?;
+            let access = tokens.access_token.expose();
+            let text = match what {
+                CopyWhat::RefreshToken => tokens
+                    .refresh_token
+                    .as_ref()
+                    .map(|t| t.expose().to_owned())
+                    .ok_or_else(|| CommandError::from(Error::NoRefreshToken(name.clone())))?,
+                CopyWhat::Header => format!("Authorization: Bearer {access}"),
+                CopyWhat::Env => format!("CONTROLLER_OAUTH_TOKEN={access}"),
+                CopyWhat::Curl => {
+                    let whoami = engine.profiles().get(&name)?.endpoints()?.whoami;
+                    format!("curl -H 'Authorization: Bearer {access}' '{whoami}'")
+                }
+                _ => access.to_owned(),
+            };
+            (text, true)
+        }
+    };
+    let clear_after = if secret { state.clipboard_clear_secs() } else { 0 };
+    clipboard::copy(&app, &text, clear_after)?;
+    Ok(match clear_after {
+        0 => "Copied.".to_owned(),
+        secs => format!("Copied; the clipboard will be cleared in {secs} s if it still holds it."),
+    })
+}
+
+#[tauri::command]
+pub async fn refresh_tokens(state: State<'_, AppState>, name: String) -> Result<TokenView, CommandError> {
+    let tokens = state.engine.refresh(&name).await?;
+    let view = TokenView::new(&name, &tokens);
+    state.record(&view, TokenState::Refreshed);
+    Ok(view)
+}
+
+#[tauri::command]
+pub async fn revoke_tokens(state: State<'_, AppState>, name: String) -> Result<RevokeReport, CommandError> {
+    let report = state.engine.revoke(&name).await?;
+    if report.verified {
+        state.mark_revoked(&name);
+    }
+    Ok(report)
+}
+
+#[tauri::command]
+pub fn session_history(state: State<'_, AppState>) -> Vec<crate::gui::state::HistoryEntry> {
+    state.history()
+}
+

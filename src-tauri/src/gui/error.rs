@@ -1,0 +1,70 @@
+//! How an engine error reaches the web view: one sentence, its class, and the server's
+//! reply behind a details toggle with anything secret-looking masked.
+
+use authdesk_core::{Error, ErrorKind};
+use serde::Serialize;
+
+#[derive(Debug, Serialize)]
+pub struct CommandError {
+    pub message: String,
+    pub kind: ErrorKind,
+    pub status: Option<u16>,
+    pub details: Option<String>,
+}
+
+impl From<Error> for CommandError {
+    fn from(error: Error) -> Self {
+        let reply = error.server_reply();
+        CommandError {
+            message: error.to_string(),
+            kind: error.kind(),
+            status: reply.map(|r| r.status),
+            details: reply.map(|r| mask_secret_fields(&r.body)),
+        }
+    }
+}
+
+impl CommandError {
+    pub fn config(message: impl Into<String>) -> Self {
+        CommandError { message: message.into(), kind: ErrorKind::Config, status: None, details: None }
+    }
+}
+
+/// A JSON body with `…token…` or `…secret…` fields gets their values masked; other text
+/// is shown as the server sent it (error bodies carry no credentials of ours).
+pub fn mask_secret_fields(body: &str) -> String {
+    fn mask(value: &mut serde_json::Value) {
+        match value {
+            serde_json::Value::Object(map) => {
+                for (key, field) in map.iter_mut() {
+                    let key = key.to_ascii_lowercase();
+                    if (key.contains("token") || key.contains("secret") || key.contains("password")) && field.is_string() {
+                        *field = serde_json::Value::String("••••••••".into());
+                    } else {
+                        mask(field);
+                    }
+                }
+            }
+            serde_json::Value::Array(items) => items.iter_mut().for_each(mask),
+            _ => {}
+        }
+    }
+    match serde_json::from_str::<serde_json::Value>(body) {
+        Ok(mut json) => {
+            mask(&mut json);
+            serde_json::to_string_pretty(&json).unwrap_or_default()
+        }
+        Err(_) => body.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn secret_fields_are_masked() {
+        let masked = super::mask_secret_fields(r#"{"error":"x","access_token":"abc","nested":{"client_secret":"s"}}"#);
+        assert!(!masked.contains("abc") && !masked.contains("\"s\""), "{masked}");
+        assert!(masked.contains("\"error\": \"x\""), "{masked}");
+        assert_eq!(super::mask_secret_fields("plain text"), "plain text");
+    }
+}

@@ -1,0 +1,56 @@
+//! The desktop window: a thin Tauri shell over the engine. Commands live in one file per
+//! area under `commands/`; no OAuth logic lives here.
+
+mod clipboard;
+mod commands;
+mod error;
+mod settings;
+mod state;
+
+use std::process::ExitCode;
+
+use authdesk_core::Engine;
+
+pub fn run() -> ExitCode {
+    // Without a display GTK panics; one sentence is kinder.
+    if cfg!(target_os = "linux") && std::env::var_os("DISPLAY").is_none() && std::env::var_os("WAYLAND_DISPLAY").is_none() {
+        eprintln!("authdesk: no display to open the window on (DISPLAY and WAYLAND_DISPLAY are unset); use the CLI, see `authdesk --help`.");
+        return ExitCode::from(crate::cli::exit::USAGE);
+    }
+    let engine = match Engine::open_default() {
+        Ok(engine) => engine,
+        Err(e) => {
+            eprintln!("authdesk: {e}");
+            return ExitCode::from(crate::cli::exit::USAGE);
+        }
+    };
+    let settings = settings::Settings::load(engine.profiles().dir());
+    let result = tauri::Builder::default()
+        .plugin(tauri_plugin_clipboard_manager::init())
+        .manage(state::AppState::new(engine, settings))
+        .invoke_handler(tauri::generate_handler![
+            commands::profiles::list_profiles,
+            commands::profiles::preset_endpoints,
+            commands::profiles::save_profile,
+            commands::profiles::delete_profile,
+            commands::tokens::begin_sign_in,
+            commands::tokens::wait_sign_in,
+            commands::tokens::cancel_sign_in,
+            commands::tokens::current_tokens,
+            commands::tokens::reveal_token,
+            commands::tokens::copy_token,
+            commands::tokens::refresh_tokens,
+            commands::tokens::revoke_tokens,
+            commands::tokens::session_history,
+            commands::settings::get_settings,
+            commands::settings::save_settings,
+        ])
+        .run(tauri::generate_context!());
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("authdesk: the window could not start: {e}.");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,40 @@
+//! The window's settings, in `settings.toml` beside the profiles.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Settings {
+    /// Seconds after a copy at which the clipboard is cleared, if it still holds the copy; 0 never.
+    pub clipboard_clear_secs: u64,
+    #[serde(skip)]
+    path: PathBuf,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings { clipboard_clear_secs: 60, path: PathBuf::new() }
+    }
+}
+
+impl Settings {
+    pub fn load(dir: &Path) -> Self {
+        let path = dir.join("settings.toml");
+        let mut settings = std::fs::read_to_string(&path)
+            .ok()
+            .and_then(|text| toml::from_str::<Settings>(&text).ok())
+            .unwrap_or_default();
+        settings.path = path;
+        settings
+    }
+
+    pub fn save(&self) -> std::io::Result<()> {
+        if let Some(dir) = self.path.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        let text = toml::to_string_pretty(self).map_err(std::io::Error::other)?;
+        std::fs::write(&self.path, text)
+    }
+}

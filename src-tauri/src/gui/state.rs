@@ -1,0 +1,137 @@
+//! What the window remembers while it runs: the sign-in under way, this session's
+//! tokens, and the settings.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Mutex;
+
+use authdesk_core::{Engine, TokenSet};
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use tokio::sync::oneshot;
+use tokio_util::sync::CancellationToken;
+
+use super::error::CommandError;
+use super::settings::Settings;
+
+pub struct AppState {
+    pub engine: Engine,
+    pub settings: Mutex<Settings>,
+    pub sign_in: tokio::sync::Mutex<Option<PendingSignIn>>,
+    history: Mutex<Vec<HistoryEntry>>,
+    next_id: AtomicU64,
+}
+
+/// A sign-in waiting for its redirect in a background task.
+pub struct PendingSignIn {
+    pub attempt: u64,
+    pub authorize_url: String,
+    pub cancel: CancellationToken,
+    pub task: tauri::async_runtime::JoinHandle<()>,
+    pub outcome: Option<oneshot::Receiver<Result<TokenView, CommandError>>>,
+}
+
+/// Tokens as the web view sees them: everything but the tokens themselves, which it
+/// fetches one at a time when the user asks to reveal.
+#[derive(Debug, Clone, Serialize)]
+pub struct TokenView {
+    pub profile: String,
+    pub token_type: String,
+    pub scope: Option<String>,
+    pub issued_at: DateTime<Utc>,
+    pub expires_at: Option<DateTime<Utc>>,
+    pub user: Option<String>,
+    pub has_refresh_token: bool,
+    /// A short digest that tells tokens apart without showing them.
+    pub fingerprint: String,
+}
+
+impl TokenView {
+    pub fn new(profile: &str, tokens: &TokenSet) -> Self {
+        TokenView {
+            profile: profile.to_owned(),
+            token_type: tokens.token_type.clone(),
+            scope: tokens.scope.clone(),
+            issued_at: tokens.issued_at,
+            expires_at: tokens.expires_at,
+            user: tokens.user.clone(),
+            has_refresh_token: tokens.refresh_token.is_some(),
+            fingerprint: fingerprint(tokens.access_token.expose()),
+        }
+    }
+}
+
+pub fn fingerprint(token: &str) -> String {
+    Sha256::digest(token.as_bytes()).iter().take(4).map(|b| format!("{b:02x}")).collect()
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TokenState {
+    Active,
+    /// Traded for a new pair; the server no longer accepts it.
+    Refreshed,
+    /// A newer sign-in of the same profile took its place in the keyring.
+    Replaced,
+    Revoked,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct HistoryEntry {
+    pub id: u64,
+    pub profile: String,
+    pub fingerprint: String,
+    pub user: Option<String>,
+    pub issued_at: DateTime<Utc>,
+    pub state: TokenState,
+}
+
+impl AppState {
+    pub fn new(engine: Engine, settings: Settings) -> Self {
+        AppState {
+            engine,
+            settings: Mutex::new(settings),
+            sign_in: tokio::sync::Mutex::new(None),
+            history: Mutex::new(Vec::new()),
+            next_id: AtomicU64::new(1),
+        }
+    }
+
+    pub fn next_id(&self) -> u64 {
+        self.next_id.fetch_add(1, Ordering::Relaxed)
+    }
+
+    pub fn clipboard_clear_secs(&self) -> u64 {
+        self.settings.lock().map(|s| s.clipboard_clear_secs).unwrap_or(60)
+    }
+
+    /// Records new tokens of a profile; its earlier active entry becomes `previous`.
+    pub fn record(&self, view: &TokenView, previous: TokenState) {
+        let id = self.next_id();
+        if let Ok(mut history) = self.history.lock() {
+            for entry in history.iter_mut().filter(|e| e.profile == view.profile && e.state == TokenState::Active) {
+                entry.state = previous;
+            }
+            history.push(HistoryEntry {
+                id,
+                profile: view.profile.clone(),
+                fingerprint: view.fingerprint.clone(),
+                user: view.user.clone(),
+                issued_at: view.issued_at,
+                state: TokenState::Active,
+            });
+        }
+    }
+
+    pub fn mark_revoked(&self, profile: &str) {
+        if let Ok(mut history) = self.history.lock() {
+            for entry in history.iter_mut().filter(|e| e.profile == profile && e.state == TokenState::Active) {
+                entry.state = TokenState::Revoked;
+            }
+        }
+    }
+
+    pub fn history(&self) -> Vec<HistoryEntry> {
+        self.history.lock().map(|h| h.iter().rev().cloned().collect()).unwrap_or_default()
+    }
+}

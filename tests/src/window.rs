@@ -1,0 +1,218 @@
+//! A real AuthDesk window under Xvfb, driven through WebDriver: `tauri-driver` in front of
+//! WebKitWebDriver, talked to with fantoccini. One display, one driver and one session
+//! per window; everything is stopped when the window is dropped.
+
+use std::os::unix::process::CommandExt;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context, Result};
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::json;
+
+use crate::{authdesk_bin, free_port, Desk};
+
+/// Window tests share the machine's X displays and clipboard: one at a time.
+pub static ONE_WINDOW_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+pub struct Window {
+    pub client: Client,
+    pub display: String,
+    xvfb: Child,
+    driver: Child,
+}
+
+fn tauri_driver() -> PathBuf {
+    if let Some(path) = std::env::var_os("TAURI_DRIVER") {
+        return path.into();
+    }
+    let home = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(std::env::var_os("HOME").unwrap_or_default()).join(".cargo"));
+    home.join("bin/tauri-driver")
+}
+
+fn start_xvfb() -> Result<(Child, String)> {
+    let number = (90..400)
+        .find(|n| !std::path::Path::new(&format!("/tmp/.X{n}-lock")).exists())
+        .context("no free X display number")?;
+    let display = format!(":{number}");
+    let child = Command::new("Xvfb")
+        .args([display.as_str(), "-screen", "0", "1280x800x24", "-nolisten", "tcp"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .context("starting Xvfb")?;
+    let socket = format!("/tmp/.X11-unix/X{number}");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !std::path::Path::new(&socket).exists() {
+        if Instant::now() > deadline {
+            bail!("Xvfb did not start on {display}");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    Ok((child, display))
+}
+
+impl Window {
+    /// Opens AuthDesk on `desk`'s folders, browser and keyring.
+    pub async fn open(desk: &Desk) -> Result<Self> {
+        let (xvfb, display) = start_xvfb()?;
+        let port = free_port();
+        let native_port = free_port();
+        // The same environment as the CLI runs with, given to tauri-driver, which starts
+        // WebKitWebDriver, which starts the app: all inherit it.
+        let command = desk.command(&[]);
+        let mut driver = Command::new(tauri_driver());
+        for (key, value) in command.get_envs() {
+            match value {
+                Some(value) => driver.env(key, value),
+                None => driver.env_remove(key),
+            };
+        }
+        driver
+            .env("DISPLAY", &display)
+            .args(["--port", &port.to_string(), "--native-port", &native_port.to_string()])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(std::fs::File::create(desk.dir.path().join("tauri-driver.log"))?)
+            // Its own process group, so the app it starts can be stopped with it.
+            .process_group(0);
+        let mut driver = driver.spawn().context("starting tauri-driver (cargo xtask test installs it)")?;
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            if Instant::now() > deadline || driver.try_wait().ok().flatten().is_some() {
+                bail!("tauri-driver did not start on port {port}");
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        // Both of rustls's crypto back-ends are linked (fantoccini and reqwest differ): pick one.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let mut capabilities = serde_json::Map::new();
+        capabilities.insert("browserName".into(), json!("wry"));
+        capabilities.insert("tauri:options".into(), json!({ "application": authdesk_bin() }));
+        let client = ClientBuilder::rustls()
+            .context("WebDriver client")?
+            .capabilities(capabilities)
+            .connect(&format!("http://127.0.0.1:{port}"))
+            .await
+            .context("opening a WebDriver session on the AuthDesk window")?;
+        let window = Window { client, display, xvfb, driver };
+        window.element("profile-select").await.context("the window's page did not load")?;
+        Ok(window)
+    }
+
+    fn css(test_id: &str) -> String {
+        format!("[data-testid=\"{test_id}\"]")
+    }
+
+    pub async fn element(&self, test_id: &str) -> Result<fantoccini::elements::Element> {
+        Ok(self
+            .client
+            .wait()
+            .at_most(Duration::from_secs(20))
+            .for_element(Locator::Css(&Self::css(test_id)))
+            .await?)
+    }
+
+    pub async fn click(&self, test_id: &str) -> Result<()> {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let element = self.element(test_id).await?;
+            if element.is_displayed().await? && element.is_enabled().await? {
+                element.click().await?;
+                return Ok(());
+            }
+            if Instant::now() > deadline {
+                bail!("{test_id} never became clickable");
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    pub async fn fill(&self, test_id: &str, text: &str) -> Result<()> {
+        let element = self.element(test_id).await?;
+        element.clear().await?;
+        element.send_keys(text).await?;
+        Ok(())
+    }
+
+    pub async fn text(&self, test_id: &str) -> Result<String> {
+        Ok(self.element(test_id).await?.text().await?)
+    }
+
+    /// Waits until the element's text passes `check`; returns that text.
+    pub async fn wait_text(&self, test_id: &str, timeout: Duration, check: impl Fn(&str) -> bool) -> Result<String> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let text = self.text(test_id).await.unwrap_or_default();
+            if check(&text) {
+                return Ok(text);
+            }
+            if Instant::now() > deadline {
+                bail!("{test_id} still reads {text:?}");
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// The page as the web view holds it: markup plus every form field's current value.
+    pub async fn everything_in_the_dom(&self) -> Result<String> {
+        let value = self
+            .client
+            .execute(
+                "return document.documentElement.outerHTML + '\\n' + \
+                 Array.from(document.querySelectorAll('input, select, textarea')).map(e => e.value).join('\\n');",
+                vec![],
+            )
+            .await?;
+        Ok(value.as_str().unwrap_or_default().to_owned())
+    }
+
+    /// What the X clipboard holds now, read while the app owns it.
+    pub fn clipboard(&self) -> Result<String> {
+        let output = Command::new("xclip")
+            .args(["-o", "-selection", "clipboard"])
+            .env("DISPLAY", &self.display)
+            .output()
+            .context("running xclip")?;
+        Ok(String::from_utf8_lossy(&output.stdout).into_owned())
+    }
+
+    /// Saves a screenshot of the whole display.
+    pub fn screenshot(&self, path: &std::path::Path) -> Result<()> {
+        let status = Command::new("import")
+            .args(["-window", "root"])
+            .arg(path)
+            .env("DISPLAY", &self.display)
+            .status()?;
+        if !status.success() {
+            bail!("import failed");
+        }
+        Ok(())
+    }
+
+    pub async fn close(mut self) {
+        let client = self.client.clone();
+        let _ = client.close().await;
+        self.stop();
+    }
+
+    fn stop(&mut self) {
+        // The group: tauri-driver, WebKitWebDriver and the app.
+        let _ = Command::new("kill").args(["-TERM", "--", &format!("-{}", self.driver.id())]).status();
+        let _ = self.driver.wait();
+        let _ = Command::new("kill").args(["-KILL", "--", &format!("-{}", self.driver.id())]).status();
+        let _ = Command::new("kill").args(["-TERM", &self.xvfb.id().to_string()]).status();
+        let _ = self.xvfb.wait();
+    }
+}
+
+impl Drop for Window {
+    fn drop(&mut self) {
+        if self.xvfb.try_wait().ok().flatten().is_none() {
+            self.stop();
+        }
+    }
+}

@@ -1,0 +1,396 @@
+// AuthDesk's window. All OAuth work happens in Rust; this file shows state and calls
+// the commands. Tokens arrive here only when the user presses Reveal.
+
+const { invoke } = window.__TAURI__.core;
+const $ = (id) => document.getElementById(id);
+const MASK = '•'.repeat(24);
+
+const state = {
+  profiles: [],
+  selected: null,
+  tokens: null,
+  attempt: null,
+  countdown: null,
+  editing: null,
+};
+
+// ---- status and errors ---------------------------------------------------
+
+function say(message, tone = 'ok') {
+  const status = $('status');
+  status.textContent = message;
+  status.className = tone;
+  $('error-details').hidden = true;
+  $('error-body').textContent = '';
+}
+
+function fail(error) {
+  const e = typeof error === 'string' ? { message: error } : (error || {});
+  say(e.message || String(error), 'error');
+  if (e.details || e.status) {
+    $('error-body').textContent = [e.status ? `HTTP ${e.status}` : '', e.details || ''].filter(Boolean).join('\n');
+    $('error-details').hidden = false;
+  }
+}
+
+/** Runs a handler; an error becomes one sentence on the status line. */
+function action(handler) {
+  return async (event) => {
+    try {
+      await handler(event);
+    } catch (error) {
+      fail(error);
+    }
+  };
+}
+
+// ---- time ----------------------------------------------------------------
+
+function timeLeft(iso) {
+  const seconds = (Date.parse(iso) - Date.now()) / 1000;
+  if (!Number.isFinite(seconds)) return '';
+  if (seconds <= 0) return 'expired';
+  const units = [['year', 365 * 86400], ['day', 86400], ['hour', 3600], ['minute', 60]];
+  for (const [name, size] of units) {
+    if (seconds >= size) {
+      const n = Math.floor(seconds / size);
+      return `${n.toLocaleString()} ${name}${n === 1 ? '' : 's'} left`;
+    }
+  }
+  return 'less than a minute left';
+}
+
+function formatDate(iso) {
+  const date = new Date(iso);
+  return Number.isNaN(date.getTime()) ? iso : date.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+}
+
+// ---- profiles ------------------------------------------------------------
+
+function selectedProfile() {
+  return state.profiles.find((p) => p.name === state.selected) || null;
+}
+
+async function loadProfiles(select) {
+  state.profiles = await invoke('list_profiles');
+  const names = state.profiles.map((p) => p.name);
+  if (select && names.includes(select)) state.selected = select;
+  else if (!names.includes(state.selected)) state.selected = names.length === 1 ? names[0] : null;
+
+  const picker = $('profile-select');
+  picker.replaceChildren();
+  if (names.length !== 1 && !state.selected) {
+    picker.append(new Option('Choose a profile…', '', true, true));
+  }
+  for (const name of names) picker.append(new Option(name, name, false, name === state.selected));
+  picker.disabled = names.length === 0;
+  $('empty').hidden = names.length > 0;
+  await showProfile();
+}
+
+async function showProfile() {
+  const profile = selectedProfile();
+  $('profile-panel').hidden = !profile;
+  $('edit-profile').disabled = !profile;
+  $('delete-profile').disabled = !profile;
+  if (!profile) return;
+  $('redirect-uri').textContent = profile.redirect_uri;
+  const endpoints = profile.resolved_endpoints;
+  $('server-summary').textContent = endpoints
+    ? `${profile.preset === 'awx' ? 'AWX' : 'Custom'} at ${profile.base_url} · client ${profile.client_id} · scope ${profile.scope}` +
+      (profile.has_secret ? '' : ' · no client secret stored: edit the profile to add it')
+    : '';
+  showTokens(await invoke('current_tokens', { name: profile.name }));
+  await showHistory();
+}
+
+function setSecret(id, value) {
+  const node = $(id);
+  node.textContent = value ?? MASK;
+  node.classList.toggle('masked', value == null);
+}
+
+function showTokens(view) {
+  state.tokens = view;
+  $('token-view').hidden = !view;
+  for (const which of ['access', 'refresh']) {
+    setSecret(`${which}-token`, null);
+    const reveal = $(`reveal-${which}-token`);
+    reveal.textContent = 'Reveal';
+    reveal.setAttribute('aria-pressed', 'false');
+  }
+  if (!view) return;
+  if (!view.has_refresh_token) $('refresh-token').textContent = 'none';
+  for (const id of ['reveal-refresh-token', 'copy-refresh-token', 'refresh']) $(id).disabled = !view.has_refresh_token;
+  $('whoami').textContent = view.user || 'unknown (who-am-I did not answer)';
+  $('token-kind').textContent = `${view.token_type} · ${view.scope || 'scope not stated'} · #${view.fingerprint}`;
+  $('expires').textContent = view.expires_at ? `${formatDate(view.expires_at)} (${timeLeft(view.expires_at)})` : 'not stated by the server';
+  $('issued').textContent = formatDate(view.issued_at);
+}
+
+async function showHistory() {
+  const entries = await invoke('session_history');
+  const list = $('history');
+  list.replaceChildren();
+  if (entries.length === 0) {
+    const li = document.createElement('li');
+    li.className = 'hint';
+    li.textContent = 'Tokens you get, refresh or revoke in this window are listed here.';
+    list.append(li);
+  }
+  for (const entry of entries) {
+    const li = document.createElement('li');
+    li.dataset.state = entry.state;
+    li.textContent = `${entry.profile} · #${entry.fingerprint} · ${entry.user || '?'} · ${formatDate(entry.issued_at)} · ${entry.state}`;
+    list.append(li);
+  }
+}
+
+// ---- the profile form ----------------------------------------------------
+
+const ENDPOINTS = ['authorize', 'token', 'revoke', 'whoami'];
+
+function openProfileForm(profile) {
+  state.editing = profile;
+  const form = $('profile-form');
+  form.reset();
+  $('profile-error').textContent = '';
+  $('profile-heading').textContent = profile ? `Edit ${profile.name}` : 'New profile';
+  $('profile-name').value = profile?.name ?? '';
+  $('profile-name').readOnly = Boolean(profile);
+  $('profile-preset').value = profile?.preset ?? 'awx';
+  $('profile-base-url').value = profile?.base_url ?? '';
+  $('profile-client-id').value = profile?.client_id ?? '';
+  $('profile-client-secret').value = '';
+  $('profile-client-secret').required = !profile?.has_secret;
+  $('secret-state').textContent = profile?.has_secret
+    ? 'A secret is stored in the OS keyring; leave this empty to keep it.'
+    : 'Shown once by the server when the application was created. It goes to the OS keyring only.';
+  $('profile-redirect-uri').value = profile?.redirect_uri ?? 'http://127.0.0.1/callback';
+  $('profile-scope').value = profile?.scope ?? 'read';
+  $('profile-auth').value = profile?.client_auth ?? 'basic';
+  $('profile-ca-file').value = profile?.ca_file ?? '';
+  $('profile-pkce').checked = Boolean(profile?.pkce);
+  for (const name of ENDPOINTS) $(`endpoint-${name}`).value = profile?.resolved_endpoints?.[name] ?? '';
+  $('profile-dialog').showModal();
+  (profile ? $('profile-base-url') : $('profile-name')).focus();
+}
+
+async function fillPresetEndpoints() {
+  const preset = $('profile-preset').value;
+  const base = $('profile-base-url').value.trim();
+  if (preset === 'custom' || !base) return;
+  try {
+    const endpoints = await invoke('preset_endpoints', { preset, baseUrl: base });
+    if (endpoints) for (const name of ENDPOINTS) $(`endpoint-${name}`).value = endpoints[name];
+    $('profile-error').textContent = '';
+  } catch (error) {
+    $('profile-error').textContent = error.message || String(error);
+  }
+}
+
+async function saveProfile(event) {
+  event.preventDefault();
+  const secretInput = $('profile-client-secret');
+  const endpoints = Object.fromEntries(ENDPOINTS.map((name) => [name, $(`endpoint-${name}`).value.trim()]));
+  const anyEndpoint = ENDPOINTS.some((name) => endpoints[name]);
+  const input = {
+    name: $('profile-name').value.trim(),
+    is_new: !state.editing,
+    preset: $('profile-preset').value,
+    base_url: $('profile-base-url').value.trim(),
+    client_id: $('profile-client-id').value.trim(),
+    redirect_uri: $('profile-redirect-uri').value.trim(),
+    scope: $('profile-scope').value,
+    ca_file: $('profile-ca-file').value.trim() || null,
+    pkce: $('profile-pkce').checked,
+    client_auth: $('profile-auth').value,
+    endpoints: anyEndpoint ? endpoints : null,
+    client_secret: secretInput.value || null,
+  };
+  try {
+    await invoke('save_profile', { input });
+  } catch (error) {
+    $('profile-error').textContent = error.message || String(error);
+    return;
+  } finally {
+    // The secret is in the keyring now (or must be typed again): never keep it in the page.
+    secretInput.value = '';
+    input.client_secret = null;
+  }
+  $('profile-dialog').close();
+  await loadProfiles(input.name);
+  say(`Saved profile “${input.name}”.`);
+}
+
+// ---- confirm -------------------------------------------------------------
+
+function confirmAction(text, label) {
+  const dialog = $('confirm-dialog');
+  $('confirm-text').textContent = text;
+  $('confirm').textContent = label;
+  dialog.showModal();
+  $('confirm-cancel').focus();
+  return new Promise((resolve) => {
+    const done = (answer) => () => {
+      dialog.close();
+      $('confirm').onclick = null;
+      $('confirm-cancel').onclick = null;
+      dialog.oncancel = null;
+      resolve(answer);
+    };
+    $('confirm').onclick = done(true);
+    $('confirm-cancel').onclick = done(false);
+    dialog.oncancel = done(false);
+  });
+}
+
+// ---- sign-in, refresh, revoke --------------------------------------------
+
+function stopWaiting() {
+  clearInterval(state.countdown);
+  state.countdown = null;
+  state.attempt = null;
+  $('waiting').hidden = true;
+  $('get-token').disabled = false;
+  $('profile-select').disabled = state.profiles.length === 0;
+}
+
+async function getToken() {
+  const profile = selectedProfile();
+  if (!profile) return;
+  say('Opening the browser…');
+  const started = await invoke('begin_sign_in', { name: profile.name });
+  state.attempt = started.attempt;
+  $('authorize-url').value = started.authorize_url;
+  $('waiting').hidden = false;
+  $('get-token').disabled = true;
+  $('profile-select').disabled = true;
+  const deadline = Date.now() + started.timeout_secs * 1000;
+  const tick = () => {
+    const left = Math.max(0, Math.round((deadline - Date.now()) / 1000));
+    $('countdown').textContent = `${Math.floor(left / 60)}:${String(left % 60).padStart(2, '0')} left`;
+  };
+  tick();
+  state.countdown = setInterval(tick, 1000);
+  say(started.browser_error || `Waiting for the redirect to ${started.redirect_uri}.`, started.browser_error ? 'warn' : 'ok');
+  $('cancel').focus();
+  const attempt = started.attempt;
+  try {
+    const view = await invoke('wait_sign_in', { attempt });
+    if (state.attempt !== attempt) return;
+    stopWaiting();
+    showTokens(view);
+    say(`Signed in as ${view.user || 'an unknown user'}; the tokens are stored in the OS keyring.`);
+  } catch (error) {
+    if (state.attempt === attempt) stopWaiting();
+    throw error;
+  } finally {
+    await showHistory();
+  }
+}
+
+async function reveal(which) {
+  const button = $(`reveal-${which}-token`);
+  if (button.getAttribute('aria-pressed') === 'true') {
+    setSecret(`${which}-token`, null);
+    button.textContent = 'Reveal';
+    button.setAttribute('aria-pressed', 'false');
+    return;
+  }
+  const token = await invoke('reveal_token', { name: state.selected, which });
+  setSecret(`${which}-token`, token);
+  button.textContent = 'Hide';
+  button.setAttribute('aria-pressed', 'true');
+}
+
+async function copy(what) {
+  say(await invoke('copy_token', { name: state.selected, what }));
+}
+
+async function refresh() {
+  const view = await invoke('refresh_tokens', { name: state.selected });
+  showTokens(view);
+  say('Refreshed: a new pair is stored, and the server no longer accepts the old one.');
+  await showHistory();
+}
+
+async function revoke() {
+  const ok = await confirmAction(
+    `Revoke the tokens of “${state.selected}”? Anything using them stops working.`,
+    'Revoke',
+  );
+  if (!ok) return;
+  const report = await invoke('revoke_tokens', { name: state.selected });
+  if (report.verified) {
+    showTokens(null);
+    say('Revoked, verified: the server now answers 401 to the old access token.');
+  } else {
+    say(report.message, 'warn');
+  }
+  await showHistory();
+}
+
+async function deleteProfile() {
+  const name = state.selected;
+  if (!name) return;
+  const ok = await confirmAction(`Delete the profile “${name}” and its secret and tokens from the keyring?`, 'Delete');
+  if (!ok) return;
+  await invoke('delete_profile', { name });
+  state.selected = null;
+  await loadProfiles();
+  say(`Deleted profile “${name}”.`);
+}
+
+// ---- settings ------------------------------------------------------------
+
+async function openSettings() {
+  const settings = await invoke('get_settings');
+  $('clipboard-clear').value = settings.clipboard_clear_secs;
+  $('settings-dialog').showModal();
+}
+
+async function saveSettings() {
+  const seconds = Number.parseInt($('clipboard-clear').value, 10);
+  const saved = await invoke('save_settings', { clipboardClearSecs: Number.isFinite(seconds) ? seconds : 60 });
+  $('settings-dialog').close();
+  say(saved.clipboard_clear_secs ? `Copied tokens are cleared after ${saved.clipboard_clear_secs} s.` : 'Copied tokens stay on the clipboard.');
+}
+
+// ---- wiring --------------------------------------------------------------
+
+function wire() {
+  $('profile-select').addEventListener('change', action(async (e) => {
+    state.selected = e.target.value || null;
+    await showProfile();
+  }));
+  $('new-profile').addEventListener('click', () => openProfileForm(null));
+  $('empty-new-profile').addEventListener('click', () => openProfileForm(null));
+  $('edit-profile').addEventListener('click', () => openProfileForm(selectedProfile()));
+  $('delete-profile').addEventListener('click', action(deleteProfile));
+  $('open-settings').addEventListener('click', action(openSettings));
+  $('settings-save').addEventListener('click', action(saveSettings));
+  $('settings-cancel').addEventListener('click', () => $('settings-dialog').close());
+  $('profile-form').addEventListener('submit', action(saveProfile));
+  $('profile-cancel').addEventListener('click', () => {
+    $('profile-client-secret').value = '';
+    $('profile-dialog').close();
+  });
+  $('profile-dialog').addEventListener('close', () => { $('profile-client-secret').value = ''; });
+  $('profile-preset').addEventListener('change', action(fillPresetEndpoints));
+  $('profile-base-url').addEventListener('change', action(fillPresetEndpoints));
+  $('copy-redirect-uri').addEventListener('click', action(() => copy('redirect_uri')));
+  $('get-token').addEventListener('click', action(getToken));
+  $('cancel').addEventListener('click', action(() => invoke('cancel_sign_in')));
+  $('copy-authorize-url').addEventListener('click', action(() => copy('authorize_url')));
+  $('reveal-access-token').addEventListener('click', action(() => reveal('access')));
+  $('reveal-refresh-token').addEventListener('click', action(() => reveal('refresh')));
+  $('copy-access-token').addEventListener('click', action(() => copy('access_token')));
+  $('copy-refresh-token').addEventListener('click', action(() => copy('refresh_token')));
+  $('copy-as-button').addEventListener('click', action(() => copy($('copy-as').value)));
+  $('refresh').addEventListener('click', action(refresh));
+  $('revoke').addEventListener('click', action(revoke));
+}
+
+wire();
+action(() => loadProfiles())();
