@@ -25,16 +25,17 @@ field client_secret | "$authdesk" profile add demo --base-url "$base_url" --clie
   --redirect-uri "$(field redirect_uri)" --scope "read write" --client-secret-stdin
 
 if [ "${AUTHDESK_DEMO_SCRIPTED:-0}" = 1 ]; then
-  echo "No display: a scripted browser logs in and approves the consent page."
+  echo "A scripted browser stands in for you: it logs in and approves the consent page."
   export PATH="$PWD/tests/browser:$PATH"
 fi
-"$authdesk" token demo --format json
-"$authdesk" whoami demo
-
-if [ -t 0 ] && [ "${AUTHDESK_DEMO_SCRIPTED:-0}" != 1 ]; then
-  echo
-  echo "The server keeps running. From another shell (same desktop session), try:"
-  echo "  AUTHDESK_CONFIG_DIR=$AUTHDESK_CONFIG_DIR $authdesk token demo --format header"
-  echo "Press Enter to stop it."
-  read -r _
+if [ -z "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
+  echo "No display for the window: the CLI runs the same flow."
+  "$authdesk" token demo --format json
+  "$authdesk" whoami demo
+  exit 0
 fi
+
+echo "Opening the AuthDesk window on the demo profile: press Get token, sign in as $(field username) in the browser."
+echo "From another shell in this desktop session, the CLI works on the same profile while the window is open:"
+echo "  AUTHDESK_CONFIG_DIR=$AUTHDESK_CONFIG_DIR $authdesk token demo --format header"
+"$authdesk"

@@ -15,6 +15,16 @@ const PACKAGES: &[(&str, &str)] = &[
     ("dbus", "/usr/bin/dbus-run-session"),
     ("gnome-keyring", "/usr/bin/gnome-keyring-daemon"),
     ("python3", "/usr/bin/python3"),
+    // The window: Tauri 2 on WebKitGTK.
+    ("libwebkit2gtk-4.1-dev", "/usr/include/webkitgtk-4.1"),
+    ("libssl-dev", "/usr/include/openssl/ssl.h"),
+    ("libxdo-dev", "/usr/include/xdo.h"),
+    ("librsvg2-dev", "/usr/include/librsvg-2.0/librsvg/rsvg.h"),
+    ("libayatana-appindicator3-dev", "/usr/include/libayatana-appindicator3-0.1/libayatana-appindicator/app-indicator.h"),
+    // The window tests: a headless X server, WebKit's WebDriver, and a clipboard reader.
+    ("xvfb", "/usr/bin/Xvfb"),
+    ("webkit2gtk-driver", "/usr/bin/WebKitWebDriver"),
+    ("xclip", "/usr/bin/xclip"),
 ];
 
 pub struct Env {
@@ -22,13 +32,32 @@ pub struct Env {
 }
 
 pub fn all() -> Result<Env> {
-    install_packages()?;
+    install_packages(PACKAGES)?;
+    install_tauri_driver()?;
     let python = python_venv()?;
     Ok(Env { python })
 }
 
-fn install_packages() -> Result<()> {
-    let mut missing: Vec<&str> = PACKAGES
+/// tauri-driver, the WebDriver front for Tauri windows (a 30 s build, once).
+fn install_tauri_driver() -> Result<()> {
+    let cargo_home = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(std::env::var_os("HOME").unwrap_or_default()).join(".cargo"));
+    if cargo_home.join("bin/tauri-driver").exists() {
+        return Ok(());
+    }
+    println!("==> installing tauri-driver");
+    run(Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into())).args([
+        "install",
+        "tauri-driver",
+        "--version",
+        "^2",
+        "--locked",
+    ]))
+}
+
+pub fn install_packages(packages: &[(&str, &str)]) -> Result<()> {
+    let mut missing: Vec<&str> = packages
         .iter()
         .filter(|(package, proof)| {
             !std::path::Path::new(proof).exists() || !dpkg_installed(package)
