@@ -18,5 +18,6 @@ fn main() {
         "get_settings",
         "save_settings",
     ]);
-    tauri_build::try_build(tauri_build::Attributes::new().app_manifest(commands)).expect("tauri build script");
+    tauri_build::try_build(tauri_build::Attributes::new().app_manifest(commands))
+        .expect("tauri build script");
 }

@@ -29,7 +29,9 @@ fn tauri_driver() -> PathBuf {
     }
     let home = std::env::var_os("CARGO_HOME")
         .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(std::env::var_os("HOME").unwrap_or_default()).join(".cargo"));
+        .unwrap_or_else(|| {
+            PathBuf::from(std::env::var_os("HOME").unwrap_or_default()).join(".cargo")
+        });
     home.join("bin/tauri-driver")
 }
 
@@ -39,7 +41,14 @@ fn start_xvfb() -> Result<(Child, String)> {
         .context("no free X display number")?;
     let display = format!(":{number}");
     let child = Command::new("Xvfb")
-        .args([display.as_str(), "-screen", "0", "1280x800x24", "-nolisten", "tcp"])
+        .args([
+            display.as_str(),
+            "-screen",
+            "0",
+            "1280x800x24",
+            "-nolisten",
+            "tcp",
+        ])
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
@@ -73,13 +82,22 @@ impl Window {
         }
         driver
             .env("DISPLAY", &display)
-            .args(["--port", &port.to_string(), "--native-port", &native_port.to_string()])
+            .args([
+                "--port",
+                &port.to_string(),
+                "--native-port",
+                &native_port.to_string(),
+            ])
             .stdin(Stdio::null())
             .stdout(Stdio::null())
-            .stderr(std::fs::File::create(desk.dir.path().join("tauri-driver.log"))?)
+            .stderr(std::fs::File::create(
+                desk.dir.path().join("tauri-driver.log"),
+            )?)
             // Its own process group, so the app it starts can be stopped with it.
             .process_group(0);
-        let mut driver = driver.spawn().context("starting tauri-driver (cargo xtask test installs it)")?;
+        let mut driver = driver
+            .spawn()
+            .context("starting tauri-driver (cargo xtask test installs it)")?;
         let deadline = Instant::now() + Duration::from_secs(30);
         while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
             if Instant::now() > deadline || driver.try_wait().ok().flatten().is_some() {
@@ -91,15 +109,26 @@ impl Window {
         let _ = rustls::crypto::ring::default_provider().install_default();
         let mut capabilities = serde_json::Map::new();
         capabilities.insert("browserName".into(), json!("wry"));
-        capabilities.insert("tauri:options".into(), json!({ "application": authdesk_bin() }));
+        capabilities.insert(
+            "tauri:options".into(),
+            json!({ "application": authdesk_bin() }),
+        );
         let client = ClientBuilder::rustls()
             .context("WebDriver client")?
             .capabilities(capabilities)
             .connect(&format!("http://127.0.0.1:{port}"))
             .await
             .context("opening a WebDriver session on the AuthDesk window")?;
-        let window = Window { client, display, xvfb, driver };
-        window.element("profile-select").await.context("the window's page did not load")?;
+        let window = Window {
+            client,
+            display,
+            xvfb,
+            driver,
+        };
+        window
+            .element("profile-select")
+            .await
+            .context("the window's page did not load")?;
         Ok(window)
     }
 
@@ -143,7 +172,12 @@ impl Window {
     }
 
     /// Waits until the element's text passes `check`; returns that text.
-    pub async fn wait_text(&self, test_id: &str, timeout: Duration, check: impl Fn(&str) -> bool) -> Result<String> {
+    pub async fn wait_text(
+        &self,
+        test_id: &str,
+        timeout: Duration,
+        check: impl Fn(&str) -> bool,
+    ) -> Result<String> {
         let deadline = Instant::now() + timeout;
         loop {
             let text = self.text(test_id).await.unwrap_or_default();
@@ -201,10 +235,16 @@ impl Window {
 
     fn stop(&mut self) {
         // The group: tauri-driver, WebKitWebDriver and the app.
-        let _ = Command::new("kill").args(["-TERM", "--", &format!("-{}", self.driver.id())]).status();
+        let _ = Command::new("kill")
+            .args(["-TERM", "--", &format!("-{}", self.driver.id())])
+            .status();
         let _ = self.driver.wait();
-        let _ = Command::new("kill").args(["-KILL", "--", &format!("-{}", self.driver.id())]).status();
-        let _ = Command::new("kill").args(["-TERM", &self.xvfb.id().to_string()]).status();
+        let _ = Command::new("kill")
+            .args(["-KILL", "--", &format!("-{}", self.driver.id())])
+            .status();
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.xvfb.id().to_string()])
+            .status();
         let _ = self.xvfb.wait();
     }
 }

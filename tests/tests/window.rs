@@ -24,38 +24,96 @@ async fn add_profile_get_reveal_copy_refresh_and_revoke() {
     // Add a profile in the form; the preset fills the endpoints.
     window.click("new-profile").await.unwrap();
     window.fill("profile-name", &name).await.unwrap();
-    window.fill("profile-base-url", &server.seed.base_url).await.unwrap();
-    window.element("profile-base-url").await.unwrap().send_keys("\t").await.unwrap();
+    window
+        .fill("profile-base-url", &server.seed.base_url)
+        .await
+        .unwrap();
+    window
+        .element("profile-base-url")
+        .await
+        .unwrap()
+        .send_keys("\t")
+        .await
+        .unwrap();
     let token_endpoint = format!("{}/api/o/token/", server.seed.base_url);
     let deadline = std::time::Instant::now() + WAIT;
-    while window.element("endpoint-token").await.unwrap().prop("value").await.unwrap().as_deref() != Some(&token_endpoint) {
-        assert!(std::time::Instant::now() < deadline, "the preset did not fill the endpoints");
+    while window
+        .element("endpoint-token")
+        .await
+        .unwrap()
+        .prop("value")
+        .await
+        .unwrap()
+        .as_deref()
+        != Some(&token_endpoint)
+    {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the preset did not fill the endpoints"
+        );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    window.fill("profile-client-id", &server.seed.client_id).await.unwrap();
+    window
+        .fill("profile-client-id", &server.seed.client_id)
+        .await
+        .unwrap();
     window.fill("profile-client-secret", &secret).await.unwrap();
     window.click("save-profile").await.unwrap();
-    window.wait_text("status", WAIT, |t| t.contains("Saved profile")).await.unwrap();
-    assert!(!window.everything_in_the_dom().await.unwrap().contains(&secret), "the client secret is in the DOM");
-    let selected = window.element("profile-select").await.unwrap().prop("value").await.unwrap();
+    window
+        .wait_text("status", WAIT, |t| t.contains("Saved profile"))
+        .await
+        .unwrap();
+    assert!(
+        !window
+            .everything_in_the_dom()
+            .await
+            .unwrap()
+            .contains(&secret),
+        "the client secret is in the DOM"
+    );
+    let selected = window
+        .element("profile-select")
+        .await
+        .unwrap()
+        .prop("value")
+        .await
+        .unwrap();
     assert_eq!(selected.as_deref(), Some(name.as_str()));
-    assert_eq!(window.text("redirect-uri").await.unwrap(), "http://127.0.0.1/callback");
+    assert_eq!(
+        window.text("redirect-uri").await.unwrap(),
+        "http://127.0.0.1/callback"
+    );
 
     // Get a token through the scripted browser.
     window.click("get-token").await.unwrap();
-    window.wait_text("status", WAIT, |t| t.contains("Signed in as demo")).await.unwrap();
+    window
+        .wait_text("status", WAIT, |t| t.contains("Signed in as demo"))
+        .await
+        .unwrap();
     assert_eq!(window.text("whoami").await.unwrap(), "demo");
-    assert!(masked(&window.text("access-token").await.unwrap()), "tokens start masked");
+    assert!(
+        masked(&window.text("access-token").await.unwrap()),
+        "tokens start masked"
+    );
     assert!(window.text("expires").await.unwrap().contains("years left"));
 
     // Reveal shows the token itself; the server accepts it.
     window.click("reveal-access-token").await.unwrap();
-    let access = window.wait_text("access-token", WAIT, |t| !t.is_empty() && !masked(t)).await.unwrap();
-    assert_eq!(tokio::task::block_in_place(|| server.me_status(&access)), 200);
+    let access = window
+        .wait_text("access-token", WAIT, |t| !t.is_empty() && !masked(t))
+        .await
+        .unwrap();
+    assert_eq!(
+        tokio::task::block_in_place(|| server.me_status(&access)),
+        200
+    );
 
     // Copy puts exactly the token on the clipboard.
     window.click("copy-access-token").await.unwrap();
-    window.wait_text("status", WAIT, |t| t.starts_with("Copied")).await.unwrap();
+    window
+        .wait_text("status", WAIT, |t| t.starts_with("Copied"))
+        .await
+        .unwrap();
     assert_eq!(window.clipboard().unwrap(), access);
     window.click("copy-refresh-token").await.unwrap();
     let deadline = std::time::Instant::now() + WAIT;
@@ -64,22 +122,44 @@ async fn add_profile_get_reveal_copy_refresh_and_revoke() {
         if now != access {
             break now;
         }
-        assert!(std::time::Instant::now() < deadline, "the refresh token was not copied");
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the refresh token was not copied"
+        );
         tokio::time::sleep(Duration::from_millis(100)).await;
     };
-    assert_eq!(refresh_token.len(), access.len(), "a whole token: {refresh_token:?}");
+    assert_eq!(
+        refresh_token.len(),
+        access.len(),
+        "a whole token: {refresh_token:?}"
+    );
 
     // Refresh: new pair shown masked again, old access token refused.
     window.click("refresh").await.unwrap();
-    window.wait_text("status", WAIT, |t| t.starts_with("Refreshed")).await.unwrap();
+    window
+        .wait_text("status", WAIT, |t| t.starts_with("Refreshed"))
+        .await
+        .unwrap();
     assert!(masked(&window.text("access-token").await.unwrap()));
     window.click("reveal-access-token").await.unwrap();
-    let fresh = window.wait_text("access-token", WAIT, |t| !t.is_empty() && !masked(t)).await.unwrap();
+    let fresh = window
+        .wait_text("access-token", WAIT, |t| !t.is_empty() && !masked(t))
+        .await
+        .unwrap();
     assert_ne!(fresh, access);
-    assert_eq!(tokio::task::block_in_place(|| server.me_status(&access)), 401);
-    assert_eq!(tokio::task::block_in_place(|| server.me_status(&fresh)), 200);
+    assert_eq!(
+        tokio::task::block_in_place(|| server.me_status(&access)),
+        401
+    );
+    assert_eq!(
+        tokio::task::block_in_place(|| server.me_status(&fresh)),
+        200
+    );
     let history = window.text("history").await.unwrap();
-    assert!(history.contains("refreshed") && history.contains("active"), "{history}");
+    assert!(
+        history.contains("refreshed") && history.contains("active"),
+        "{history}"
+    );
 
     if let Some(path) = std::env::var_os("AUTHDESK_SCREENSHOT") {
         window.click("reveal-access-token").await.unwrap();
@@ -89,15 +169,30 @@ async fn add_profile_get_reveal_copy_refresh_and_revoke() {
     // Revoke after confirming: verified by the server's 401.
     window.click("revoke").await.unwrap();
     window.click("confirm").await.unwrap();
-    window.wait_text("status", WAIT, |t| t.contains("Revoked, verified: the server now answers 401")).await.unwrap();
-    assert_eq!(tokio::task::block_in_place(|| server.me_status(&fresh)), 401);
+    window
+        .wait_text("status", WAIT, |t| {
+            t.contains("Revoked, verified: the server now answers 401")
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        tokio::task::block_in_place(|| server.me_status(&fresh)),
+        401
+    );
     assert!(window.text("history").await.unwrap().contains("revoked"));
-    assert!(!window.everything_in_the_dom().await.unwrap().contains(&secret));
+    assert!(!window
+        .everything_in_the_dom()
+        .await
+        .unwrap()
+        .contains(&secret));
 
     // Delete the profile after confirming.
     window.click("delete-profile").await.unwrap();
     window.click("confirm").await.unwrap();
-    window.wait_text("status", WAIT, |t| t.contains("Deleted profile")).await.unwrap();
+    window
+        .wait_text("status", WAIT, |t| t.contains("Deleted profile"))
+        .await
+        .unwrap();
     window.close().await;
 }
 
@@ -113,22 +208,41 @@ async fn consent_denied_and_cancel_while_waiting() {
     let name = unique("guideny");
 
     let denying = Desk::new(Browser::Deny);
-    assert_eq!(denying.add_profile(&name, &server, &app, &[]).status, Some(0));
+    assert_eq!(
+        denying.add_profile(&name, &server, &app, &[]).status,
+        Some(0)
+    );
     let window = Window::open(&denying).await.unwrap();
     // With exactly one profile, it is selected on start.
-    window.wait_text("redirect-uri", WAIT, |t| t == "http://127.0.0.1/callback").await.unwrap();
+    window
+        .wait_text("redirect-uri", WAIT, |t| t == "http://127.0.0.1/callback")
+        .await
+        .unwrap();
     window.click("get-token").await.unwrap();
-    let status = window.wait_text("status", WAIT, |t| t.contains("refused")).await.unwrap();
+    let status = window
+        .wait_text("status", WAIT, |t| t.contains("refused"))
+        .await
+        .unwrap();
     assert!(status.contains("access was denied"), "{status}");
     window.close().await;
 
     let ignoring = Desk::new(Browser::Ignore);
-    assert_eq!(ignoring.add_profile(&name, &server, &app, &[]).status, Some(0));
+    assert_eq!(
+        ignoring.add_profile(&name, &server, &app, &[]).status,
+        Some(0)
+    );
     let window = Window::open(&ignoring).await.unwrap();
     window.click("get-token").await.unwrap();
     let deadline = std::time::Instant::now() + WAIT;
     let url = loop {
-        let value = window.element("authorize-url").await.unwrap().prop("value").await.unwrap().unwrap_or_default();
+        let value = window
+            .element("authorize-url")
+            .await
+            .unwrap()
+            .prop("value")
+            .await
+            .unwrap()
+            .unwrap_or_default();
         if !value.is_empty() {
             break value;
         }
@@ -139,11 +253,26 @@ async fn consent_denied_and_cancel_while_waiting() {
         );
         tokio::time::sleep(Duration::from_millis(100)).await;
     };
-    assert!(url.starts_with(&format!("{}/api/o/authorize/?", server.seed.base_url)), "{url}");
-    window.wait_text("countdown", WAIT, |t| t.ends_with("left")).await.unwrap();
+    assert!(
+        url.starts_with(&format!("{}/api/o/authorize/?", server.seed.base_url)),
+        "{url}"
+    );
+    window
+        .wait_text("countdown", WAIT, |t| t.ends_with("left"))
+        .await
+        .unwrap();
     window.click("cancel").await.unwrap();
-    window.wait_text("status", WAIT, |t| t.contains("cancelled")).await.unwrap();
-    assert!(window.element("get-token").await.unwrap().is_enabled().await.unwrap());
+    window
+        .wait_text("status", WAIT, |t| t.contains("cancelled"))
+        .await
+        .unwrap();
+    assert!(window
+        .element("get-token")
+        .await
+        .unwrap()
+        .is_enabled()
+        .await
+        .unwrap());
     window.close().await;
     assert_eq!(ignoring.run(&["profile", "remove", &name]).status, Some(0));
 }

@@ -20,7 +20,10 @@ const PACKAGES: &[(&str, &str)] = &[
     ("libssl-dev", "/usr/include/openssl/ssl.h"),
     ("libxdo-dev", "/usr/include/xdo.h"),
     ("librsvg2-dev", "/usr/include/librsvg-2.0/librsvg/rsvg.h"),
-    ("libayatana-appindicator3-dev", "/usr/include/libayatana-appindicator3-0.1/libayatana-appindicator/app-indicator.h"),
+    (
+        "libayatana-appindicator3-dev",
+        "/usr/include/libayatana-appindicator3-0.1/libayatana-appindicator/app-indicator.h",
+    ),
     // The window tests: a headless X server, WebKit's WebDriver, and a clipboard reader.
     ("xvfb", "/usr/bin/Xvfb"),
     ("webkit2gtk-driver", "/usr/bin/WebKitWebDriver"),
@@ -42,18 +45,22 @@ pub fn all() -> Result<Env> {
 fn install_tauri_driver() -> Result<()> {
     let cargo_home = std::env::var_os("CARGO_HOME")
         .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(std::env::var_os("HOME").unwrap_or_default()).join(".cargo"));
+        .unwrap_or_else(|| {
+            PathBuf::from(std::env::var_os("HOME").unwrap_or_default()).join(".cargo")
+        });
     if cargo_home.join("bin/tauri-driver").exists() {
         return Ok(());
     }
     println!("==> installing tauri-driver");
-    run(Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into())).args([
-        "install",
-        "tauri-driver",
-        "--version",
-        "^2",
-        "--locked",
-    ]))
+    run(
+        Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into())).args([
+            "install",
+            "tauri-driver",
+            "--version",
+            "^2",
+            "--locked",
+        ]),
+    )
 }
 
 pub fn install_packages(packages: &[(&str, &str)]) -> Result<()> {

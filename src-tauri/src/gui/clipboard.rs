@@ -19,7 +19,10 @@ pub fn copy(app: &AppHandle, text: &str, clear_after_secs: u64) -> Result<(), Co
         let app = app.clone();
         tauri::async_runtime::spawn(async move {
             tokio::time::sleep(Duration::from_secs(clear_after_secs)).await;
-            let still_ours = app.clipboard().read_text().is_ok_and(|now| Sha256::digest(now.as_bytes()) == copied);
+            let still_ours = app
+                .clipboard()
+                .read_text()
+                .is_ok_and(|now| Sha256::digest(now.as_bytes()) == copied);
             if still_ours {
                 if let Err(e) = app.clipboard().clear() {
                     tracing::warn!("could not clear the clipboard: {e}");

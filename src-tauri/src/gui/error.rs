@@ -26,7 +26,12 @@ impl From<Error> for CommandError {
 
 impl CommandError {
     pub fn config(message: impl Into<String>) -> Self {
-        CommandError { message: message.into(), kind: ErrorKind::Config, status: None, details: None }
+        CommandError {
+            message: message.into(),
+            kind: ErrorKind::Config,
+            status: None,
+            details: None,
+        }
     }
 }
 
@@ -38,7 +43,9 @@ pub fn mask_secret_fields(body: &str) -> String {
             serde_json::Value::Object(map) => {
                 for (key, field) in map.iter_mut() {
                     let key = key.to_ascii_lowercase();
-                    if (key.contains("token") || key.contains("secret") || key.contains("password")) && field.is_string() {
+                    if (key.contains("token") || key.contains("secret") || key.contains("password"))
+                        && field.is_string()
+                    {
                         *field = serde_json::Value::String("••••••••".into());
                     } else {
                         mask(field);
@@ -62,8 +69,13 @@ pub fn mask_secret_fields(body: &str) -> String {
 mod tests {
     #[test]
     fn secret_fields_are_masked() {
-        let masked = super::mask_secret_fields(r#"{"error":"x","access_token":"abc","nested":{"client_secret":"s"}}"#);
-        assert!(!masked.contains("abc") && !masked.contains("\"s\""), "{masked}");
+        let masked = super::mask_secret_fields(
+            r#"{"error":"x","access_token":"abc","nested":{"client_secret":"s"}}"#,
+        );
+        assert!(
+            !masked.contains("abc") && !masked.contains("\"s\""),
+            "{masked}"
+        );
         assert!(masked.contains("\"error\": \"x\""), "{masked}");
         assert_eq!(super::mask_secret_fields("plain text"), "plain text");
     }

@@ -13,7 +13,10 @@ use authdesk_core::Engine;
 
 pub fn run() -> ExitCode {
     // Without a display GTK panics; one sentence is kinder.
-    if cfg!(target_os = "linux") && std::env::var_os("DISPLAY").is_none() && std::env::var_os("WAYLAND_DISPLAY").is_none() {
+    if cfg!(target_os = "linux")
+        && std::env::var_os("DISPLAY").is_none()
+        && std::env::var_os("WAYLAND_DISPLAY").is_none()
+    {
         eprintln!("authdesk: no display to open the window on (DISPLAY and WAYLAND_DISPLAY are unset); use the CLI, see `authdesk --help`.");
         return ExitCode::from(crate::cli::exit::USAGE);
     }

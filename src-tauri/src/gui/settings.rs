@@ -15,7 +15,10 @@ pub struct Settings {
 
 impl Default for Settings {
     fn default() -> Self {
-        Settings { clipboard_clear_secs: 60, path: PathBuf::new() }
+        Settings {
+            clipboard_clear_secs: 60,
+            path: PathBuf::new(),
+        }
     }
 }
 

@@ -62,7 +62,11 @@ impl TokenView {
 }
 
 pub fn fingerprint(token: &str) -> String {
-    Sha256::digest(token.as_bytes()).iter().take(4).map(|b| format!("{b:02x}")).collect()
+    Sha256::digest(token.as_bytes())
+        .iter()
+        .take(4)
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -102,14 +106,20 @@ impl AppState {
     }
 
     pub fn clipboard_clear_secs(&self) -> u64 {
-        self.settings.lock().map(|s| s.clipboard_clear_secs).unwrap_or(60)
+        self.settings
+            .lock()
+            .map(|s| s.clipboard_clear_secs)
+            .unwrap_or(60)
     }
 
     /// Records new tokens of a profile; its earlier active entry becomes `previous`.
     pub fn record(&self, view: &TokenView, previous: TokenState) {
         let id = self.next_id();
         if let Ok(mut history) = self.history.lock() {
-            for entry in history.iter_mut().filter(|e| e.profile == view.profile && e.state == TokenState::Active) {
+            for entry in history
+                .iter_mut()
+                .filter(|e| e.profile == view.profile && e.state == TokenState::Active)
+            {
                 entry.state = previous;
             }
             history.push(HistoryEntry {
@@ -125,13 +135,19 @@ impl AppState {
 
     pub fn mark_revoked(&self, profile: &str) {
         if let Ok(mut history) = self.history.lock() {
-            for entry in history.iter_mut().filter(|e| e.profile == profile && e.state == TokenState::Active) {
+            for entry in history
+                .iter_mut()
+                .filter(|e| e.profile == profile && e.state == TokenState::Active)
+            {
                 entry.state = TokenState::Revoked;
             }
         }
     }
 
     pub fn history(&self) -> Vec<HistoryEntry> {
-        self.history.lock().map(|h| h.iter().rev().cloned().collect()).unwrap_or_default()
+        self.history
+            .lock()
+            .map(|h| h.iter().rev().cloned().collect())
+            .unwrap_or_default()
     }
 }

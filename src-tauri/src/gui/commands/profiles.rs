@@ -23,7 +23,11 @@ pub async fn list_profiles(state: State<'_, AppState>) -> Result<Vec<ProfileView
     let mut views = Vec::with_capacity(profiles.len());
     for profile in profiles {
         let has_secret = state.engine.has_client_secret(&profile.name).await?;
-        views.push(ProfileView { resolved_endpoints: profile.endpoints().ok(), profile, has_secret });
+        views.push(ProfileView {
+            resolved_endpoints: profile.endpoints().ok(),
+            profile,
+            has_secret,
+        });
     }
     Ok(views)
 }
@@ -38,8 +42,13 @@ pub struct EndpointInput {
 
 /// The endpoint URLs a preset gives a base URL, to fill the form.
 #[tauri::command]
-pub fn preset_endpoints(preset: Preset, base_url: String) -> Result<Option<Endpoints>, CommandError> {
-    let Some(paths) = preset.paths() else { return Ok(None) };
+pub fn preset_endpoints(
+    preset: Preset,
+    base_url: String,
+) -> Result<Option<Endpoints>, CommandError> {
+    let Some(paths) = preset.paths() else {
+        return Ok(None);
+    };
     let base = parse_url("base URL", &base_url)?;
     Ok(Some(paths.resolve(&base)?))
 }
@@ -62,15 +71,26 @@ pub struct ProfileInput {
 }
 
 #[tauri::command]
-pub async fn save_profile(state: State<'_, AppState>, input: ProfileInput) -> Result<(), CommandError> {
+pub async fn save_profile(
+    state: State<'_, AppState>,
+    input: ProfileInput,
+) -> Result<(), CommandError> {
     let engine = &state.engine;
     let exists = engine.profiles().get(&input.name).is_ok();
     if input.is_new && exists {
-        return Err(CommandError::config(format!("A profile named \"{}\" exists already; pick another name.", input.name)));
+        return Err(CommandError::config(format!(
+            "A profile named \"{}\" exists already; pick another name.",
+            input.name
+        )));
     }
-    let secret = input.client_secret.filter(|s| !s.is_empty()).map(Secret::new);
+    let secret = input
+        .client_secret
+        .filter(|s| !s.is_empty())
+        .map(Secret::new);
     if secret.is_none() && !(exists && engine.has_client_secret(&input.name).await?) {
-        return Err(CommandError::config("Enter the client secret the server showed when the application was created."));
+        return Err(CommandError::config(
+            "Enter the client secret the server showed when the application was created.",
+        ));
     }
     let base_url = parse_url("base URL", &input.base_url)?;
     let typed = match input.endpoints {
@@ -83,7 +103,11 @@ pub async fn save_profile(state: State<'_, AppState>, input: ProfileInput) -> Re
         None => None,
     };
     // Endpoints edited away from what the preset gives make the profile a custom one.
-    let from_preset = input.preset.paths().map(|paths| paths.resolve(&base_url)).transpose()?;
+    let from_preset = input
+        .preset
+        .paths()
+        .map(|paths| paths.resolve(&base_url))
+        .transpose()?;
     let (preset, endpoints) = match (from_preset, typed) {
         (Some(derived), Some(typed)) if derived != typed => (Preset::Custom, Some(typed)),
         (Some(_), _) => (input.preset, None),
@@ -96,7 +120,10 @@ pub async fn save_profile(state: State<'_, AppState>, input: ProfileInput) -> Re
         client_id: input.client_id.trim().to_owned(),
         redirect_uri: parse_url("redirect URI", &input.redirect_uri)?,
         scope: input.scope.parse()?,
-        ca_file: input.ca_file.filter(|p| !p.trim().is_empty()).map(Into::into),
+        ca_file: input
+            .ca_file
+            .filter(|p| !p.trim().is_empty())
+            .map(Into::into),
         pkce: input.pkce,
         client_auth: input.client_auth,
         endpoints,
@@ -112,5 +139,10 @@ pub async fn delete_profile(state: State<'_, AppState>, name: String) -> Result<
 }
 
 fn parse_url(what: &str, text: &str) -> Result<Url, CommandError> {
-    Url::parse(text.trim()).map_err(|e| CommandError::config(format!("The {what} \"{}\" is not a valid URL ({e}).", text.trim())))
+    Url::parse(text.trim()).map_err(|e| {
+        CommandError::config(format!(
+            "The {what} \"{}\" is not a valid URL ({e}).",
+            text.trim()
+        ))
+    })
 }

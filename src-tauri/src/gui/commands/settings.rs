@@ -6,16 +6,30 @@ use crate::gui::state::AppState;
 
 #[tauri::command]
 pub fn get_settings(state: State<'_, AppState>) -> Result<Settings, CommandError> {
-    state.settings.lock().map(|s| s.clone()).map_err(|_| CommandError::config("The settings are unavailable."))
+    state
+        .settings
+        .lock()
+        .map(|s| s.clone())
+        .map_err(|_| CommandError::config("The settings are unavailable."))
 }
 
 #[tauri::command]
-pub fn save_settings(state: State<'_, AppState>, clipboard_clear_secs: u64) -> Result<Settings, CommandError> {
+pub fn save_settings(
+    state: State<'_, AppState>,
+    clipboard_clear_secs: u64,
+) -> Result<Settings, CommandError> {
     if clipboard_clear_secs > 24 * 3600 {
-        return Err(CommandError::config("Clear the clipboard within a day (at most 86400 seconds), or 0 for never."));
+        return Err(CommandError::config(
+            "Clear the clipboard within a day (at most 86400 seconds), or 0 for never.",
+        ));
     }
-    let mut settings = state.settings.lock().map_err(|_| CommandError::config("The settings are unavailable."))?;
+    let mut settings = state
+        .settings
+        .lock()
+        .map_err(|_| CommandError::config("The settings are unavailable."))?;
     settings.clipboard_clear_secs = clipboard_clear_secs;
-    settings.save().map_err(|e| CommandError::config(format!("Could not save the settings: {e}.")))?;
+    settings
+        .save()
+        .map_err(|e| CommandError::config(format!("Could not save the settings: {e}.")))?;
     Ok(settings.clone())
 }

@@ -21,7 +21,11 @@ pub struct SignInStarted {
 
 /// Starts a sign-in: a sign-in already under way is cancelled first (and its port freed).
 #[tauri::command]
-pub async fn begin_sign_in(app: AppHandle, state: State<'_, AppState>, name: String) -> Result<SignInStarted, CommandError> {
+pub async fn begin_sign_in(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    name: String,
+) -> Result<SignInStarted, CommandError> {
     let mut pending = state.sign_in.lock().await;
     if let Some(previous) = pending.take() {
         previous.cancel.cancel();
@@ -34,7 +38,10 @@ pub async fn begin_sign_in(app: AppHandle, state: State<'_, AppState>, name: Str
             sign_in.redirect_uri()
         )));
     }
-    let browser_error = sign_in.open_browser().err().map(|e| format!("The browser did not open ({e}); open the URL yourself."));
+    let browser_error = sign_in
+        .open_browser()
+        .err()
+        .map(|e| format!("The browser did not open ({e}); open the URL yourself."));
     let attempt = state.next_id();
     let started = SignInStarted {
         attempt,
@@ -73,7 +80,10 @@ pub async fn begin_sign_in(app: AppHandle, state: State<'_, AppState>, name: Str
 
 /// Waits for the outcome of a sign-in started with `begin_sign_in`.
 #[tauri::command]
-pub async fn wait_sign_in(state: State<'_, AppState>, attempt: u64) -> Result<TokenView, CommandError> {
+pub async fn wait_sign_in(
+    state: State<'_, AppState>,
+    attempt: u64,
+) -> Result<TokenView, CommandError> {
     let outcome = {
         let mut pending = state.sign_in.lock().await;
         match pending.as_mut() {
@@ -82,7 +92,9 @@ pub async fn wait_sign_in(state: State<'_, AppState>, attempt: u64) -> Result<To
         }
     };
     let outcome = outcome.ok_or_else(|| CommandError::from(Error::Cancelled))?;
-    outcome.await.unwrap_or_else(|_| Err(CommandError::from(Error::Cancelled)))
+    outcome
+        .await
+        .unwrap_or_else(|_| Err(CommandError::from(Error::Cancelled)))
 }
 
 #[tauri::command]
@@ -94,8 +106,15 @@ pub async fn cancel_sign_in(state: State<'_, AppState>) -> Result<(), CommandErr
 }
 
 #[tauri::command]
-pub async fn current_tokens(state: State<'_, AppState>, name: String) -> Result<Option<TokenView>, CommandError> {
-    Ok(state.engine.current_tokens(&name).await?.map(|tokens| TokenView::new(&name, &tokens)))
+pub async fn current_tokens(
+    state: State<'_, AppState>,
+    name: String,
+) -> Result<Option<TokenView>, CommandError> {
+    Ok(state
+        .engine
+        .current_tokens(&name)
+        .await?
+        .map(|tokens| TokenView::new(&name, &tokens)))
 }
 
 #[derive(Deserialize, Clone, Copy)]
@@ -107,8 +126,16 @@ pub enum Which {
 
 /// The token itself, because the user pressed reveal.
 #[tauri::command]
-pub async fn reveal_token(state: State<'_, AppState>, name: String, which: Which) -> Result<String, CommandError> {
-    let tokens = state.engine.current_tokens(&name).await?.ok_or_else(|| CommandError::from(Error::NoTokens(name.clone())))?;
+pub async fn reveal_token(
+    state: State<'_, AppState>,
+    name: String,
+    which: Which,
+) -> Result<String, CommandError> {
+    let tokens = state
+        .engine
+        .current_tokens(&name)
+        .await?
+        .ok_or_else(|| CommandError::from(Error::NoTokens(name.clone())))?;
     match which {
         Which::Access => Ok(tokens.access_token.expose().to_owned()),
         Which::Refresh => tokens
@@ -139,17 +166,31 @@ pub enum CopyWhat {
 /// Copies in Rust, so the web view needs no clipboard permission and tokens it never
 /// revealed never pass through it.
 #[tauri::command]
-pub async fn copy_token(app: AppHandle, state: State<'_, AppState>, name: String, what: CopyWhat) -> Result<String, CommandError> {
+pub async fn copy_token(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    name: String,
+    what: CopyWhat,
+) -> Result<String, CommandError> {
     let engine = &state.engine;
     let (text, secret) = match what {
-        CopyWhat::RedirectUri => (engine.profiles().get(&name)?.redirect_uri.to_string(), false),
+        CopyWhat::RedirectUri => (
+            engine.profiles().get(&name)?.redirect_uri.to_string(),
+            false,
+        ),
         CopyWhat::AuthorizeUrl => {
             let pending = state.sign_in.lock().await;
             let url = pending.as_ref().map(|p| p.authorize_url.clone());
-            (url.ok_or_else(|| CommandError::config("No sign-in is under way."))?, false)
+            (
+                url.ok_or_else(|| CommandError::config("No sign-in is under way."))?,
+                false,
+            )
         }
         _ => {
-            let tokens = engine.current_tokens(&name).await?.ok_or_else(|| CommandError::from(Error::NoTokens(name.clone())))?;
+            let tokens = engine
+                .current_tokens(&name)
+                .await?
+                .ok_or_else(|| CommandError::from(Error::NoTokens(name.clone())))?;
             let access = tokens.access_token.expose();
             let text = match what {
                 CopyWhat::RefreshToken => tokens
@@ -168,7 +209,11 @@ pub async fn copy_token(app: AppHandle, state: State<'_, AppState>, name: String
             (text, true)
         }
     };
-    let clear_after = if secret { state.clipboard_clear_secs() } else { 0 };
+    let clear_after = if secret {
+        state.clipboard_clear_secs()
+    } else {
+        0
+    };
     clipboard::copy(&app, &text, clear_after)?;
     Ok(match clear_after {
         0 => "Copied.".to_owned(),
@@ -177,7 +222,10 @@ pub async fn copy_token(app: AppHandle, state: State<'_, AppState>, name: String
 }
 
 #[tauri::command]
-pub async fn refresh_tokens(state: State<'_, AppState>, name: String) -> Result<TokenView, CommandError> {
+pub async fn refresh_tokens(
+    state: State<'_, AppState>,
+    name: String,
+) -> Result<TokenView, CommandError> {
     let tokens = state.engine.refresh(&name).await?;
     let view = TokenView::new(&name, &tokens);
     state.record(&view, TokenState::Refreshed);
@@ -185,7 +233,10 @@ pub async fn refresh_tokens(state: State<'_, AppState>, name: String) -> Result<
 }
 
 #[tauri::command]
-pub async fn revoke_tokens(state: State<'_, AppState>, name: String) -> Result<RevokeReport, CommandError> {
+pub async fn revoke_tokens(
+    state: State<'_, AppState>,
+    name: String,
+) -> Result<RevokeReport, CommandError> {
     let report = state.engine.revoke(&name).await?;
     if report.verified {
         state.mark_revoked(&name);
@@ -197,4 +248,3 @@ pub async fn revoke_tokens(state: State<'_, AppState>, name: String) -> Result<R
 pub fn session_history(state: State<'_, AppState>) -> Vec<crate::gui::state::HistoryEntry> {
     state.history()
 }
-
