@@ -19,8 +19,38 @@ pub static ONE_WINDOW_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::co
 pub struct Window {
     pub client: Client,
     pub display: String,
-    xvfb: Child,
-    driver: Child,
+    // Dropped after the client: the driver (and the app) before the display.
+    _driver: ProcessGroup,
+    _xvfb: Xvfb,
+}
+
+/// Xvfb, stopped with SIGTERM (it leaves its lock files behind on SIGKILL).
+struct Xvfb(Child);
+
+impl Drop for Xvfb {
+    fn drop(&mut self) {
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.0.id().to_string()])
+            .status();
+        let _ = self.0.wait();
+    }
+}
+
+/// tauri-driver in its own process group with WebKitWebDriver and the app it starts:
+/// stopping the group stops them all, so no app outlives its test.
+struct ProcessGroup(Child);
+
+impl Drop for ProcessGroup {
+    fn drop(&mut self) {
+        let group = format!("-{}", self.0.id());
+        let _ = Command::new("kill").args(["-TERM", "--", &group]).status();
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while Instant::now() < deadline && self.0.try_wait().ok().flatten().is_none() {
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let _ = Command::new("kill").args(["-KILL", "--", &group]).status();
+        let _ = self.0.wait();
+    }
 }
 
 fn tauri_driver() -> PathBuf {
@@ -35,24 +65,26 @@ fn tauri_driver() -> PathBuf {
     home.join("bin/tauri-driver")
 }
 
-fn start_xvfb() -> Result<(Child, String)> {
+fn start_xvfb() -> Result<(Xvfb, String)> {
     let number = (90..400)
         .find(|n| !std::path::Path::new(&format!("/tmp/.X{n}-lock")).exists())
         .context("no free X display number")?;
     let display = format!(":{number}");
-    let child = Command::new("Xvfb")
-        .args([
-            display.as_str(),
-            "-screen",
-            "0",
-            "1280x800x24",
-            "-nolisten",
-            "tcp",
-        ])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .context("starting Xvfb")?;
+    let xvfb = Xvfb(
+        Command::new("Xvfb")
+            .args([
+                display.as_str(),
+                "-screen",
+                "0",
+                "1280x800x24",
+                "-nolisten",
+                "tcp",
+            ])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .context("starting Xvfb")?,
+    );
     let socket = format!("/tmp/.X11-unix/X{number}");
     let deadline = Instant::now() + Duration::from_secs(20);
     while !std::path::Path::new(&socket).exists() {
@@ -61,7 +93,7 @@ fn start_xvfb() -> Result<(Child, String)> {
         }
         std::thread::sleep(Duration::from_millis(50));
     }
-    Ok((child, display))
+    Ok((xvfb, display))
 }
 
 impl Window {
@@ -82,6 +114,7 @@ impl Window {
         }
         driver
             .env("DISPLAY", &display)
+            .env("AUTHDESK_LOG", "debug")
             .args([
                 "--port",
                 &port.to_string(),
@@ -95,12 +128,14 @@ impl Window {
             )?)
             // Its own process group, so the app it starts can be stopped with it.
             .process_group(0);
-        let mut driver = driver
-            .spawn()
-            .context("starting tauri-driver (cargo xtask test installs it)")?;
+        let mut driver = ProcessGroup(
+            driver
+                .spawn()
+                .context("starting tauri-driver (cargo xtask test installs it)")?,
+        );
         let deadline = Instant::now() + Duration::from_secs(30);
         while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            if Instant::now() > deadline || driver.try_wait().ok().flatten().is_some() {
+            if Instant::now() > deadline || driver.0.try_wait().ok().flatten().is_some() {
                 bail!("tauri-driver did not start on port {port}");
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
@@ -122,8 +157,8 @@ impl Window {
         let window = Window {
             client,
             display,
-            xvfb,
-            driver,
+            _driver: driver,
+            _xvfb: xvfb,
         };
         window
             .element("profile-select")
@@ -214,6 +249,26 @@ impl Window {
         Ok(String::from_utf8_lossy(&output.stdout).into_owned())
     }
 
+    /// Puts text on the X clipboard as another program would.
+    pub fn set_clipboard(&self, text: &str) -> Result<()> {
+        use std::io::Write;
+        let mut child = Command::new("xclip")
+            .args(["-i", "-selection", "clipboard"])
+            .env("DISPLAY", &self.display)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .context("running xclip")?;
+        child
+            .stdin
+            .take()
+            .context("xclip stdin")?
+            .write_all(text.as_bytes())?;
+        child.wait()?;
+        Ok(())
+    }
+
     /// Saves a screenshot of the whole display.
     pub fn screenshot(&self, path: &std::path::Path) -> Result<()> {
         let status = Command::new("import")
@@ -227,32 +282,8 @@ impl Window {
         Ok(())
     }
 
-    pub async fn close(mut self) {
-        let client = self.client.clone();
-        let _ = client.close().await;
-        self.stop();
-    }
-
-    fn stop(&mut self) {
-        // The group: tauri-driver, WebKitWebDriver and the app.
-        let _ = Command::new("kill")
-            .args(["-TERM", "--", &format!("-{}", self.driver.id())])
-            .status();
-        let _ = self.driver.wait();
-        let _ = Command::new("kill")
-            .args(["-KILL", "--", &format!("-{}", self.driver.id())])
-            .status();
-        let _ = Command::new("kill")
-            .args(["-TERM", &self.xvfb.id().to_string()])
-            .status();
-        let _ = self.xvfb.wait();
-    }
-}
-
-impl Drop for Window {
-    fn drop(&mut self) {
-        if self.xvfb.try_wait().ok().flatten().is_none() {
-            self.stop();
-        }
+    /// Ends the WebDriver session, then stops the app, the driver and the display.
+    pub async fn close(self) {
+        let _ = self.client.clone().close().await;
     }
 }

@@ -161,11 +161,6 @@ async fn add_profile_get_reveal_copy_refresh_and_revoke() {
         "{history}"
     );
 
-    if let Some(path) = std::env::var_os("AUTHDESK_SCREENSHOT") {
-        window.click("reveal-access-token").await.unwrap();
-        window.screenshot(std::path::Path::new(&path)).unwrap();
-    }
-
     // Revoke after confirming: verified by the server's 401.
     window.click("revoke").await.unwrap();
     window.click("confirm").await.unwrap();
@@ -275,4 +270,61 @@ async fn consent_denied_and_cancel_while_waiting() {
         .unwrap());
     window.close().await;
     assert_eq!(ignoring.run(&["profile", "remove", &name]).status, Some(0));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_copied_token_is_cleared_only_while_the_clipboard_still_holds_it() {
+    let _one = ONE_WINDOW_AT_A_TIME.lock().await;
+    let server = tokio::task::block_in_place(AwxServer::start).unwrap();
+    let app = authdesk_e2e::App {
+        client_id: server.seed.client_id.clone(),
+        client_secret: server.seed.client_secret.clone(),
+        redirect_uri: server.seed.redirect_uri.clone(),
+    };
+    let desk = Desk::new(Browser::Approve);
+    let name = unique("guiclip");
+    assert_eq!(desk.add_profile(&name, &server, &app, &[]).status, Some(0));
+    let window = Window::open(&desk).await.unwrap();
+
+    window.click("open-settings").await.unwrap();
+    window.fill("clipboard-clear", "2").await.unwrap();
+    window.click("settings-save").await.unwrap();
+    window
+        .wait_text("status", WAIT, |t| t.contains("cleared after 2 s"))
+        .await
+        .unwrap();
+    window.click("get-token").await.unwrap();
+    window
+        .wait_text("status", WAIT, |t| t.contains("Signed in as demo"))
+        .await
+        .unwrap();
+
+    // Left alone, the copy is cleared after the delay.
+    window.click("copy-as-button").await.unwrap();
+    window
+        .wait_text("status", WAIT, |t| t.contains("cleared in 2 s"))
+        .await
+        .unwrap();
+    let header = window.clipboard().unwrap();
+    assert!(header.starts_with("Authorization: Bearer "), "{header:?}");
+    tokio::time::sleep(Duration::from_secs(4)).await;
+    assert_eq!(
+        window.clipboard().unwrap(),
+        "",
+        "the copied header was not cleared"
+    );
+
+    // Something else copied since is left alone.
+    window.click("copy-access-token").await.unwrap();
+    window
+        .wait_text("status", WAIT, |t| t.contains("cleared in 2 s"))
+        .await
+        .unwrap();
+    window.set_clipboard("the user's own text").unwrap();
+    assert_eq!(window.clipboard().unwrap(), "the user's own text");
+    tokio::time::sleep(Duration::from_secs(4)).await;
+    assert_eq!(window.clipboard().unwrap(), "the user's own text");
+
+    window.close().await;
+    assert_eq!(desk.run(&["profile", "remove", &name]).status, Some(0));
 }

@@ -20,8 +20,10 @@ fn main() -> ExitCode {
         Some("test") => test(&args[1..]),
         Some("demo") => demo(&args[1..]),
         Some("setup") => setup::all().map(|_| ()),
+        Some("screenshot") => screenshot(),
         _ => {
-            eprintln!("usage: cargo xtask <test|demo|setup>\n\n  test [-- cargo test args]  fmt, clippy and every test, with a real keyring and AWX-like server\n  demo [--scripted]          local AWX-like server + demo profile + sign-in\n  setup                      install what the other two need");
+            eprintln!("usage: cargo xtask <test|demo|setup>\n\n  test [-- cargo test args]  fmt, clippy and every test, with a real keyring and AWX-like server\n  demo [--scripted]          local AWX-like server + demo profile + sign-in\n  screenshot                 docs/token-view.png: the token view, taken by the window test under Xvfb
+  setup                      install what the other two need");
             return ExitCode::from(2);
         }
     };
@@ -74,15 +76,28 @@ fn test(extra: &[String]) -> Result<()> {
     println!("==> cargo build");
     run(cargo().args(["build", "--workspace", "--locked"]))?;
     println!("==> cargo test, inside a private D-Bus session with an unlocked GNOME Keyring");
+    let filters = extra.strip_prefix(&["--".to_owned()]).unwrap_or(extra);
+    let mut args = vec!["--workspace".to_owned()];
+    args.extend(filters.iter().cloned());
+    cargo_test_with_keyring(&env, &args, &[])
+}
+
+/// `cargo test ARGS` inside a private D-Bus session with an unlocked GNOME Keyring.
+fn cargo_test_with_keyring(
+    env: &setup::Env,
+    args: &[String],
+    vars: &[(&str, PathBuf)],
+) -> Result<()> {
     let keyring_dir = keyring_dir();
     let mut command = setup::with_keyring(&keyring_dir)?;
     command
         .current_dir(repo_root())
         .arg(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
-    command
-        .args(["test", "--workspace", "--locked"])
-        .args(extra);
+    command.args(["test", "--locked"]).args(args);
     command.env("AUTHDESK_TEST_PYTHON", &env.python);
+    for (key, value) in vars {
+        command.env(key, value);
+    }
     let result = run(&mut command);
     let _ = std::fs::remove_dir_all(&keyring_dir);
     result
@@ -116,4 +131,26 @@ fn demo(args: &[String]) -> Result<()> {
         .env("AUTHDESK_TEST_PYTHON", &env.python)
         .env("AUTHDESK_DEMO_SCRIPTED", if scripted { "1" } else { "0" });
     run(&mut command)
+}
+
+/// Retakes the README's picture of the token view from the window test.
+fn screenshot() -> Result<()> {
+    let env = setup::all()?;
+    setup::install_packages(&[("imagemagick", "/usr/bin/import")])?;
+    run(cargo().args(["build", "--package", "authdesk", "--locked"]))?;
+    let docs = repo_root().join("docs");
+    std::fs::create_dir_all(&docs)?;
+    let args = [
+        "--package",
+        "authdesk-e2e",
+        "--test",
+        "window",
+        "add_profile",
+    ]
+    .map(String::from);
+    cargo_test_with_keyring(
+        &env,
+        &args,
+        &[("AUTHDESK_SCREENSHOT", docs.join("token-view.png"))],
+    )
 }
