@@ -272,7 +272,8 @@ impl Window {
     /// Saves a screenshot of the whole display.
     pub fn screenshot(&self, path: &std::path::Path) -> Result<()> {
         let status = Command::new("import")
-            .args(["-window", "root"])
+            // The window sits at the top left of the display; keep just it.
+            .args(["-window", "root", "-crop", "980x720+0+0", "+repage"])
             .arg(path)
             .env("DISPLAY", &self.display)
             .status()?;

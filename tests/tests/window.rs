@@ -141,6 +141,10 @@ async fn add_profile_get_reveal_copy_refresh_and_revoke() {
         .await
         .unwrap();
     assert!(masked(&window.text("access-token").await.unwrap()));
+    // `cargo xtask screenshot` keeps a picture of the token view for the README.
+    if let Some(path) = std::env::var_os("AUTHDESK_SCREENSHOT") {
+        window.screenshot(std::path::Path::new(&path)).unwrap();
+    }
     window.click("reveal-access-token").await.unwrap();
     let fresh = window
         .wait_text("access-token", WAIT, |t| !t.is_empty() && !masked(t))
