@@ -307,25 +307,20 @@ impl Desk {
         collect(self.command(args).output().expect("authdesk runs"))
     }
 
-    pub fn run_with_stdin(&self, args: &[&str], stdin: &str) -> Run {
-        let mut child = self
-            .command(args)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("authdesk runs");
-        child
-            .stdin
-            .take()
-            .expect("stdin")
-            .write_all(stdin.as_bytes())
-            .expect("write stdin");
-        collect(child.wait_with_output().expect("authdesk finishes"))
+    /// `authdesk profile add` for an application of the server, secret on stdin.
+    pub fn add_profile(&self, name: &str, server: &AwxServer, app: &App, extra: &[&str]) -> Run {
+        let mut command = self.add_profile_command(name, server, app, extra);
+        collect(feed(&mut command, &format!("{}\n", app.client_secret)))
     }
 
-    /// `authdesk profile add` for an application of the server.
-    pub fn add_profile(&self, name: &str, server: &AwxServer, app: &App, extra: &[&str]) -> Run {
+    /// The command of [`Desk::add_profile`], to run with a changed environment.
+    pub fn add_profile_command(
+        &self,
+        name: &str,
+        server: &AwxServer,
+        app: &App,
+        extra: &[&str],
+    ) -> Command {
         let mut args = vec![
             "profile",
             "add",
@@ -342,7 +337,7 @@ impl Desk {
             args.extend(["--scope", "read write"]);
         }
         args.extend_from_slice(extra);
-        self.run_with_stdin(&args, &format!("{}\n", app.client_secret))
+        self.command(&args)
     }
 
     /// The scripted browser's log, one JSON object a line.
@@ -400,6 +395,23 @@ impl Desk {
 
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {
     !needle.is_empty() && haystack.windows(needle.len()).any(|w| w == needle)
+}
+
+/// Runs a command with `input` on its stdin.
+pub fn feed(command: &mut Command, input: &str) -> Output {
+    let mut child = command
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("authdesk runs");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(input.as_bytes())
+        .expect("write stdin");
+    child.wait_with_output().expect("authdesk finishes")
 }
 
 fn collect(output: Output) -> Run {

@@ -264,35 +264,12 @@ fn keyring_unavailable_exits_7_and_writes_no_profile() {
     let desk = Desk::new(Browser::Approve);
     let name = unique("nokeyring");
     let app = seeded_app(&server);
-    let mut command = desk.command(&[
-        "profile",
-        "add",
-        &name,
-        "--base-url",
-        &server.seed.base_url,
-        "--client-id",
-        &app.client_id,
-        "--redirect-uri",
-        &app.redirect_uri,
-        "--client-secret-stdin",
-    ]);
-    command
-        .env(
-            "DBUS_SESSION_BUS_ADDRESS",
-            format!("unix:path={}/no-bus", desk.dir.path().display()),
-        )
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped());
-    let mut child = command.spawn().unwrap();
-    use std::io::Write;
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(app.client_secret.as_bytes())
-        .unwrap();
-    let output = child.wait_with_output().unwrap();
+    let mut command = desk.add_profile_command(&name, &server, &app, &[]);
+    command.env(
+        "DBUS_SESSION_BUS_ADDRESS",
+        format!("unix:path={}/no-bus", desk.dir.path().display()),
+    );
+    let output = authdesk_e2e::feed(&mut command, &app.client_secret);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(7), "{stderr}");
     assert!(
@@ -370,21 +347,11 @@ fn profile_commands_validate_and_clean_up_the_keyring() {
     );
     assert_eq!(desk.run(&["profile", "remove", &name]).status, Some(0));
     // Its secret and tokens left the keyring with it: a new profile of that name starts empty.
-    let again = desk.run_with_stdin(
-        &[
-            "profile",
-            "add",
-            &name,
-            "--base-url",
-            &server.seed.base_url,
-            "--client-id",
-            &app.client_id,
-            "--redirect-uri",
-            &app.redirect_uri,
-            "--client-secret-stdin",
-        ],
-        "other-secret",
-    );
+    let other = authdesk_e2e::App {
+        client_secret: "other-secret".into(),
+        ..app.clone()
+    };
+    let again = desk.add_profile(&name, &server, &other, &[]);
     assert_eq!(again.status, Some(0), "{again:?}");
     let shown = desk.run(&["profile", "show", &name]);
     assert!(shown.stdout.contains("tokens:        none"), "{shown:?}");

@@ -169,15 +169,7 @@ impl OAuthClient {
                 form.push(("client_secret", self.client_secret.expose()));
             }
         }
-        let response = request
-            .form(&form)
-            .send()
-            .await
-            .map_err(|e| network_error(ACTION, url, &e.into()))?;
-        let status = response.status();
-        let body = read_capped(response)
-            .await
-            .map_err(|e| network_error(ACTION, url, &e))?;
+        let (status, body) = send(ACTION, url, request.form(&form)).await?;
         if status.is_success() {
             Ok(())
         } else {
@@ -195,18 +187,12 @@ impl OAuthClient {
     pub async fn whoami(&self, access_token: &Secret) -> Result<WhoAmI> {
         const ACTION: &str = "who-am-I request";
         let url = &self.endpoints.whoami;
-        let response = self
+        let request = self
             .http
             .get(url.clone())
             .bearer_auth(access_token.expose())
-            .header(reqwest::header::ACCEPT, "application/json")
-            .send()
-            .await
-            .map_err(|e| network_error(ACTION, url, &e.into()))?;
-        let status = response.status();
-        let body = read_capped(response)
-            .await
-            .map_err(|e| network_error(ACTION, url, &e))?;
+            .header(reqwest::header::ACCEPT, "application/json");
+        let (status, body) = send(ACTION, url, request).await?;
         if status == reqwest::StatusCode::UNAUTHORIZED {
             return Ok(WhoAmI::Unauthorized);
         }
@@ -281,6 +267,23 @@ impl OAuthClient {
             }),
         }
     }
+}
+
+/// Sends a request and reads its body (capped), with network failures as one sentence.
+async fn send(
+    action: &'static str,
+    url: &Url,
+    request: reqwest::RequestBuilder,
+) -> Result<(reqwest::StatusCode, Vec<u8>)> {
+    let response = request
+        .send()
+        .await
+        .map_err(|e| network_error(action, url, &e.into()))?;
+    let status = response.status();
+    let body = read_capped(response)
+        .await
+        .map_err(|e| network_error(action, url, &e))?;
+    Ok((status, body))
 }
 
 fn token_set(response: &BasicTokenResponse) -> TokenSet {
