@@ -8,10 +8,11 @@ const MASK = '•'.repeat(24);
 const state = {
   profiles: [],
   selected: null,
-  tokens: null,
   attempt: null,
   countdown: null,
   editing: null,
+  // Endpoint fields the user typed into; untouched ones follow the preset on the server side.
+  endpointsEdited: false,
 };
 
 // ---- status and errors ---------------------------------------------------
@@ -111,7 +112,6 @@ function setSecret(id, value) {
 }
 
 function showTokens(view) {
-  state.tokens = view;
   $('token-view').hidden = !view;
   for (const which of ['access', 'refresh']) {
     setSecret(`${which}-token`, null);
@@ -162,7 +162,6 @@ function openProfileForm(profile) {
   $('profile-base-url').value = profile?.base_url ?? '';
   $('profile-client-id').value = profile?.client_id ?? '';
   $('profile-client-secret').value = '';
-  $('profile-client-secret').required = !profile?.has_secret;
   $('secret-state').textContent = profile?.has_secret
     ? 'A secret is stored in the OS keyring; leave this empty to keep it.'
     : 'Shown once by the server when the application was created. It goes to the OS keyring only.';
@@ -172,6 +171,7 @@ function openProfileForm(profile) {
   $('profile-ca-file').value = profile?.ca_file ?? '';
   $('profile-pkce').checked = Boolean(profile?.pkce);
   for (const name of ENDPOINTS) $(`endpoint-${name}`).value = profile?.resolved_endpoints?.[name] ?? '';
+  state.endpointsEdited = profile?.preset === 'custom';
   $('profile-dialog').showModal();
   (profile ? $('profile-base-url') : $('profile-name')).focus();
 }
@@ -193,7 +193,9 @@ async function saveProfile(event) {
   event.preventDefault();
   const secretInput = $('profile-client-secret');
   const endpoints = Object.fromEntries(ENDPOINTS.map((name) => [name, $(`endpoint-${name}`).value.trim()]));
-  const anyEndpoint = ENDPOINTS.some((name) => endpoints[name]);
+  // Endpoints the user did not type are not sent: the preset derives them from the base URL,
+  // so a fill still in flight can never pin the profile to an old server.
+  const sendEndpoints = state.endpointsEdited || $('profile-preset').value === 'custom';
   const input = {
     name: $('profile-name').value.trim(),
     is_new: !state.editing,
@@ -205,7 +207,7 @@ async function saveProfile(event) {
     ca_file: $('profile-ca-file').value.trim() || null,
     pkce: $('profile-pkce').checked,
     client_auth: $('profile-auth').value,
-    endpoints: anyEndpoint ? endpoints : null,
+    endpoints: sendEndpoints ? endpoints : null,
     client_secret: secretInput.value || null,
   };
   try {
@@ -252,7 +254,7 @@ function stopWaiting() {
   state.countdown = null;
   state.attempt = null;
   $('waiting').hidden = true;
-  $('get-token').disabled = false;
+  for (const id of ['get-token', 'new-profile', 'edit-profile', 'delete-profile']) $(id).disabled = false;
   $('profile-select').disabled = state.profiles.length === 0;
 }
 
@@ -264,8 +266,8 @@ async function getToken() {
   state.attempt = started.attempt;
   $('authorize-url').value = started.authorize_url;
   $('waiting').hidden = false;
-  $('get-token').disabled = true;
-  $('profile-select').disabled = true;
+  // The profile stays as it is while its sign-in is under way.
+  for (const id of ['get-token', 'new-profile', 'edit-profile', 'delete-profile', 'profile-select']) $(id).disabled = true;
   const deadline = Date.now() + started.timeout_secs * 1000;
   const tick = () => {
     const left = Math.max(0, Math.round((deadline - Date.now()) / 1000));
@@ -377,7 +379,13 @@ function wire() {
     $('profile-dialog').close();
   });
   $('profile-dialog').addEventListener('close', () => { $('profile-client-secret').value = ''; });
-  $('profile-preset').addEventListener('change', action(fillPresetEndpoints));
+  $('profile-preset').addEventListener('change', action(async () => {
+    state.endpointsEdited = $('profile-preset').value === 'custom';
+    await fillPresetEndpoints();
+  }));
+  for (const name of ENDPOINTS) {
+    $(`endpoint-${name}`).addEventListener('input', () => { state.endpointsEdited = true; });
+  }
   $('profile-base-url').addEventListener('change', action(fillPresetEndpoints));
   $('copy-redirect-uri').addEventListener('click', action(() => copy('redirect_uri')));
   $('get-token').addEventListener('click', action(getToken));

@@ -10,7 +10,8 @@ export AUTHDESK_CONFIG_DIR="${AUTHDESK_CONFIG_DIR:-$state/config}"
 
 "$python" tests/servers/awx/serve.py --port "${AUTHDESK_DEMO_PORT:-8013}" --state-dir "$state/server" > "$state/server.out" 2> "$state/server.log" &
 server=$!
-trap 'kill "$server" 2>/dev/null; wait "$server" 2>/dev/null; rm -rf "$state"' EXIT
+# On exit: the demo profile's keyring entries go with it, then the server and its files.
+trap '"$authdesk" profile remove demo >/dev/null 2>&1; kill "$server" 2>/dev/null; wait "$server" 2>/dev/null; rm -rf "$state"' EXIT
 for _ in $(seq 1 600); do
   grep -q '^READY' "$state/server.out" 2>/dev/null && break
   kill -0 "$server" 2>/dev/null || { cat "$state/server.log" >&2; echo "demo: the AWX-like server did not start." >&2; exit 1; }

@@ -181,22 +181,27 @@ impl Window {
     }
 
     pub async fn click(&self, test_id: &str) -> Result<()> {
+        self.interactable(test_id).await?.click().await?;
+        Ok(())
+    }
+
+    async fn interactable(&self, test_id: &str) -> Result<fantoccini::elements::Element> {
         let deadline = Instant::now() + Duration::from_secs(20);
         loop {
             let element = self.element(test_id).await?;
             if element.is_displayed().await? && element.is_enabled().await? {
-                element.click().await?;
-                return Ok(());
+                return Ok(element);
             }
             if Instant::now() > deadline {
-                bail!("{test_id} never became clickable");
+                bail!("{test_id} never became usable");
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
     }
 
+    /// Types into a field once it is shown and enabled (dialogs open after an IPC call).
     pub async fn fill(&self, test_id: &str, text: &str) -> Result<()> {
-        let element = self.element(test_id).await?;
+        let element = self.interactable(test_id).await?;
         element.clear().await?;
         element.send_keys(text).await?;
         Ok(())

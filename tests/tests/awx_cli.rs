@@ -404,3 +404,53 @@ fn a_redirect_off_this_machine_is_pasted_by_hand() {
     assert_eq!(server.me_status(token.trim()), 200);
     assert_eq!(desk.run(&["profile", "remove", &name]).status, Some(0));
 }
+
+#[test]
+fn a_revoke_is_not_called_verified_when_the_token_was_dead_already() {
+    let server = AwxServer::start().unwrap();
+    let app = seeded_app(&server);
+    let desk = Desk::new(Browser::Approve);
+    let name = unique("deadrevoke");
+    assert_eq!(desk.add_profile(&name, &server, &app, &[]).status, Some(0));
+    let got = desk.run(&["token", &name, "--timeout", "60"]);
+    assert_eq!(got.status, Some(0), "{got:?}");
+    // Another client rotates the pair behind AuthDesk's back: the stored tokens are dead.
+    let refresh = got.json()["refresh_token"].as_str().unwrap().to_owned();
+    assert_eq!(server.direct_refresh_status(&app, &refresh), 200);
+    let revoked = desk.run(&["revoke", &name]);
+    assert_eq!(revoked.status, Some(8), "{revoked:?}");
+    assert!(
+        revoked.stderr.contains("already refused before the revoke"),
+        "{revoked:?}"
+    );
+    assert_eq!(desk.run(&["profile", "remove", &name]).status, Some(0));
+}
+
+#[test]
+fn pointing_a_profile_at_another_server_forgets_its_tokens() {
+    let server = AwxServer::start().unwrap();
+    let app = seeded_app(&server);
+    let desk = Desk::new(Browser::Approve);
+    let name = unique("moved");
+    assert_eq!(desk.add_profile(&name, &server, &app, &[]).status, Some(0));
+    assert_eq!(
+        desk.run(&["token", &name, "--timeout", "60"]).status,
+        Some(0)
+    );
+    // Same name, same application, same server: the tokens stay.
+    assert_eq!(desk.add_profile(&name, &server, &app, &[]).status, Some(0));
+    let shown = desk.run(&["profile", "show", &name]);
+    assert!(shown.stdout.contains("tokens:        stored"), "{shown:?}");
+    // Another client ID: they belong to another application now, and are dropped.
+    let other = authdesk_e2e::App {
+        client_id: "another-client".into(),
+        ..app.clone()
+    };
+    assert_eq!(
+        desk.add_profile(&name, &server, &other, &[]).status,
+        Some(0)
+    );
+    let shown = desk.run(&["profile", "show", &name]);
+    assert!(shown.stdout.contains("tokens:        none"), "{shown:?}");
+    assert_eq!(desk.run(&["profile", "remove", &name]).status, Some(0));
+}

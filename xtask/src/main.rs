@@ -114,6 +114,7 @@ fn demo(args: &[String]) -> Result<()> {
         || (std::env::var_os("DISPLAY").is_none() && std::env::var_os("WAYLAND_DISPLAY").is_none());
     run(cargo().args(["build", "--package", "authdesk", "--locked"]))?;
     let script = repo_root().join("xtask/demo.sh");
+    let private_keyring = keyring_dir();
     let mut command = if std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_some()
         && !args.iter().any(|a| a == "--private-keyring")
     {
@@ -122,7 +123,7 @@ fn demo(args: &[String]) -> Result<()> {
         c
     } else {
         // No desktop session: a private D-Bus with GNOME Keyring, gone when the demo ends.
-        let mut c = setup::with_keyring(&keyring_dir())?;
+        let mut c = setup::with_keyring(&private_keyring)?;
         c.arg("bash").arg(&script);
         c
     };
@@ -130,7 +131,9 @@ fn demo(args: &[String]) -> Result<()> {
         .current_dir(repo_root())
         .env("AUTHDESK_TEST_PYTHON", &env.python)
         .env("AUTHDESK_DEMO_SCRIPTED", if scripted { "1" } else { "0" });
-    run(&mut command)
+    let result = run(&mut command);
+    let _ = std::fs::remove_dir_all(&private_keyring);
+    result
 }
 
 /// Retakes the README's picture of the token view from the window test.

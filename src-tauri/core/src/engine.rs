@@ -40,8 +40,15 @@ impl Engine {
         Engine { profiles, keyring }
     }
 
+    /// The platform's profile folder, or `AUTHDESK_CONFIG_DIR` with keyring entries of its own.
     pub fn open_default() -> Result<Self> {
-        Ok(Engine::new(ProfileStore::open_default()?, Keyring::new()?))
+        let profiles = ProfileStore::open_default()?;
+        let keyring = if std::env::var_os("AUTHDESK_CONFIG_DIR").is_some_and(|d| !d.is_empty()) {
+            Keyring::for_config_dir(profiles.dir())?
+        } else {
+            Keyring::new()?
+        };
+        Ok(Engine::new(profiles, keyring))
     }
 
     pub fn profiles(&self) -> &ProfileStore {
@@ -60,6 +67,19 @@ impl Engine {
             let name = profile.name.clone();
             self.keyring_call(move |k| k.set_client_secret(&name, &secret))
                 .await?;
+        }
+        // Tokens belong to one server and application: never send them to another.
+        let moved = match self.profiles.get(&profile.name) {
+            Ok(old) => {
+                old.client_id != profile.client_id
+                    || old.endpoints().ok() != profile.endpoints().ok()
+            }
+            Err(_) => false,
+        };
+        if moved {
+            let name = profile.name.clone();
+            tracing::info!(profile = %name, "server or application changed; forgetting the stored tokens");
+            self.keyring_call(move |k| k.delete_tokens(&name)).await?;
         }
         self.profiles.save(profile)
     }
@@ -96,7 +116,7 @@ impl Engine {
             || profile.redirect_uri.clone(),
             |l| l.redirect_uri().clone(),
         );
-        let state = random_urlsafe(32)
+        let state = random_urlsafe(43)
             .map_err(|e| Error::Config(format!("The system random generator failed: {e}.")))?;
         let (challenge, verifier) = if profile.pkce {
             let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
@@ -155,8 +175,21 @@ impl Engine {
             Some(refresh) => ("refresh token", refresh, "refresh_token"),
             None => ("access token", &tokens.access_token, "access_token"),
         };
+        // A 401 afterwards proves the revoke only if the token worked before it.
+        let worked_before = matches!(
+            client.whoami(&tokens.access_token).await,
+            Ok(WhoAmI::User(_))
+        );
         client.revoke(token, hint).await?;
-        let report = match client.whoami(&tokens.access_token).await {
+        let after = if worked_before {
+            client.whoami(&tokens.access_token).await
+        } else {
+            Err(Error::Config(
+                "the access token was already refused before the revoke, so a 401 proves nothing."
+                    .into(),
+            ))
+        };
+        let report = match after {
             Ok(WhoAmI::Unauthorized) => RevokeReport {
                 revoked,
                 verified: true,
@@ -210,17 +243,29 @@ impl Engine {
     }
 
     /// Stores new tokens before anything else can fail, then asks who-am-I for the user.
+    /// A keyring failure here is a warning, not an error: the server has issued (and on
+    /// refresh, rotated) the tokens already, and dropping them would lose both pairs.
     async fn store_and_identify(
         &self,
         name: &str,
         client: &OAuthClient,
         mut tokens: TokenSet,
     ) -> Result<TokenSet> {
-        self.store_tokens(name, &tokens).await?;
+        if let Err(e) = self.store_tokens(name, &tokens).await {
+            tracing::warn!(
+                profile = name,
+                "the new tokens could not be kept in the keyring: {e}"
+            );
+        }
         match client.whoami(&tokens.access_token).await {
             Ok(WhoAmI::User(user)) => {
                 tokens.user = Some(user);
-                self.store_tokens(name, &tokens).await?;
+                if let Err(e) = self.store_tokens(name, &tokens).await {
+                    tracing::warn!(
+                        profile = name,
+                        "the user name could not be kept in the keyring: {e}"
+                    );
+                }
             }
             Ok(WhoAmI::Unauthorized) => {
                 tracing::warn!(profile = name, "who-am-I refused the new access token")
@@ -300,7 +345,13 @@ impl SignIn {
                 self.redirect_uri
             ))
         })?;
-        let code = listener.wait_for_code(&self.state, timeout, cancel).await?;
+        let code = listener
+            .wait_for_code(&self.state, timeout, cancel.clone())
+            .await?;
+        // A cancel that raced the callback still wins: nothing is exchanged after it.
+        if cancel.is_cancelled() {
+            return Err(Error::Cancelled);
+        }
         self.exchange(&code).await
     }
 

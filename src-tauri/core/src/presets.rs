@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 use url::Url;
 
-use crate::error::{Error, Result};
+use crate::error::Result;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "lowercase")]
@@ -16,8 +16,6 @@ pub enum Preset {
 }
 
 impl Preset {
-    pub const ALL: [Preset; 2] = [Preset::Awx, Preset::Custom];
-
     pub fn name(self) -> &'static str {
         match self {
             Preset::Awx => "awx",
@@ -36,18 +34,6 @@ impl Preset {
             }),
             Preset::Custom => None,
         }
-    }
-}
-
-impl std::str::FromStr for Preset {
-    type Err = Error;
-    fn from_str(s: &str) -> Result<Self> {
-        Preset::ALL
-            .into_iter()
-            .find(|preset| preset.name() == s)
-            .ok_or_else(|| {
-                Error::Config(format!("Unknown server preset \"{s}\"; use awx or custom."))
-            })
     }
 }
 

@@ -45,7 +45,7 @@ impl<'de> serde::Deserialize<'de> for Secret {
     }
 }
 
-/// A fresh unguessable value (256 bits from the OS, URL-safe) for `state`.
+/// A fresh unguessable value from the OS random source, URL-safe, 6 bits per character.
 pub fn random_urlsafe(bytes: usize) -> Result<String, getrandom::Error> {
     let mut buf = vec![0u8; bytes];
     getrandom::fill(&mut buf)?;

@@ -32,7 +32,7 @@ Exit status:
   5  the server rejected a request (OAuth or HTTP error)
   6  network or TLS failure
   7  the OS keyring is unavailable or locked
-  8  revoke not verified (the old access token still works)
+  8  revoke not verified (the old access token still works, or could not be checked)
 
 Environment:
   AUTHDESK_CONFIG_DIR  folder of profiles.toml (default: the platform's config folder)
@@ -180,7 +180,10 @@ pub fn run(command: Command, verbose: u8) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(dispatch(command)) {
+    let outcome = runtime.block_on(dispatch(command));
+    // A stdin read for a pasted URL may still block after a timeout or Ctrl-C: do not wait for it.
+    runtime.shutdown_background();
+    match outcome {
         Ok(code) => ExitCode::from(code),
         Err(error) => report(&error, verbose > 0),
     }

@@ -132,7 +132,11 @@ pub async fn read_capped(mut response: reqwest::Response) -> Result<Vec<u8>, Htt
 
 /// An error body as text for a person: verbatim, cut to a readable length.
 pub fn reply_text(body: &[u8]) -> String {
-    let text = String::from_utf8_lossy(body);
+    // Control characters (terminal escapes) from a server never reach a terminal.
+    let text: String = String::from_utf8_lossy(body)
+        .chars()
+        .map(|c| if c.is_control() && c != '\n' { ' ' } else { c })
+        .collect();
     let text = text.trim();
     match text.char_indices().nth(MAX_REPLY_CHARS) {
         Some((cut, _)) => format!("{}…", &text[..cut]),

@@ -80,10 +80,6 @@ impl OAuthClient {
         })
     }
 
-    pub fn endpoints(&self) -> &Endpoints {
-        &self.endpoints
-    }
-
     /// The URL the browser opens. `state` must be fresh for every attempt.
     pub fn authorize_url(
         &self,
@@ -226,7 +222,13 @@ impl OAuthClient {
     ) -> Result<TokenSet> {
         let reply = http.last_reply();
         match result {
-            Ok(response) => Ok(token_set(&response)),
+            Ok(response) => token_set(&response).ok_or_else(|| Error::BadResponse {
+                action,
+                message:
+                    "a token holds characters no OAuth token has (RFC 6750), so it is not used."
+                        .into(),
+                reply: None,
+            }),
             Err(RequestTokenError::Request(e)) => Err(network_error(action, url, &e)),
             Err(RequestTokenError::ServerResponse(_))
             | Err(RequestTokenError::Parse(..))
@@ -286,9 +288,24 @@ async fn send(
     Ok((status, body))
 }
 
-fn token_set(response: &BasicTokenResponse) -> TokenSet {
+/// Tokens end up in shell commands, headers and `.env` lines: accept only what RFC 6750
+/// allows in a bearer token (`b64token`), so a hostile server cannot inject anything.
+fn is_b64token(token: &str) -> bool {
+    let body = token.trim_end_matches('=');
+    !body.is_empty()
+        && body.bytes().all(|b| {
+            b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'+' | b'/')
+        })
+}
+
+fn token_set(response: &BasicTokenResponse) -> Option<TokenSet> {
+    let access = response.access_token().secret();
+    let refresh = response.refresh_token().map(|t| t.secret());
+    if !is_b64token(access) || refresh.is_some_and(|t| !is_b64token(t)) {
+        return None;
+    }
     let issued_at = Utc::now();
-    TokenSet {
+    Some(TokenSet {
         access_token: Secret::new(response.access_token().secret().clone()),
         refresh_token: response
             .refresh_token()
@@ -309,7 +326,7 @@ fn token_set(response: &BasicTokenResponse) -> TokenSet {
             .expires_in()
             .map(|lifetime| expiry_from(issued_at, lifetime.as_secs())),
         user: None,
-    }
+    })
 }
 
 /// One sentence from a refusal, JSON (`error`, `error_description`) or plain text (AWX's 403s).
@@ -369,6 +386,15 @@ fn parse_username(body: &[u8]) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_bearer_token_characters_pass() {
+        assert!(is_b64token("NDInWxGJI4iZgqpsreujjbvzCfJqgR"));
+        assert!(is_b64token("a.b-c_d~e+f/g=="));
+        for hostile in ["", "==", "a b", "a'b", "$(id)", "a\nb", "tök"] {
+            assert!(!is_b64token(hostile), "{hostile:?}");
+        }
+    }
 
     #[test]
     fn username_from_paginated_or_plain_me() {

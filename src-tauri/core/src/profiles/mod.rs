@@ -74,19 +74,6 @@ pub enum ClientAuth {
     Post,
 }
 
-impl std::str::FromStr for ClientAuth {
-    type Err = Error;
-    fn from_str(s: &str) -> Result<Self> {
-        match s {
-            "basic" => Ok(ClientAuth::Basic),
-            "post" => Ok(ClientAuth::Post),
-            _ => Err(Error::Config(format!(
-                "Unknown client authentication \"{s}\"; use basic or post."
-            ))),
-        }
-    }
-}
-
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Profile {
     pub name: String,

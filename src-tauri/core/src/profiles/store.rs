@@ -133,7 +133,9 @@ fn temp_path(path: &Path) -> PathBuf {
         .file_name()
         .map(|n| n.to_os_string())
         .unwrap_or_default();
-    name.push(format!(".tmp-{}", std::process::id()));
+    // Unique per write: two saves at once (a window and a CLI) never share a temp file.
+    let unique = crate::secret::random_urlsafe(8).unwrap_or_default();
+    name.push(format!(".tmp-{}-{unique}", std::process::id()));
     path.with_file_name(name)
 }
 

@@ -27,9 +27,9 @@ fn install_platform_store() {
 
 /// The keyring entries of AuthDesk. Calls block on the platform store (D-Bus on Linux);
 /// async callers run them on a blocking thread.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Keyring {
-    _private: (),
+    service: String,
 }
 
 #[derive(Clone, Copy)]
@@ -48,7 +48,22 @@ impl Item {
 }
 
 impl Keyring {
+    /// The entries of the default profile folder.
     pub fn new() -> Result<Self> {
+        Self::with_service(SERVICE.to_owned())
+    }
+
+    /// The entries of profiles kept in another folder (`AUTHDESK_CONFIG_DIR`): a profile
+    /// named like one elsewhere must not share, overwrite or delete its secret.
+    pub fn for_config_dir(dir: &std::path::Path) -> Result<Self> {
+        use sha2::{Digest, Sha256};
+        let dir = std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf());
+        let digest = Sha256::digest(dir.as_os_str().as_encoded_bytes());
+        let tag: String = digest.iter().take(6).map(|b| format!("{b:02x}")).collect();
+        Self::with_service(format!("{SERVICE}:{tag}"))
+    }
+
+    fn with_service(service: String) -> Result<Self> {
         if !cfg!(any(
             target_os = "linux",
             target_os = "macos",
@@ -59,7 +74,7 @@ impl Keyring {
             });
         }
         install_platform_store();
-        Ok(Keyring { _private: () })
+        Ok(Keyring { service })
     }
 
     pub fn client_secret(&self, profile: &str) -> Result<Option<Secret>> {
@@ -111,7 +126,7 @@ impl Keyring {
     }
 
     fn entry(&self, item: Item, profile: &str) -> Result<keyring::Entry> {
-        keyring::Entry::new(SERVICE, &item.key(profile)).map_err(unavailable)
+        keyring::Entry::new(&self.service, &item.key(profile)).map_err(unavailable)
     }
 
     fn get(&self, item: Item, profile: &str) -> Result<Option<Secret>> {

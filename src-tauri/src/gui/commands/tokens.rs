@@ -13,8 +13,6 @@ pub struct SignInStarted {
     authorize_url: String,
     redirect_uri: String,
     timeout_secs: u64,
-    /// False when the redirect URI is not on loopback and cannot be caught.
-    catches_redirect: bool,
     /// Why the browser did not open, if it did not.
     browser_error: Option<String>,
 }
@@ -26,8 +24,10 @@ pub async fn begin_sign_in(
     state: State<'_, AppState>,
     name: String,
 ) -> Result<SignInStarted, CommandError> {
-    let mut pending = state.sign_in.lock().await;
-    if let Some(previous) = pending.take() {
+    // Take the attempt under way out and release the lock before waiting for it to end
+    // (and free its port), so cancel and copy stay responsive meanwhile.
+    let previous = state.sign_in.lock().await.take();
+    if let Some(previous) = previous {
         previous.cancel.cancel();
         let _ = previous.task.await;
     }
@@ -48,7 +48,6 @@ pub async fn begin_sign_in(
         authorize_url: sign_in.authorize_url().to_string(),
         redirect_uri: sign_in.redirect_uri().to_string(),
         timeout_secs: DEFAULT_TIMEOUT.as_secs(),
-        catches_redirect: true,
         browser_error,
     };
     let cancel = CancellationToken::new();
@@ -68,13 +67,17 @@ pub async fn begin_sign_in(
             let _ = outcome_tx.send(outcome);
         })
     };
-    *pending = Some(PendingSignIn {
+    let replaced = state.sign_in.lock().await.replace(PendingSignIn {
         attempt,
         authorize_url: started.authorize_url.clone(),
         cancel,
         task,
         outcome: Some(outcome_rx),
     });
+    // Two starts that raced: the older attempt gives way.
+    if let Some(older) = replaced {
+        older.cancel.cancel();
+    }
     Ok(started)
 }
 
