@@ -2,10 +2,9 @@
 
 use std::io::{IsTerminal, Read};
 
-use authdesk_core::presets::{Endpoints, Preset};
-use authdesk_core::profiles::{ClientAuth, Profile};
+use authdesk_core::presets::Preset;
+use authdesk_core::profiles::{ClientAuth, EndpointDraft, ProfileDraft};
 use authdesk_core::{Engine, Error, Secret};
-use url::Url;
 
 use super::{AddProfile, AuthArg, PresetArg, ProfileCommand};
 
@@ -23,60 +22,44 @@ pub async fn run(engine: &Engine, command: ProfileCommand) -> Result<u8, Error> 
 }
 
 async fn add(engine: &Engine, args: AddProfile) -> Result<u8, Error> {
-    let url = |what: &str, text: &str| {
-        Url::parse(text)
-            .map_err(|e| Error::Config(format!("The {what} \"{text}\" is not a valid URL ({e}).")))
-    };
-    let preset = match args.preset {
-        PresetArg::Awx => Preset::Awx,
-        PresetArg::Custom => Preset::Custom,
-    };
-    let endpoints = match (
-        &args.authorize_url,
-        &args.token_url,
-        &args.revoke_url,
-        &args.whoami_url,
-    ) {
-        (Some(authorize), Some(token), Some(revoke), Some(whoami)) if preset == Preset::Custom => {
-            Some(Endpoints {
-                authorize: url("authorize URL", authorize)?,
-                token: url("token URL", token)?,
-                revoke: url("revoke URL", revoke)?,
-                whoami: url("who-am-I URL", whoami)?,
-            })
-        }
+    let endpoints = match (args.authorize_url, args.token_url, args.revoke_url, args.whoami_url) {
+        (Some(authorize), Some(token), Some(revoke), Some(whoami)) => Some(EndpointDraft {
+            authorize,
+            token,
+            revoke,
+            whoami,
+        }),
         (None, None, None, None) => None,
         _ => {
             return Err(Error::Config(
-                "Endpoint URLs go with --preset custom, all four of them.".into(),
+                "Give all four endpoint URLs (--authorize-url --token-url --revoke-url --whoami-url), or none.".into(),
             ))
         }
     };
-    let profile = Profile {
-        name: args.name.clone(),
-        preset,
-        base_url: url("base URL", &args.base_url)?,
-        client_id: args.client_id.trim().to_owned(),
-        redirect_uri: url("redirect URI", &args.redirect_uri)?,
-        scope: args.scope.parse()?,
-        ca_file: args
-            .ca_file
-            .map(|path| std::path::absolute(&path).unwrap_or(path)),
+    let profile = ProfileDraft {
+        name: args.name,
+        preset: match args.preset {
+            PresetArg::Awx => Preset::Awx,
+            PresetArg::Custom => Preset::Custom,
+        },
+        base_url: args.base_url,
+        client_id: args.client_id,
+        redirect_uri: args.redirect_uri,
+        scope: args.scope,
+        ca_file: args.ca_file.map(|path| path.to_string_lossy().into_owned()),
         pkce: args.pkce,
         client_auth: match args.client_auth {
             AuthArg::Basic => ClientAuth::Basic,
             AuthArg::Post => ClientAuth::Post,
         },
         endpoints,
-    };
-    // Check the profile before asking for a secret the user would have to type again.
-    profile.validate()?;
+    }
+    // Checked before asking for a secret the user would have to type again.
+    .build()?;
     let secret = read_client_secret(args.client_secret_stdin)?;
+    let name = profile.name.clone();
     engine.save_profile(profile, Some(secret)).await?;
-    eprintln!(
-        "Saved profile \"{}\"; its client secret is in the OS keyring.",
-        args.name
-    );
+    eprintln!("Saved profile \"{name}\"; its client secret is in the OS keyring.");
     Ok(0)
 }
 

@@ -46,9 +46,10 @@ pub fn redirect_kind(uri: &Url) -> RedirectKind {
     }
     let explicit_port = uri.port();
     match uri.host() {
+        // Only 127.0.0.1 and ::1 get any port; another 127/8 address is matched exactly.
         Some(Host::Ipv4(ip)) if ip.is_loopback() => RedirectKind::Loopback {
             addresses: vec![ip.into()],
-            port: explicit_port,
+            port: explicit_port.or((ip != Ipv4Addr::LOCALHOST).then_some(80)),
         },
         Some(Host::Ipv6(ip)) if ip.is_loopback() => RedirectKind::Loopback {
             addresses: vec![ip.into()],
@@ -331,6 +332,10 @@ mod tests {
         );
         assert!(matches!(
             kind("http://localhost/cb"),
+            RedirectKind::Loopback { port: Some(80), .. }
+        ));
+        assert!(matches!(
+            kind("http://127.0.0.2/cb"),
             RedirectKind::Loopback { port: Some(80), .. }
         ));
         assert_eq!(kind("https://127.0.0.1/cb"), RedirectKind::External);

@@ -356,18 +356,32 @@ fn rejected(action: &'static str, reply: ServerReply) -> Error {
             _ => format!("{}{hint}.", body.error),
         }
     } else if let Ok(body) = serde_json::from_str::<DetailBody>(&reply.body) {
-        body.detail
+        first_line(&body.detail)
     } else if reply.body.trim_start().starts_with('<') {
         "the server sent an HTML error page (see details).".to_owned()
     } else if reply.body.is_empty() {
         "the server gave no reason.".to_owned()
     } else {
-        reply.body.clone()
+        first_line(&reply.body)
     };
     Error::ServerRejected {
         action,
         summary,
         reply,
+    }
+}
+
+/// The headline of a server's text; the whole body stays in the reply for a details view.
+fn first_line(text: &str) -> String {
+    const MAX_CHARS: usize = 300;
+    let line = text
+        .lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty())
+        .unwrap_or_default();
+    match line.char_indices().nth(MAX_CHARS) {
+        Some((cut, _)) => format!("{}…", &line[..cut]),
+        None => line.to_owned(),
     }
 }
 

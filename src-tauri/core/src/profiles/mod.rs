@@ -1,8 +1,10 @@
 //! Profiles: one per server application, kept in a readable TOML file in the platform's
 //! config directory (`AUTHDESK_CONFIG_DIR` overrides it). Never holds a secret.
 
+mod draft;
 mod store;
 
+pub use draft::{parse_url, EndpointDraft, ProfileDraft};
 pub use store::ProfileStore;
 
 use std::path::PathBuf;

@@ -1,0 +1,162 @@
+use std::path::PathBuf;
+
+use serde::Deserialize;
+use url::Url;
+
+use super::{ClientAuth, Profile};
+use crate::error::{Error, Result};
+use crate::presets::{Endpoints, Preset};
+
+/// A profile as a person types it, in the CLI's flags or the window's form: text that
+/// [`ProfileDraft::build`] checks and turns into a [`Profile`], one sentence per mistake.
+#[derive(Debug, Clone, Deserialize)]
+pub struct ProfileDraft {
+    pub name: String,
+    pub preset: Preset,
+    pub base_url: String,
+    pub client_id: String,
+    pub redirect_uri: String,
+    pub scope: String,
+    #[serde(default)]
+    pub ca_file: Option<String>,
+    #[serde(default)]
+    pub pkce: bool,
+    #[serde(default)]
+    pub client_auth: ClientAuth,
+    /// Typed endpoint URLs; `None` lets the preset derive them from the base URL.
+    #[serde(default)]
+    pub endpoints: Option<EndpointDraft>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct EndpointDraft {
+    pub authorize: String,
+    pub token: String,
+    pub revoke: String,
+    pub whoami: String,
+}
+
+impl EndpointDraft {
+    fn parse(&self) -> Result<Endpoints> {
+        Ok(Endpoints {
+            authorize: parse_url("authorize URL", &self.authorize)?,
+            token: parse_url("token URL", &self.token)?,
+            revoke: parse_url("revoke URL", &self.revoke)?,
+            whoami: parse_url("who-am-I URL", &self.whoami)?,
+        })
+    }
+}
+
+impl ProfileDraft {
+    pub fn build(self) -> Result<Profile> {
+        let base_url = parse_url("base URL", &self.base_url)?;
+        let typed = self
+            .endpoints
+            .as_ref()
+            .map(EndpointDraft::parse)
+            .transpose()?;
+        let derived = self
+            .preset
+            .paths()
+            .map(|paths| paths.resolve(&base_url))
+            .transpose()?;
+        // Endpoints typed away from what the preset gives make the profile a custom one.
+        let (preset, endpoints) = match (derived, typed) {
+            (Some(derived), Some(typed)) if derived != typed => (Preset::Custom, Some(typed)),
+            (Some(_), _) => (self.preset, None),
+            (None, typed) => (Preset::Custom, typed),
+        };
+        let ca_file = self
+            .ca_file
+            .map(|path| path.trim().to_owned())
+            .filter(|path| !path.is_empty())
+            .map(|path| {
+                let path = PathBuf::from(path);
+                std::path::absolute(&path).unwrap_or(path)
+            });
+        let profile = Profile {
+            name: self.name.trim().to_owned(),
+            preset,
+            base_url,
+            client_id: self.client_id.trim().to_owned(),
+            redirect_uri: parse_url("redirect URI", &self.redirect_uri)?,
+            scope: self.scope.parse()?,
+            ca_file,
+            pkce: self.pkce,
+            client_auth: self.client_auth,
+            endpoints,
+        };
+        profile.validate()?;
+        Ok(profile)
+    }
+}
+
+/// Parses a URL the user typed; `what` names the field in the error sentence.
+pub fn parse_url(what: &str, text: &str) -> Result<Url> {
+    let text = text.trim();
+    Url::parse(text)
+        .map_err(|e| Error::Config(format!("The {what} \"{text}\" is not a valid URL ({e}).")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn draft() -> ProfileDraft {
+        ProfileDraft {
+            name: " prod ".into(),
+            preset: Preset::Awx,
+            base_url: "https://awx.example.com".into(),
+            client_id: "id".into(),
+            redirect_uri: "http://127.0.0.1/callback".into(),
+            scope: "read".into(),
+            ca_file: Some("  ".into()),
+            pkce: false,
+            client_auth: ClientAuth::Basic,
+            endpoints: None,
+        }
+    }
+
+    #[test]
+    fn preset_endpoints_are_derived_and_edited_ones_make_it_custom() {
+        let plain = draft().build().unwrap();
+        assert_eq!(
+            (plain.name.as_str(), plain.preset, plain.endpoints.clone()),
+            ("prod", Preset::Awx, None)
+        );
+        assert_eq!(plain.ca_file, None);
+        let same = ProfileDraft {
+            endpoints: Some(EndpointDraft {
+                authorize: "https://awx.example.com/api/o/authorize/".into(),
+                token: "https://awx.example.com/api/o/token/".into(),
+                revoke: "https://awx.example.com/api/o/revoke_token/".into(),
+                whoami: "https://awx.example.com/api/v2/me/".into(),
+            }),
+            ..draft()
+        };
+        assert_eq!(same.clone().build().unwrap().preset, Preset::Awx);
+        let mut edited = same;
+        if let Some(e) = edited.endpoints.as_mut() {
+            e.whoami = "https://awx.example.com/api/v2/me/?x=1".into();
+        }
+        assert_eq!(edited.build().unwrap().preset, Preset::Custom);
+    }
+
+    #[test]
+    fn mistakes_are_named() {
+        let err = ProfileDraft {
+            base_url: "awx.example.com".into(),
+            ..draft()
+        }
+        .build()
+        .unwrap_err();
+        assert!(err.to_string().contains("base URL"), "{err}");
+        let err = ProfileDraft {
+            preset: Preset::Custom,
+            ..draft()
+        }
+        .build()
+        .unwrap_err();
+        assert!(err.to_string().contains("custom preset"), "{err}");
+    }
+}
