@@ -104,6 +104,16 @@ impl AwxServer {
         format!("{}{path}", self.seed.base_url)
     }
 
+    /// The application serve.py seeded, registered with the port-less
+    /// `http://127.0.0.1/callback`.
+    pub fn seeded_app(&self) -> App {
+        App {
+            client_id: self.seed.client_id.clone(),
+            client_secret: self.seed.client_secret.clone(),
+            redirect_uri: self.seed.redirect_uri.clone(),
+        }
+    }
+
     /// Creates a confidential authorization-code application through AWX's API.
     pub fn create_app(&self, redirect_uri: &str) -> Result<App> {
         let response = blocking_client()

@@ -3,19 +3,11 @@
 
 use authdesk_e2e::{free_port, unique, AwxServer, Browser, Desk};
 
-fn seeded_app(server: &AwxServer) -> authdesk_e2e::App {
-    authdesk_e2e::App {
-        client_id: server.seed.client_id.clone(),
-        client_secret: server.seed.client_secret.clone(),
-        redirect_uri: server.seed.redirect_uri.clone(),
-    }
-}
-
 #[test]
 fn full_flow_whoami_refresh_rotation_and_verified_revoke() {
     let server = AwxServer::start().unwrap();
     // The seeded application is registered port-less: http://127.0.0.1/callback.
-    let app = seeded_app(&server);
+    let app = server.seeded_app();
     assert_eq!(app.redirect_uri, "http://127.0.0.1/callback");
     let desk = Desk::new(Browser::Approve);
     let name = unique("full");
@@ -105,7 +97,7 @@ fn full_flow_whoami_refresh_rotation_and_verified_revoke() {
 #[test]
 fn output_formats_print_exactly_the_token() {
     let server = AwxServer::start().unwrap();
-    let app = seeded_app(&server);
+    let app = server.seeded_app();
     let desk = Desk::new(Browser::Approve);
     let name = unique("formats");
     assert_eq!(desk.add_profile(&name, &server, &app, &[]).status, Some(0));
@@ -135,7 +127,7 @@ fn consent_denied_exits_3_with_the_reason() {
     let desk = Desk::new(Browser::Deny);
     let name = unique("deny");
     assert_eq!(
-        desk.add_profile(&name, &server, &seeded_app(&server), &[])
+        desk.add_profile(&name, &server, &server.seeded_app(), &[])
             .status,
         Some(0)
     );
@@ -157,7 +149,7 @@ fn consent_denied_exits_3_with_the_reason() {
 #[test]
 fn wrong_client_secret_exits_5_and_stores_nothing() {
     let server = AwxServer::start().unwrap();
-    let mut app = seeded_app(&server);
+    let mut app = server.seeded_app();
     app.client_secret = "not-the-secret".into();
     let desk = Desk::new(Browser::Approve);
     let name = unique("badsecret");
@@ -263,7 +255,7 @@ fn keyring_unavailable_exits_7_and_writes_no_profile() {
     let server = AwxServer::start().unwrap();
     let desk = Desk::new(Browser::Approve);
     let name = unique("nokeyring");
-    let app = seeded_app(&server);
+    let app = server.seeded_app();
     let mut command = desk.add_profile_command(&name, &server, &app, &[]);
     command.env(
         "DBUS_SESSION_BUS_ADDRESS",
@@ -290,7 +282,7 @@ fn keyring_unavailable_exits_7_and_writes_no_profile() {
 #[test]
 fn pkce_when_the_server_requires_it() {
     let server = AwxServer::start_with(&[("FAKEAWX_PKCE_REQUIRED", "1")]).unwrap();
-    let app = seeded_app(&server);
+    let app = server.seeded_app();
     let desk = Desk::new(Browser::Approve);
     let without = unique("nopkce");
     assert_eq!(
@@ -320,7 +312,7 @@ fn pkce_when_the_server_requires_it() {
 fn profile_commands_validate_and_clean_up_the_keyring() {
     let server = AwxServer::start().unwrap();
     let desk = Desk::new(Browser::Approve);
-    let app = seeded_app(&server);
+    let app = server.seeded_app();
     let bad_scope = desk.add_profile(&unique("scope"), &server, &app, &["--scope", "admin"]);
     assert_eq!(bad_scope.status, Some(2), "{bad_scope:?}");
     assert!(
@@ -408,7 +400,7 @@ fn a_redirect_off_this_machine_is_pasted_by_hand() {
 #[test]
 fn a_revoke_is_not_called_verified_when_the_token_was_dead_already() {
     let server = AwxServer::start().unwrap();
-    let app = seeded_app(&server);
+    let app = server.seeded_app();
     let desk = Desk::new(Browser::Approve);
     let name = unique("deadrevoke");
     assert_eq!(desk.add_profile(&name, &server, &app, &[]).status, Some(0));
@@ -429,7 +421,7 @@ fn a_revoke_is_not_called_verified_when_the_token_was_dead_already() {
 #[test]
 fn pointing_a_profile_at_another_server_forgets_its_tokens() {
     let server = AwxServer::start().unwrap();
-    let app = seeded_app(&server);
+    let app = server.seeded_app();
     let desk = Desk::new(Browser::Approve);
     let name = unique("moved");
     assert_eq!(desk.add_profile(&name, &server, &app, &[]).status, Some(0));

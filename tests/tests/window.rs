@@ -199,11 +199,7 @@ async fn add_profile_get_reveal_copy_refresh_and_revoke() {
 async fn consent_denied_and_cancel_while_waiting() {
     let _one = ONE_WINDOW_AT_A_TIME.lock().await;
     let server = tokio::task::block_in_place(AwxServer::start).unwrap();
-    let app = authdesk_e2e::App {
-        client_id: server.seed.client_id.clone(),
-        client_secret: server.seed.client_secret.clone(),
-        redirect_uri: server.seed.redirect_uri.clone(),
-    };
+    let app = server.seeded_app();
     let name = unique("guideny");
 
     let denying = Desk::new(Browser::Deny);
@@ -280,11 +276,7 @@ async fn consent_denied_and_cancel_while_waiting() {
 async fn a_copied_token_is_cleared_only_while_the_clipboard_still_holds_it() {
     let _one = ONE_WINDOW_AT_A_TIME.lock().await;
     let server = tokio::task::block_in_place(AwxServer::start).unwrap();
-    let app = authdesk_e2e::App {
-        client_id: server.seed.client_id.clone(),
-        client_secret: server.seed.client_secret.clone(),
-        redirect_uri: server.seed.redirect_uri.clone(),
-    };
+    let app = server.seeded_app();
     let desk = Desk::new(Browser::Approve);
     let name = unique("guiclip");
     assert_eq!(desk.add_profile(&name, &server, &app, &[]).status, Some(0));
