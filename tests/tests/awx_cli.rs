@@ -446,3 +446,41 @@ fn pointing_a_profile_at_another_server_forgets_its_tokens() {
     assert!(shown.stdout.contains("tokens:        none"), "{shown:?}");
     assert_eq!(desk.run(&["profile", "remove", &name]).status, Some(0));
 }
+
+#[test]
+fn no_secret_or_token_in_the_most_verbose_logs() {
+    let server = AwxServer::start().unwrap();
+    let app = server.seeded_app();
+    let desk = Desk::new(Browser::Approve);
+    let name = unique("tracing");
+    let mut add = desk.add_profile_command(&name, &server, &app, &["-vv"]);
+    add.env("AUTHDESK_LOG", "trace");
+    let added = authdesk_e2e::feed(&mut add, &app.client_secret);
+    assert_eq!(added.status.code(), Some(0));
+    let mut logs = String::from_utf8_lossy(&added.stderr).into_owned();
+    let mut tokens = Vec::new();
+    for args in [
+        vec!["token", name.as_str(), "--timeout", "60"],
+        vec!["whoami", name.as_str()],
+        vec!["refresh", name.as_str()],
+        vec!["revoke", name.as_str()],
+    ] {
+        let mut command = desk.command(&args);
+        command.env("AUTHDESK_LOG", "trace");
+        let output = command.output().unwrap();
+        assert_eq!(output.status.code(), Some(0), "{args:?}");
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        if let Ok(json) = serde_json::from_str::<serde_json::Value>(&stdout) {
+            for key in ["access_token", "refresh_token"] {
+                tokens.extend(json[key].as_str().map(str::to_owned));
+            }
+        }
+        logs.push_str(&String::from_utf8_lossy(&output.stderr));
+    }
+    assert_eq!(tokens.len(), 4, "two pairs were printed");
+    assert!(logs.lines().count() > 20, "trace logging was on: {logs}");
+    for secret in tokens.iter().chain([&app.client_secret]) {
+        assert!(!logs.contains(secret.as_str()), "a secret is in the logs");
+    }
+    assert_eq!(desk.run(&["profile", "remove", &name]).status, Some(0));
+}
