@@ -59,7 +59,13 @@ pub fn classify_query(query: &str, expected_state: &str) -> Verdict {
         if slot.is_some() {
             return ignore(400, "the callback repeats a parameter");
         }
-        *slot = Some(value.into_owned());
+        // These values reach terminals and pages: no control characters (escape sequences).
+        *slot = Some(
+            value
+                .chars()
+                .map(|c| if c.is_control() { ' ' } else { c })
+                .collect(),
+        );
     }
     match state {
         None => {
