@@ -44,7 +44,7 @@ pub fn classify_request(head: &[u8], callback_path: &str, expected_state: &str) 
 
 /// Judges the query string of a callback (from the listener or a pasted URL).
 pub fn classify_query(query: &str, expected_state: &str) -> Verdict {
-    let mut state = None;
+    let mut state: Option<String> = None;
     let mut code = None;
     let mut error = None;
     let mut description = None;
