@@ -129,6 +129,17 @@ mod tests {
     }
 
     #[test]
+    fn control_characters_never_pass_through() {
+        assert_eq!(
+            get("/callback?error=access_denied&error_description=%1b%5b31mred%0a&state=s3cr3t-state"),
+            Verdict::Refused {
+                error: "access_denied".into(),
+                description: Some(" [31mred ".into())
+            }
+        );
+    }
+
+    #[test]
     fn wrong_or_missing_state_is_ignored_even_with_an_error() {
         assert!(matches!(
             get("/callback?code=abc&state=other"),
