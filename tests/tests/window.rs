@@ -98,11 +98,7 @@ async fn add_profile_get_reveal_copy_refresh_and_revoke() {
     assert!(window.text("expires").await.unwrap().contains("years left"));
 
     // Reveal shows the token itself; the server accepts it.
-    window.click("reveal-access-token").await.unwrap();
-    let access = window
-        .wait_text("access-token", WAIT, |t| !t.is_empty() && !masked(t))
-        .await
-        .unwrap();
+    let access = reveal_access_token(&window).await;
     assert_eq!(
         tokio::task::block_in_place(|| server.me_status(&access)),
         200
@@ -145,11 +141,7 @@ async fn add_profile_get_reveal_copy_refresh_and_revoke() {
     if let Some(path) = std::env::var_os("AUTHDESK_SCREENSHOT") {
         window.screenshot(std::path::Path::new(&path)).unwrap();
     }
-    window.click("reveal-access-token").await.unwrap();
-    let fresh = window
-        .wait_text("access-token", WAIT, |t| !t.is_empty() && !masked(t))
-        .await
-        .unwrap();
+    let fresh = reveal_access_token(&window).await;
     assert_ne!(fresh, access);
     assert_eq!(
         tokio::task::block_in_place(|| server.me_status(&access)),
@@ -330,6 +322,15 @@ async fn a_copied_token_is_cleared_only_while_the_clipboard_still_holds_it() {
 
     window.close().await;
     assert_eq!(desk.run(&["profile", "remove", &name]).status, Some(0));
+}
+
+/// Presses Reveal and returns the access token the view then shows.
+async fn reveal_access_token(window: &Window) -> String {
+    window.click("reveal-access-token").await.unwrap();
+    window
+        .wait_text("access-token", WAIT, |t| !t.is_empty() && !masked(t))
+        .await
+        .unwrap()
 }
 
 /// Polls the clipboard until `check` passes.

@@ -107,6 +107,13 @@ impl Engine {
         self.keyring_call(move |k| k.tokens(&owned)).await
     }
 
+    /// The profile's current tokens, or the sentence that says it has none.
+    pub async fn stored_tokens(&self, name: &str) -> Result<TokenSet> {
+        self.current_tokens(name)
+            .await?
+            .ok_or_else(|| Error::NoTokens(name.to_owned()))
+    }
+
     /// Prepares a sign-in: binds the listener (before any browser opens, so no redirect
     /// is missed), picks a fresh state and builds the authorize URL.
     pub async fn begin_sign_in(&self, name: &str) -> Result<SignIn> {
@@ -146,14 +153,8 @@ impl Engine {
     /// Trades the refresh token for a new pair, which is stored at once (the old one is dead).
     pub async fn refresh(&self, name: &str) -> Result<TokenSet> {
         let (_, client) = self.client_for(name).await?;
-        let old = self
-            .current_tokens(name)
-            .await?
-            .ok_or_else(|| Error::NoTokens(name.to_owned()))?;
-        let refresh_token = old
-            .refresh_token
-            .clone()
-            .ok_or_else(|| Error::NoRefreshToken(name.to_owned()))?;
+        let old = self.stored_tokens(name).await?;
+        let refresh_token = old.refresh_token_of(name)?.clone();
         let mut fresh = client.refresh(&refresh_token).await?;
         if fresh.refresh_token.is_none() {
             // A server that does not rotate keeps the old refresh token valid.
@@ -167,10 +168,7 @@ impl Engine {
     /// the old access token now gets 401.
     pub async fn revoke(&self, name: &str) -> Result<RevokeReport> {
         let (_, client) = self.client_for(name).await?;
-        let tokens = self
-            .current_tokens(name)
-            .await?
-            .ok_or_else(|| Error::NoTokens(name.to_owned()))?;
+        let tokens = self.stored_tokens(name).await?;
         let (revoked, token, hint) = match &tokens.refresh_token {
             Some(refresh) => ("refresh token", refresh, "refresh_token"),
             None => ("access token", &tokens.access_token, "access_token"),
@@ -224,10 +222,7 @@ impl Engine {
     /// Who the profile's current access token belongs to.
     pub async fn whoami(&self, name: &str) -> Result<WhoAmI> {
         let (_, client) = self.client_for(name).await?;
-        let tokens = self
-            .current_tokens(name)
-            .await?
-            .ok_or_else(|| Error::NoTokens(name.to_owned()))?;
+        let tokens = self.stored_tokens(name).await?;
         client.whoami(&tokens.access_token).await
     }
 

@@ -3,6 +3,7 @@
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::error::Error;
 use crate::secret::Secret;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -16,6 +17,25 @@ pub struct TokenSet {
     pub expires_at: Option<DateTime<Utc>>,
     /// Username from who-am-I, when that call worked.
     pub user: Option<String>,
+}
+
+impl TokenSet {
+    /// The refresh token, or the sentence that says the profile has none.
+    pub fn refresh_token_of(&self, profile: &str) -> Result<&Secret, Error> {
+        self.refresh_token
+            .as_ref()
+            .ok_or_else(|| Error::NoRefreshToken(profile.to_owned()))
+    }
+
+    /// `Authorization: Bearer …`, for curl's `-H` and HTTP clients.
+    pub fn authorization_header(&self) -> String {
+        format!("Authorization: Bearer {}", self.access_token.expose())
+    }
+
+    /// `CONTROLLER_OAUTH_TOKEN=…`, the variable the awx CLI reads, for `.env` files.
+    pub fn env_line(&self) -> String {
+        format!("CONTROLLER_OAUTH_TOKEN={}", self.access_token.expose())
+    }
 }
 
 /// `issued_at + expires_in`, saturating: AWX sends 31536000000 s (1000 years) and a

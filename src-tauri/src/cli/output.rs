@@ -45,8 +45,8 @@ pub fn render(tokens: &TokenSet, format: Format) -> String {
             serde_json::to_string_pretty(&json).unwrap_or_default()
         }
         Format::Plain => access.to_owned(),
-        Format::Env => format!("CONTROLLER_OAUTH_TOKEN={access}"),
-        Format::Header => format!("Authorization: Bearer {access}"),
+        Format::Env => tokens.env_line(),
+        Format::Header => tokens.authorization_header(),
     }
 }
 

@@ -134,18 +134,10 @@ pub async fn reveal_token(
     name: String,
     which: Which,
 ) -> Result<String, CommandError> {
-    let tokens = state
-        .engine
-        .current_tokens(&name)
-        .await?
-        .ok_or_else(|| CommandError::from(Error::NoTokens(name.clone())))?;
+    let tokens = state.engine.stored_tokens(&name).await?;
     match which {
         Which::Access => Ok(tokens.access_token.expose().to_owned()),
-        Which::Refresh => tokens
-            .refresh_token
-            .as_ref()
-            .map(|t| t.expose().to_owned())
-            .ok_or_else(|| CommandError::from(Error::NoRefreshToken(name))),
+        Which::Refresh => Ok(tokens.refresh_token_of(&name)?.expose().to_owned()),
     }
 }
 
@@ -190,22 +182,15 @@ pub async fn copy_token(
             )
         }
         _ => {
-            let tokens = engine
-                .current_tokens(&name)
-                .await?
-                .ok_or_else(|| CommandError::from(Error::NoTokens(name.clone())))?;
+            let tokens = engine.stored_tokens(&name).await?;
             let access = tokens.access_token.expose();
             let text = match what {
-                CopyWhat::RefreshToken => tokens
-                    .refresh_token
-                    .as_ref()
-                    .map(|t| t.expose().to_owned())
-                    .ok_or_else(|| CommandError::from(Error::NoRefreshToken(name.clone())))?,
-                CopyWhat::Header => format!("Authorization: Bearer {access}"),
-                CopyWhat::Env => format!("CONTROLLER_OAUTH_TOKEN={access}"),
+                CopyWhat::RefreshToken => tokens.refresh_token_of(&name)?.expose().to_owned(),
+                CopyWhat::Header => tokens.authorization_header(),
+                CopyWhat::Env => tokens.env_line(),
                 CopyWhat::Curl => {
                     let whoami = engine.profiles().get(&name)?.endpoints()?.whoami;
-                    format!("curl -H 'Authorization: Bearer {access}' '{whoami}'")
+                    format!("curl -H '{}' '{whoami}'", tokens.authorization_header())
                 }
                 _ => access.to_owned(),
             };
