@@ -9,8 +9,9 @@ use url::Url;
 
 use crate::error::{Error, Result};
 use crate::listener::{callback, LoopbackListener, Verdict};
-use crate::oauth::{OAuthClient, WhoAmI};
-use crate::profiles::{Profile, ProfileStore};
+use crate::oauth::{hashed_token_form, OAuthClient, WhoAmI};
+use crate::platform::{Credentials, NewApplication, PlatformClient};
+use crate::profiles::{Grant, Profile, ProfileDraft, ProfileStore};
 use crate::secret::{random_urlsafe, Secret};
 use crate::secrets::Keyring;
 use crate::tokens::TokenSet;
@@ -29,6 +30,9 @@ pub struct Engine {
 pub struct RevokeReport {
     /// Which token was sent to the revoke endpoint.
     pub revoked: &'static str,
+    /// The form that worked: `plain`, or `hashed` (`$sha256$<hex>`, current gateways);
+    /// `None` when neither was verified.
+    pub form: Option<&'static str>,
     /// True only when who-am-I answered 401 to the old access token afterwards.
     pub verified: bool,
     /// One sentence for the user.
@@ -118,11 +122,11 @@ impl Engine {
     /// is missed), picks a fresh state and builds the authorize URL.
     pub async fn begin_sign_in(&self, name: &str) -> Result<SignIn> {
         let (profile, client) = self.client_for(name).await?;
-        let listener = LoopbackListener::bind(&profile.redirect_uri).await?;
-        let redirect_uri = listener.as_ref().map_or_else(
-            || profile.redirect_uri.clone(),
-            |l| l.redirect_uri().clone(),
-        );
+        let registered = profile.require_redirect_uri()?.clone();
+        let listener = LoopbackListener::bind(&registered).await?;
+        let redirect_uri = listener
+            .as_ref()
+            .map_or(registered, |l| l.redirect_uri().clone());
         let state = random_urlsafe(43)
             .map_err(|e| Error::Config(format!("The system random generator failed: {e}.")))?;
         let (challenge, verifier) = if profile.pkce {
@@ -165,7 +169,8 @@ impl Engine {
     }
 
     /// Revokes the refresh token (which takes its access token with it) and checks that
-    /// the old access token now gets 401.
+    /// the old access token now gets 401. Current gateways store tokens hashed and answer
+    /// 200 to a plain revoke without revoking: then the hashed form is sent as well.
     pub async fn revoke(&self, name: &str) -> Result<RevokeReport> {
         let (_, client) = self.client_for(name).await?;
         let tokens = self.stored_tokens(name).await?;
@@ -179,7 +184,8 @@ impl Engine {
             Ok(WhoAmI::User(_))
         );
         client.revoke(token, hint).await?;
-        let after = if worked_before {
+        let mut form = "plain";
+        let mut after = if worked_before {
             client.whoami(&tokens.access_token).await
         } else {
             Err(Error::Config(
@@ -187,21 +193,37 @@ impl Engine {
                     .into(),
             ))
         };
+        if matches!(after, Ok(WhoAmI::User(_))) {
+            tracing::info!(
+                profile = name,
+                "the plain revoke left the token working; sending the hashed form"
+            );
+            form = "hashed";
+            client.revoke(&hashed_token_form(token), hint).await?;
+            after = client.whoami(&tokens.access_token).await;
+        }
         let report = match after {
             Ok(WhoAmI::Unauthorized) => RevokeReport {
                 revoked,
+                form: Some(form),
                 verified: true,
-                message: "Revoked, verified: the server now answers 401 to the old access token.".into(),
+                message: if form == "plain" {
+                    "Revoked, verified: the server now answers 401 to the old access token.".into()
+                } else {
+                    "Revoked with the hashed token form ($sha256$…, as current gateways store tokens), verified: the server now answers 401 to the old access token.".into()
+                },
             },
             Ok(WhoAmI::User(user)) => RevokeReport {
                 revoked,
+                form: None,
                 verified: false,
                 message: format!(
-                    "The server accepted the revoke request, but the old access token still works (who-am-I answers as {user}), so the revoke is not verified."
+                    "The server accepted the revoke requests (plain and hashed), but the old access token still works (who-am-I answers as {user}), so the revoke is not verified."
                 ),
             },
             Err(e) => RevokeReport {
                 revoked,
+                form: None,
                 verified: false,
                 message: format!("The server accepted the revoke request, but it could not be verified: {e}"),
             },
@@ -209,6 +231,7 @@ impl Engine {
         tracing::info!(
             profile = name,
             revoked,
+            form = report.form,
             verified = report.verified,
             "revoke finished"
         );
@@ -217,6 +240,106 @@ impl Engine {
             self.keyring_call(move |k| k.delete_tokens(&owned)).await?;
         }
         Ok(report)
+    }
+
+    /// The password grant of a password profile: the password is used for this one
+    /// request and dropped; the tokens are stored like a sign-in's.
+    pub async fn password_sign_in(
+        &self,
+        name: &str,
+        credentials: Credentials,
+    ) -> Result<TokenSet> {
+        let (profile, client) = self.client_for(name).await?;
+        if profile.grant != Grant::Password {
+            return Err(Error::Config(format!(
+                "Profile \"{name}\" uses the authorization-code grant: sign in through the browser instead of with a password."
+            )));
+        }
+        let tokens = client
+            .password_grant(&credentials.username, &credentials.password)
+            .await?;
+        drop(credentials);
+        tracing::info!(profile = name, "password grant answered");
+        self.store_and_identify(name, &client, tokens).await
+    }
+
+    /// The REST API of a profile's server, as the given user.
+    pub fn platform_for(&self, name: &str, credentials: Credentials) -> Result<PlatformClient> {
+        let profile = self.profiles.get(name)?;
+        PlatformClient::new(
+            profile.preset,
+            &profile.base_url,
+            profile.ca_file.as_deref(),
+            credentials,
+        )
+    }
+
+    /// Creates an OAuth application for the user and the profile that uses it. The
+    /// server shows the client secret once: it goes straight into the keyring, and if
+    /// that fails the application is deleted again, so nothing is left half made.
+    pub async fn set_up_application(
+        &self,
+        setup: ApplicationSetup,
+        credentials: Credentials,
+    ) -> Result<Profile> {
+        let mut draft = setup.profile;
+        if self.profiles.get(&draft.name).is_ok() {
+            return Err(Error::Config(format!(
+                "A profile named \"{}\" exists already; choose another name or remove that profile first.",
+                draft.name.trim()
+            )));
+        }
+        // The client ID is not known yet: check everything else before touching the server.
+        draft.client_id = "pending".into();
+        let checked = draft.clone().build()?;
+        let api = PlatformClient::new(
+            checked.preset,
+            &checked.base_url,
+            checked.ca_file.as_deref(),
+            credentials,
+        )?;
+        // Fail before creating anything if the keyring cannot take the secret.
+        let probe = checked.name.clone();
+        self.keyring_call(move |k| k.client_secret(&probe)).await?;
+        let organization = api.find_organization(&setup.organization).await?;
+        let created = api
+            .create_application(&NewApplication {
+                name: setup.application_name,
+                organization: organization.id,
+                grant: checked.grant,
+                redirect_uri: checked.redirect_uri.clone(),
+            })
+            .await?;
+        tracing::info!(
+            profile = checked.name,
+            application = created.id,
+            organization = organization.id,
+            "application created"
+        );
+        draft.client_id = created.client_id.clone();
+        let profile = match draft.build() {
+            Ok(profile) => profile,
+            Err(e) => {
+                let _ = api.delete_application(created.id).await;
+                return Err(e);
+            }
+        };
+        if let Err(e) = self
+            .save_profile(profile.clone(), Some(created.client_secret))
+            .await
+        {
+            let undone = api.delete_application(created.id).await;
+            return Err(match undone {
+                Ok(()) => Error::Config(format!(
+                    "The application was created, but its client secret could not be kept ({e}), so AuthDesk deleted the application again; fix that and retry."
+                )),
+                Err(undo) => Error::Config(format!(
+                    "The application (id {}) was created, but its client secret could not be kept ({e}), and deleting it failed too ({undo}); delete it on the server and retry.",
+                    created.id
+                )),
+            });
+        }
+        Ok(profile)
     }
 
     /// Who the profile's current access token belongs to.
@@ -288,6 +411,22 @@ impl Engine {
                 detail: format!("the keyring call did not finish: {e}"),
             })?
     }
+}
+
+/// What `set_up_application` creates: the profile (its client ID comes from the
+/// server), the application's name, and the organization (id or name; empty picks the
+/// user's only one).
+#[derive(Debug, Clone)]
+pub struct ApplicationSetup {
+    pub profile: ProfileDraft,
+    pub application_name: String,
+    pub organization: String,
+}
+
+impl ApplicationSetup {
+    /// The redirect URI AuthDesk listens on when none is given: port-less loopback,
+    /// which AWX (22.3+) and the gateway accept with any port.
+    pub const DEFAULT_REDIRECT_URI: &'static str = "http://127.0.0.1/callback";
 }
 
 /// One sign-in attempt, from authorize URL to tokens.

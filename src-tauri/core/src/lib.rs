@@ -6,13 +6,14 @@ pub mod engine;
 pub mod error;
 pub mod listener;
 pub mod oauth;
+pub mod platform;
 pub mod presets;
 pub mod profiles;
 pub mod secret;
 pub mod secrets;
 pub mod tokens;
 
-pub use engine::{Engine, RevokeReport, SignIn, DEFAULT_TIMEOUT};
+pub use engine::{ApplicationSetup, Engine, RevokeReport, SignIn, DEFAULT_TIMEOUT};
 pub use error::{Error, ErrorKind, Result};
 pub use secret::Secret;
 pub use tokens::TokenSet;

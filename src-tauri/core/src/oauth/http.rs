@@ -9,7 +9,7 @@ use std::time::Duration;
 use oauth2::{AsyncHttpClient, HttpRequest, HttpResponse};
 
 use crate::error::{Error, Result, ServerReply};
-use crate::profiles::Profile;
+use std::path::Path;
 
 /// No token, error or who-am-I answer is anywhere near this; a larger body is hostile.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
@@ -17,19 +17,19 @@ pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 const MAX_REPLY_CHARS: usize = 2000;
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
-pub fn build_client(profile: &Profile) -> Result<reqwest::Client> {
+/// The HTTP client for one server: its CA file, no redirects, timeouts.
+pub fn build_client(ca_file: Option<&Path>) -> Result<reqwest::Client> {
     let mut builder = reqwest::Client::builder()
         // Credentials are never replayed to wherever a 3xx points.
         .redirect(reqwest::redirect::Policy::none())
         .connect_timeout(Duration::from_secs(10))
         .timeout(REQUEST_TIMEOUT)
         .user_agent(concat!("AuthDesk/", env!("CARGO_PKG_VERSION")));
-    if let Some(path) = &profile.ca_file {
+    if let Some(path) = ca_file {
         let pem = std::fs::read(path).map_err(|e| {
             Error::Config(format!(
-                "Could not read the CA file {} of profile \"{}\": {e}.",
-                path.display(),
-                profile.name
+                "Could not read the CA file {}: {e}.",
+                path.display()
             ))
         })?;
         let certificates = reqwest::Certificate::from_pem_bundle(&pem)

@@ -1,7 +1,7 @@
 //! The OAuth2 client of one profile: authorize URL, code exchange, refresh, revoke and
 //! who-am-I, built on the `oauth2` crate with AWX's and the gateway's quirks handled.
 
-mod http;
+pub(crate) mod http;
 
 use std::borrow::Cow;
 
@@ -10,7 +10,7 @@ use oauth2::basic::{BasicClient, BasicErrorResponse, BasicTokenResponse, BasicTo
 use oauth2::{
     AuthType, AuthUrl, AuthorizationCode, ClientId, ClientSecret, CsrfToken, EndpointNotSet,
     EndpointSet, PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, RefreshToken, RequestTokenError,
-    Scope as OAuthScope, TokenResponse, TokenUrl,
+    ResourceOwnerPassword, ResourceOwnerUsername, Scope as OAuthScope, TokenResponse, TokenUrl,
 };
 use serde::Deserialize;
 use url::Url;
@@ -71,7 +71,7 @@ impl OAuthClient {
             });
         Ok(OAuthClient {
             oauth,
-            http: http::build_client(profile)?,
+            http: http::build_client(profile.ca_file.as_deref())?,
             endpoints,
             client_id: profile.client_id.clone(),
             client_secret,
@@ -131,6 +131,25 @@ impl OAuthClient {
         let result = self
             .oauth
             .exchange_refresh_token(&token)
+            .request_async(&http)
+            .await;
+        self.token_result(ACTION, &self.endpoints.token, result, &http)
+    }
+
+    /// The password grant: the username and password go to the token endpoint once.
+    pub async fn password_grant(&self, username: &str, password: &Secret) -> Result<TokenSet> {
+        const ACTION: &str = "password grant";
+        let http = OAuthHttp::new(&self.http);
+        let username = ResourceOwnerUsername::new(username.to_owned());
+        let password = ResourceOwnerPassword::new(password.expose().to_owned());
+        let result = self
+            .oauth
+            .exchange_password(&username, &password)
+            .add_scopes(
+                self.scope
+                    .split_whitespace()
+                    .map(|s| OAuthScope::new(s.to_owned())),
+            )
             .request_async(&http)
             .await;
         self.token_result(ACTION, &self.endpoints.token, result, &http)
@@ -272,7 +291,7 @@ impl OAuthClient {
 }
 
 /// Sends a request and reads its body (capped), with network failures as one sentence.
-async fn send(
+pub(crate) async fn send(
     action: &'static str,
     url: &Url,
     request: reqwest::RequestBuilder,
@@ -288,9 +307,23 @@ async fn send(
     Ok((status, body))
 }
 
+/// How current gateways (django-ansible-base) store a token: `$sha256$<hex of sha256>`.
+/// Their revoke endpoint looks the token up as sent, so only this form revokes there.
+pub fn hashed_token_form(token: &Secret) -> Secret {
+    use sha2::{Digest, Sha256};
+    use std::fmt::Write;
+    let digest = Sha256::digest(token.expose().as_bytes());
+    let mut form = String::with_capacity(8 + 64);
+    form.push_str("$sha256$");
+    for byte in digest {
+        let _ = write!(form, "{byte:02x}");
+    }
+    Secret::new(form)
+}
+
 /// Tokens end up in shell commands, headers and `.env` lines: accept only what RFC 6750
 /// allows in a bearer token (`b64token`), so a hostile server cannot inject anything.
-fn is_b64token(token: &str) -> bool {
+pub(crate) fn is_b64token(token: &str) -> bool {
     let body = token.trim_end_matches('=');
     !body.is_empty()
         && body.bytes().all(|b| {
@@ -330,7 +363,7 @@ fn token_set(response: &BasicTokenResponse) -> Option<TokenSet> {
 }
 
 /// One sentence from a refusal, JSON (`error`, `error_description`) or plain text (AWX's 403s).
-fn rejected(action: &'static str, reply: ServerReply) -> Error {
+pub(crate) fn rejected(action: &'static str, reply: ServerReply) -> Error {
     #[derive(Deserialize)]
     struct OAuthErrorBody {
         error: String,
@@ -400,6 +433,15 @@ fn parse_username(body: &[u8]) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn hashed_form_is_dab_sha256_hex() {
+        // sha256("abc"), the FIPS 180-2 test vector.
+        assert_eq!(
+            hashed_token_form(&Secret::new("abc")).expose(),
+            "$sha256$ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+    }
 
     #[test]
     fn only_bearer_token_characters_pass() {

@@ -3,7 +3,7 @@ use std::path::PathBuf;
 use serde::Deserialize;
 use url::Url;
 
-use super::{ClientAuth, Profile};
+use super::{ClientAuth, Grant, Profile};
 use crate::error::{Error, Result};
 use crate::presets::{Endpoints, Preset};
 
@@ -15,6 +15,10 @@ pub struct ProfileDraft {
     pub preset: Preset,
     pub base_url: String,
     pub client_id: String,
+    #[serde(default)]
+    pub grant: Grant,
+    /// May be empty for the password grant.
+    #[serde(default)]
     pub redirect_uri: String,
     pub scope: String,
     #[serde(default)]
@@ -79,7 +83,11 @@ impl ProfileDraft {
             preset,
             base_url,
             client_id: self.client_id.trim().to_owned(),
-            redirect_uri: parse_url("redirect URI", &self.redirect_uri)?,
+            grant: self.grant,
+            redirect_uri: match self.redirect_uri.trim() {
+                "" => None,
+                text => Some(parse_url("redirect URI", text)?),
+            },
             scope: self.scope.parse()?,
             ca_file,
             pkce: self.pkce,
@@ -108,6 +116,7 @@ mod tests {
             preset: Preset::Awx,
             base_url: "https://awx.example.com".into(),
             client_id: "id".into(),
+            grant: Grant::AuthorizationCode,
             redirect_uri: "http://127.0.0.1/callback".into(),
             scope: "read".into(),
             ca_file: Some("  ".into()),
@@ -158,5 +167,25 @@ mod tests {
         .build()
         .unwrap_err();
         assert!(err.to_string().contains("custom preset"), "{err}");
+        let err = ProfileDraft {
+            redirect_uri: " ".into(),
+            ..draft()
+        }
+        .build()
+        .unwrap_err();
+        assert!(err.to_string().contains("redirect URI"), "{err}");
+    }
+
+    #[test]
+    fn password_profiles_need_no_redirect_uri() {
+        let profile = ProfileDraft {
+            grant: Grant::Password,
+            redirect_uri: String::new(),
+            ..draft()
+        }
+        .build()
+        .unwrap();
+        assert_eq!(profile.redirect_uri, None);
+        assert!(profile.require_redirect_uri().is_err());
     }
 }

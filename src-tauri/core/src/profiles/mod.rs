@@ -76,6 +76,34 @@ pub enum ClientAuth {
     Post,
 }
 
+/// How the profile gets its tokens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Grant {
+    /// The browser sign-in: consent screen, redirect to the loopback listener.
+    #[default]
+    AuthorizationCode,
+    /// "Resource owner password-based": username and password sent once, never stored.
+    Password,
+}
+
+impl Grant {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Grant::AuthorizationCode => "authorization_code",
+            Grant::Password => "password",
+        }
+    }
+
+    /// The value of an application's `authorization_grant_type` on AWX and the gateway.
+    pub fn application_grant_type(self) -> &'static str {
+        match self {
+            Grant::AuthorizationCode => "authorization-code",
+            Grant::Password => "password",
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Profile {
     pub name: String,
@@ -83,8 +111,12 @@ pub struct Profile {
     pub preset: Preset,
     pub base_url: Url,
     pub client_id: String,
-    /// Exactly as registered in the server's application.
-    pub redirect_uri: Url,
+    #[serde(default)]
+    pub grant: Grant,
+    /// Exactly as registered in the server's application; only the
+    /// authorization-code grant uses one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub redirect_uri: Option<Url>,
     #[serde(default)]
     pub scope: Scope,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -111,6 +143,21 @@ impl Profile {
         }
     }
 
+    /// The redirect URI of an authorization-code profile.
+    pub fn require_redirect_uri(&self) -> Result<&Url> {
+        match (self.grant, &self.redirect_uri) {
+            (Grant::AuthorizationCode, Some(uri)) => Ok(uri),
+            (Grant::Password, _) => Err(Error::Config(format!(
+                "Profile \"{}\" uses the password grant, which has no browser sign-in; get tokens with `authdesk token {}` and a username and password.",
+                self.name, self.name
+            ))),
+            (Grant::AuthorizationCode, None) => Err(Error::Config(format!(
+                "Profile \"{}\" has no redirect URI.",
+                self.name
+            ))),
+        }
+    }
+
     /// Checks what the server and the listener will need, with one sentence per problem.
     pub fn validate(&self) -> Result<()> {
         validate_name(&self.name)?;
@@ -120,16 +167,25 @@ impl Profile {
                 "The client ID is empty; copy it from the server's application.".into(),
             ));
         }
-        if self.redirect_uri.scheme() != "http" && self.redirect_uri.scheme() != "https" {
-            return Err(Error::Config(format!(
-                "The redirect URI {} is not an http(s) URL; use the one registered in the server's application, such as http://127.0.0.1/callback.",
-                self.redirect_uri
-            )));
-        }
-        if self.redirect_uri.fragment().is_some() {
-            return Err(Error::Config(
-                "A redirect URI may not contain a #fragment.".into(),
-            ));
+        match (&self.redirect_uri, self.grant) {
+            (None, Grant::AuthorizationCode) => {
+                return Err(Error::Config(
+                    "The authorization-code grant needs the redirect URI registered in the server's application, such as http://127.0.0.1/callback.".into(),
+                ))
+            }
+            (None, Grant::Password) => {}
+            (Some(uri), _) => {
+                if uri.scheme() != "http" && uri.scheme() != "https" {
+                    return Err(Error::Config(format!(
+                        "The redirect URI {uri} is not an http(s) URL; use the one registered in the server's application, such as http://127.0.0.1/callback."
+                    )));
+                }
+                if uri.fragment().is_some() {
+                    return Err(Error::Config(
+                        "A redirect URI may not contain a #fragment.".into(),
+                    ));
+                }
+            }
         }
         if let Some(endpoints) = &self.endpoints {
             for (what, url) in [

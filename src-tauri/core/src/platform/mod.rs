@@ -1,0 +1,465 @@
+//! The server's REST API beyond OAuth2, with a user's own username and password:
+//! organizations, OAuth applications and personal access tokens, on AWX and the gateway.
+//! The password is sent as HTTP Basic on each request and never stored.
+
+use serde::Serialize;
+use serde_json::{json, Value};
+use url::Url;
+
+use crate::error::{Error, Result, ServerReply};
+use crate::oauth::http::{build_client, reply_text};
+use crate::oauth::{is_b64token, rejected, send};
+use crate::presets::{join_path, ApiPaths, PersonalTokens, Preset};
+use crate::profiles::{Grant, Scope};
+use crate::secret::Secret;
+
+/// Lists longer than this many pages are cut: no person picks from thousands.
+const MAX_PAGES: usize = 20;
+
+/// A user's own login, used for one command and then dropped.
+#[derive(Debug, Clone)]
+pub struct Credentials {
+    pub username: String,
+    pub password: Secret,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Organization {
+    pub id: u64,
+    pub name: String,
+}
+
+/// A token as the server lists it (never the token itself).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TokenInfo {
+    pub id: u64,
+    pub description: String,
+    pub scope: String,
+    /// The application's id; `None` for a personal access token.
+    pub application: Option<u64>,
+    pub created: Option<String>,
+    pub expires: Option<String>,
+}
+
+/// A freshly created token: the only time the server shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct NewToken {
+    #[serde(flatten)]
+    pub info: TokenInfo,
+    pub token: Secret,
+    pub refresh_token: Option<Secret>,
+}
+
+/// What to create: a confidential application of the given grant type.
+#[derive(Debug, Clone)]
+pub struct NewApplication {
+    pub name: String,
+    pub organization: u64,
+    pub grant: Grant,
+    /// Required for the authorization-code grant.
+    pub redirect_uri: Option<Url>,
+}
+
+#[derive(Debug, Clone)]
+pub struct CreatedApplication {
+    pub id: u64,
+    pub client_id: String,
+    /// Shown once by the server; goes straight to the keyring.
+    pub client_secret: Secret,
+}
+
+/// One server's REST API, as one user.
+pub struct PlatformClient {
+    http: reqwest::Client,
+    base_url: Url,
+    api: ApiPaths,
+    credentials: Credentials,
+}
+
+impl std::fmt::Debug for PlatformClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PlatformClient")
+            .field("base_url", &self.base_url.as_str())
+            .field("username", &self.credentials.username)
+            .finish_non_exhaustive()
+    }
+}
+
+impl PlatformClient {
+    pub fn new(
+        preset: Preset,
+        base_url: &Url,
+        ca_file: Option<&std::path::Path>,
+        credentials: Credentials,
+    ) -> Result<Self> {
+        let api = preset.api().ok_or_else(|| {
+            Error::Config(
+                "AuthDesk knows the REST API of the awx and gateway presets only; choose one of them for this server.".into(),
+            )
+        })?;
+        if credentials.username.trim().is_empty() || credentials.password.is_empty() {
+            return Err(Error::Config(
+                "A username and password are needed for the server's API.".into(),
+            ));
+        }
+        Ok(PlatformClient {
+            http: build_client(ca_file)?,
+            base_url: base_url.clone(),
+            api,
+            credentials,
+        })
+    }
+
+    /// The organizations the user can see, for picking where an application goes.
+    pub async fn organizations(&self) -> Result<Vec<Organization>> {
+        const ACTION: &str = "organization list";
+        let items = self
+            .get_all(ACTION, join_path(&self.base_url, self.api.organizations))
+            .await?;
+        items
+            .iter()
+            .map(|item| {
+                Ok(Organization {
+                    id: id_of(ACTION, item)?,
+                    name: text_of(item, "name"),
+                })
+            })
+            .collect()
+    }
+
+    /// Finds an organization by id or by exact name.
+    pub async fn find_organization(&self, wanted: &str) -> Result<Organization> {
+        let all = self.organizations().await?;
+        let wanted = wanted.trim();
+        let found = all
+            .iter()
+            .find(|o| o.id.to_string() == wanted || o.name == wanted)
+            .or_else(|| {
+                // Only one candidate when the user gave none.
+                (wanted.is_empty() && all.len() == 1).then(|| &all[0])
+            });
+        match found {
+            Some(organization) => Ok(organization.clone()),
+            None if all.is_empty() => Err(Error::Config(format!(
+                "User \"{}\" belongs to no organization on this server; an administrator must add them to one before an application can be created.",
+                self.credentials.username
+            ))),
+            None => Err(Error::Config(format!(
+                "{} Choose one of: {}.",
+                if wanted.is_empty() {
+                    "Which organization should own the application?".to_owned()
+                } else {
+                    format!("There is no organization \"{wanted}\" that this user can see.")
+                },
+                all.iter()
+                    .map(|o| format!("\"{}\" (id {})", o.name, o.id))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ))),
+        }
+    }
+
+    /// Creates a confidential application and returns the secret the server shows once.
+    pub async fn create_application(&self, app: &NewApplication) -> Result<CreatedApplication> {
+        const ACTION: &str = "application set-up";
+        let url = join_path(&self.base_url, self.api.applications);
+        let body = json!({
+            "name": app.name,
+            "description": "Created by AuthDesk",
+            "organization": app.organization,
+            "client_type": "confidential",
+            "authorization_grant_type": app.grant.application_grant_type(),
+            "redirect_uris": app.redirect_uri.as_ref().map(Url::as_str).unwrap_or_default(),
+            "skip_authorization": false,
+        });
+        let value = self.post_json(ACTION, url, &body).await?;
+        let client_id = value
+            .get("client_id")
+            .and_then(Value::as_str)
+            .filter(|s| !s.is_empty())
+            .ok_or_else(|| missing(ACTION, "client_id"))?;
+        let client_secret = value
+            .get("client_secret")
+            .and_then(Value::as_str)
+            // AWX and the gateway mask it on every read but the creating one.
+            .filter(|s| !s.is_empty() && !s.starts_with('$') && !s.starts_with('*'))
+            .ok_or_else(|| missing(ACTION, "client_secret"))?;
+        Ok(CreatedApplication {
+            id: id_of(ACTION, &value)?,
+            client_id: client_id.to_owned(),
+            client_secret: Secret::new(client_secret),
+        })
+    }
+
+    /// Deletes an application (used to undo a set-up whose secret could not be kept).
+    pub async fn delete_application(&self, id: u64) -> Result<()> {
+        let url = join_path(
+            &self.base_url,
+            &format!("{}{id}/", self.api.applications),
+        );
+        self.delete("application removal", url).await
+    }
+
+    /// Creates a personal access token (or, with `application`, a token of that application).
+    pub async fn create_token(
+        &self,
+        description: &str,
+        scope: Scope,
+        application: Option<u64>,
+    ) -> Result<NewToken> {
+        const ACTION: &str = "token creation";
+        let url = match self.api.personal_tokens {
+            PersonalTokens::Shared => join_path(&self.base_url, self.api.tokens),
+            PersonalTokens::PerUser { prefix, suffix } => {
+                let id = self.my_id().await?;
+                join_path(&self.base_url, &format!("{prefix}{id}{suffix}"))
+            }
+        };
+        let mut body = json!({ "description": description, "scope": scope.as_str() });
+        if let Some(application) = application {
+            body["application"] = json!(application);
+        }
+        let value = self.post_json(ACTION, url, &body).await?;
+        let token = value
+            .get("token")
+            .and_then(Value::as_str)
+            .filter(|t| is_b64token(t))
+            .ok_or_else(|| missing(ACTION, "token"))?;
+        let refresh_token = value
+            .get("refresh_token")
+            .and_then(Value::as_str)
+            .filter(|t| is_b64token(t))
+            .map(Secret::new);
+        Ok(NewToken {
+            info: token_info(ACTION, &value)?,
+            token: Secret::new(token),
+            refresh_token,
+        })
+    }
+
+    /// The user's tokens, as the server lists them (the tokens themselves stay hidden).
+    pub async fn tokens(&self) -> Result<Vec<TokenInfo>> {
+        const ACTION: &str = "token list";
+        let url = match self.api.personal_tokens {
+            PersonalTokens::Shared => join_path(&self.base_url, self.api.tokens),
+            // AWX's /tokens/ shows an administrator everyone's; the user's own list does not.
+            PersonalTokens::PerUser { prefix, .. } => {
+                let id = self.my_id().await?;
+                join_path(&self.base_url, &format!("{prefix}{id}/tokens/"))
+            }
+        };
+        let items = self.get_all(ACTION, url).await?;
+        let mine = self.credentials.username.as_str();
+        items
+            .iter()
+            // The gateway lists an administrator's view too: keep the user's own.
+            .filter(|item| owner_of(item).is_none_or(|owner| owner == mine))
+            .map(|item| token_info(ACTION, item))
+            .collect()
+    }
+
+    /// Deletes one of the user's tokens by id; it stops working at once.
+    pub async fn delete_token(&self, id: u64) -> Result<()> {
+        let url = join_path(&self.base_url, &format!("{}{id}/", self.api.tokens));
+        self.delete("token removal", url).await
+    }
+
+    async fn my_id(&self) -> Result<u64> {
+        const ACTION: &str = "user lookup";
+        let value = self
+            .get_json(ACTION, join_path(&self.base_url, self.api.me))
+            .await?;
+        let user = value
+            .get("results")
+            .and_then(|r| r.get(0))
+            .unwrap_or(&value);
+        id_of(ACTION, user)
+    }
+
+    fn request(&self, method: reqwest::Method, url: Url) -> reqwest::RequestBuilder {
+        self.http
+            .request(method, url)
+            .basic_auth(
+                &self.credentials.username,
+                Some(self.credentials.password.expose()),
+            )
+            .header(reqwest::header::ACCEPT, "application/json")
+    }
+
+    async fn get_json(&self, action: &'static str, url: Url) -> Result<Value> {
+        let (status, body) = send(action, &url, self.request(reqwest::Method::GET, url.clone())).await?;
+        parse_answer(action, status, &body)
+    }
+
+    async fn post_json(&self, action: &'static str, url: Url, body: &Value) -> Result<Value> {
+        let request = self.request(reqwest::Method::POST, url.clone()).json(body);
+        let (status, body) = send(action, &url, request).await?;
+        parse_answer(action, status, &body)
+    }
+
+    async fn delete(&self, action: &'static str, url: Url) -> Result<()> {
+        let (status, body) =
+            send(action, &url, self.request(reqwest::Method::DELETE, url.clone())).await?;
+        if status.is_success() {
+            Ok(())
+        } else {
+            Err(refusal(action, status, &body))
+        }
+    }
+
+    /// All items of a paginated list, following `next` on the same server only.
+    async fn get_all(&self, action: &'static str, first: Url) -> Result<Vec<Value>> {
+        let mut items = Vec::new();
+        let mut next = Some(first);
+        for _ in 0..MAX_PAGES {
+            let Some(url) = next.take() else { break };
+            let page = self.get_json(action, url.clone()).await?;
+            match page.get("results").and_then(Value::as_array) {
+                Some(results) => items.extend(results.iter().cloned()),
+                None => return Err(missing(action, "results")),
+            }
+            next = page
+                .get("next")
+                .and_then(Value::as_str)
+                .and_then(|n| url.join(n).ok())
+                // Credentials go only where the first request went.
+                .filter(|n| n.origin() == self.base_url.origin());
+        }
+        Ok(items)
+    }
+}
+
+fn parse_answer(action: &'static str, status: reqwest::StatusCode, body: &[u8]) -> Result<Value> {
+    if !status.is_success() {
+        return Err(refusal(action, status, body));
+    }
+    serde_json::from_slice(body).map_err(|_| Error::BadResponse {
+        action,
+        message: "it is not JSON.".into(),
+        reply: None,
+    })
+}
+
+/// Refusals of the REST API, in one sentence: login problems named as such, DRF's
+/// per-field errors (`{"organization": ["This field is required."]}`) flattened.
+fn refusal(action: &'static str, status: reqwest::StatusCode, body: &[u8]) -> Error {
+    let reply = ServerReply {
+        status: status.as_u16(),
+        body: reply_text(body),
+    };
+    let fields = serde_json::from_slice::<serde_json::Map<String, Value>>(body)
+        .ok()
+        .filter(|map| !map.contains_key("detail") && !map.contains_key("error"));
+    let summary = match (status.as_u16(), fields) {
+        (401, _) => "the username or password is wrong (or this login cannot use the API).".to_owned(),
+        (_, Some(fields)) if !fields.is_empty() => {
+            let parts: Vec<String> = fields
+                .iter()
+                .map(|(field, problem)| {
+                    let text = match problem {
+                        Value::Array(list) => list
+                            .iter()
+                            .map(|p| p.as_str().map_or_else(|| p.to_string(), str::to_owned))
+                            .collect::<Vec<_>>()
+                            .join(" "),
+                        Value::String(s) => s.clone(),
+                        other => other.to_string(),
+                    };
+                    format!("{field}: {text}")
+                })
+                .collect();
+            parts.join("; ")
+        }
+        _ => return rejected(action, reply),
+    };
+    Error::ServerRejected {
+        action,
+        summary,
+        reply,
+    }
+}
+
+fn missing(action: &'static str, field: &str) -> Error {
+    Error::BadResponse {
+        action,
+        message: format!("it lacks `{field}`."),
+        reply: None,
+    }
+}
+
+fn id_of(action: &'static str, item: &Value) -> Result<u64> {
+    match item.get("id") {
+        Some(Value::Number(n)) => n.as_u64(),
+        Some(Value::String(s)) => s.parse().ok(),
+        _ => None,
+    }
+    .ok_or_else(|| missing(action, "id"))
+}
+
+fn text_of(item: &Value, field: &str) -> String {
+    item.get(field)
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_owned()
+}
+
+fn optional_text(item: &Value, field: &str) -> Option<String> {
+    item.get(field).and_then(Value::as_str).map(str::to_owned)
+}
+
+fn token_info(action: &'static str, item: &Value) -> Result<TokenInfo> {
+    Ok(TokenInfo {
+        id: id_of(action, item)?,
+        description: text_of(item, "description"),
+        scope: text_of(item, "scope"),
+        application: match item.get("application") {
+            Some(Value::Number(n)) => n.as_u64(),
+            Some(Value::String(s)) => s.parse().ok(),
+            _ => None,
+        },
+        created: optional_text(item, "created"),
+        expires: optional_text(item, "expires"),
+    })
+}
+
+/// The username a listed token belongs to, where the server says.
+fn owner_of(item: &Value) -> Option<&str> {
+    item.get("summary_fields")
+        .and_then(|s| s.get("user"))
+        .and_then(|u| u.get("username"))
+        .and_then(Value::as_str)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn field_errors_read_as_one_sentence() {
+        let error = refusal(
+            "application set-up",
+            reqwest::StatusCode::BAD_REQUEST,
+            br#"{"organization": ["This field is required."], "name": ["Too long."]}"#,
+        );
+        let text = error.to_string();
+        assert!(text.contains("name: Too long."), "{text}");
+        assert!(text.contains("organization: This field is required."), "{text}");
+        let login = refusal(
+            "token list",
+            reqwest::StatusCode::UNAUTHORIZED,
+            br#"{"detail": "Invalid username/password."}"#,
+        );
+        assert!(login.to_string().contains("username or password is wrong"));
+    }
+
+    #[test]
+    fn token_items_parse_with_or_without_application() {
+        let item = json!({"id": 7, "description": "ci", "scope": "write",
+            "application": null, "expires": "2027-01-01T00:00:00Z", "token": "************"});
+        let info = token_info("token list", &item).unwrap();
+        assert_eq!((info.id, info.application), (7, None));
+        let with_app = json!({"id": "8", "application": 3});
+        assert_eq!(token_info("token list", &with_app).unwrap().application, Some(3));
+        assert!(token_info("token list", &json!({"description": "no id"})).is_err());
+    }
+}
