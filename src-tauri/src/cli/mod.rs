@@ -1,7 +1,9 @@
 //! The command-line shell over the engine: parse, call, print. Tokens go to stdout only
 //! when a command's purpose is to print them; every message goes to stderr.
 
+mod input;
 mod output;
+mod platform;
 mod profile;
 mod token;
 
@@ -43,7 +45,7 @@ Environment:
     name = "authdesk",
     version,
     about = "Get OAuth2 tokens from AWX and Ansible Automation Platform.",
-    long_about = "Get OAuth2 tokens from AWX and Ansible Automation Platform through the authorization-code flow.\n\nWith no subcommand, opens the desktop window. Client secrets and tokens live in the OS keyring.",
+    long_about = "Get OAuth2 tokens from AWX and the Ansible Automation Platform gateway: the authorization-code flow through the browser, the password grant, and personal access tokens.\n\nWith no subcommand, opens the desktop window. Client secrets and tokens live in the OS keyring; passwords are never stored.",
     after_help = EXIT_CODES_HELP
 )]
 pub struct Args {
@@ -60,9 +62,16 @@ pub enum Command {
     /// Add, list, show or remove server profiles.
     #[command(subcommand)]
     Profile(ProfileCommand),
-    /// Sign in through the browser and print the new tokens.
+    /// Sign in through the browser (or, for a password-grant profile, with a username
+    /// and password) and print the new tokens.
     Token {
         name: String,
+        /// Password-grant profiles: the user to get tokens for.
+        #[arg(long, short = 'u')]
+        username: Option<String>,
+        /// Password-grant profiles: read the password from standard input instead of prompting.
+        #[arg(long)]
+        password_stdin: bool,
         #[arg(long, value_enum, default_value_t = Format::Json)]
         format: Format,
         /// Seconds to wait for the browser's redirect.
@@ -82,6 +91,96 @@ pub enum Command {
     Whoami { name: String },
     /// Revoke the stored tokens and verify that the server now refuses them.
     Revoke { name: String },
+    /// Create, list or delete personal access tokens with your username and password.
+    #[command(subcommand)]
+    Pat(PatCommand),
+    /// Create an OAuth application on the server, and the profile that uses it.
+    #[command(subcommand)]
+    App(AppCommand),
+}
+
+/// The login every `pat` command uses; the password is never stored.
+#[derive(ClapArgs, Debug)]
+pub struct Login {
+    /// Your username on the server.
+    #[arg(long, short = 'u')]
+    pub username: String,
+    /// Read the password from standard input instead of prompting.
+    #[arg(long)]
+    pub password_stdin: bool,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum PatCommand {
+    /// Create a personal access token on the profile's server and print it (shown once).
+    Create {
+        /// The profile whose server (and CA file) to use.
+        name: String,
+        #[command(flatten)]
+        login: Login,
+        #[arg(long, default_value = "AuthDesk")]
+        description: String,
+        /// read, write or "read write"
+        #[arg(long, default_value = "write")]
+        scope: String,
+        /// Tie the token to this application id (it then gets a refresh token too).
+        #[arg(long)]
+        application: Option<u64>,
+        #[arg(long, value_enum, default_value_t = Format::Json)]
+        format: Format,
+    },
+    /// List your tokens on the profile's server (ids and descriptions, never the tokens).
+    List {
+        name: String,
+        #[command(flatten)]
+        login: Login,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Delete one of your tokens by id; it stops working at once.
+    Delete {
+        name: String,
+        id: u64,
+        #[command(flatten)]
+        login: Login,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AppCommand {
+    /// Create a confidential application, keep its client secret in the keyring and add
+    /// profile NAME for it.
+    Create(Box<CreateApp>),
+}
+
+#[derive(ClapArgs, Debug)]
+pub struct CreateApp {
+    /// The profile to create.
+    pub name: String,
+    /// The server, e.g. https://aap.example.com
+    #[arg(long)]
+    pub base_url: String,
+    #[arg(long, value_enum, default_value_t = PresetArg::Awx)]
+    pub preset: PresetArg,
+    #[command(flatten)]
+    pub login: Login,
+    /// The organization that owns the application (name or id); may be left out when you belong to exactly one.
+    #[arg(long, default_value = "")]
+    pub organization: String,
+    /// The application's name on the server (default: "AuthDesk <profile>").
+    #[arg(long)]
+    pub app_name: Option<String>,
+    #[arg(long, value_enum, default_value_t = GrantArg::AuthorizationCode)]
+    pub grant: GrantArg,
+    /// Authorization-code grant: where AuthDesk listens; port-less loopback accepts any port.
+    #[arg(long, default_value = authdesk_core::ApplicationSetup::DEFAULT_REDIRECT_URI)]
+    pub redirect_uri: String,
+    /// read, write or "read write"
+    #[arg(long, default_value = "read")]
+    pub scope: String,
+    /// PEM file of the CA that signed the server's certificate.
+    #[arg(long)]
+    pub ca_file: Option<PathBuf>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -107,9 +206,12 @@ pub struct AddProfile {
     pub base_url: String,
     #[arg(long)]
     pub client_id: String,
+    #[arg(long, value_enum, default_value_t = GrantArg::AuthorizationCode)]
+    pub grant: GrantArg,
     /// Exactly as registered in the server's application, e.g. http://127.0.0.1/callback
-    #[arg(long)]
-    pub redirect_uri: String,
+    /// (authorization-code grant only).
+    #[arg(long, required_if_eq("grant", "authorization-code"))]
+    pub redirect_uri: Option<String>,
     #[arg(long, value_enum, default_value_t = PresetArg::Awx)]
     pub preset: PresetArg,
     /// read, write or "read write"
@@ -143,8 +245,41 @@ pub struct AddProfile {
 
 #[derive(ValueEnum, Clone, Copy, Debug)]
 pub enum PresetArg {
+    /// AWX up to 24.6.1, Automation Controller up to 2.4 (/api/o/…)
     Awx,
+    /// AAP 2.5+ platform gateway (/o/…)
+    Gateway,
+    /// every endpoint URL given by hand
     Custom,
+}
+
+impl From<PresetArg> for authdesk_core::presets::Preset {
+    fn from(arg: PresetArg) -> Self {
+        use authdesk_core::presets::Preset;
+        match arg {
+            PresetArg::Awx => Preset::Awx,
+            PresetArg::Gateway => Preset::Gateway,
+            PresetArg::Custom => Preset::Custom,
+        }
+    }
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum GrantArg {
+    /// browser sign-in with the consent screen
+    AuthorizationCode,
+    /// "Resource owner password-based": username and password
+    Password,
+}
+
+impl From<GrantArg> for authdesk_core::profiles::Grant {
+    fn from(arg: GrantArg) -> Self {
+        use authdesk_core::profiles::Grant;
+        match arg {
+            GrantArg::AuthorizationCode => Grant::AuthorizationCode,
+            GrantArg::Password => Grant::Password,
+        }
+    }
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug)]
@@ -195,22 +330,36 @@ async fn dispatch(command: Command) -> Result<u8, Error> {
         Command::Profile(command) => profile::run(&engine, command).await,
         Command::Token {
             name,
+            username,
+            password_stdin,
             format,
             timeout,
             no_browser,
         } => {
-            token::sign_in(
-                &engine,
-                &name,
-                format,
-                std::time::Duration::from_secs(timeout),
-                no_browser,
-            )
-            .await
+            if engine.profiles().get(&name)?.grant == authdesk_core::profiles::Grant::Password {
+                let username = username.ok_or_else(|| {
+                    Error::Config(format!(
+                        "Profile \"{name}\" uses the password grant: give --username (the password is asked for, or read with --password-stdin)."
+                    ))
+                })?;
+                let login = input::credentials(&username, password_stdin)?;
+                token::password(&engine, &name, login, format).await
+            } else {
+                token::sign_in(
+                    &engine,
+                    &name,
+                    format,
+                    std::time::Duration::from_secs(timeout),
+                    no_browser,
+                )
+                .await
+            }
         }
         Command::Refresh { name, format } => token::refresh(&engine, &name, format).await,
         Command::Whoami { name } => token::whoami(&engine, &name).await,
         Command::Revoke { name } => token::revoke(&engine, &name).await,
+        Command::Pat(command) => platform::pat(&engine, command).await,
+        Command::App(AppCommand::Create(args)) => platform::create_app(&engine, *args).await,
     }
 }
 

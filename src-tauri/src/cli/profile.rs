@@ -1,12 +1,9 @@
 //! `authdesk profile …`
 
-use std::io::{IsTerminal, Read};
-
-use authdesk_core::presets::Preset;
 use authdesk_core::profiles::{ClientAuth, EndpointDraft, ProfileDraft};
-use authdesk_core::{Engine, Error, Secret};
+use authdesk_core::{Engine, Error};
 
-use super::{AddProfile, AuthArg, PresetArg, ProfileCommand};
+use super::{input, AddProfile, AuthArg, ProfileCommand};
 
 pub async fn run(engine: &Engine, command: ProfileCommand) -> Result<u8, Error> {
     match command {
@@ -38,13 +35,11 @@ async fn add(engine: &Engine, args: AddProfile) -> Result<u8, Error> {
     };
     let profile = ProfileDraft {
         name: args.name,
-        preset: match args.preset {
-            PresetArg::Awx => Preset::Awx,
-            PresetArg::Custom => Preset::Custom,
-        },
+        preset: args.preset.into(),
         base_url: args.base_url,
         client_id: args.client_id,
-        redirect_uri: args.redirect_uri,
+        grant: args.grant.into(),
+        redirect_uri: args.redirect_uri.unwrap_or_default(),
         scope: args.scope,
         ca_file: args.ca_file.map(|path| path.to_string_lossy().into_owned()),
         pkce: args.pkce,
@@ -56,35 +51,11 @@ async fn add(engine: &Engine, args: AddProfile) -> Result<u8, Error> {
     }
     // Checked before asking for a secret the user would have to type again.
     .build()?;
-    let secret = read_client_secret(args.client_secret_stdin)?;
+    let secret = input::read_hidden("client secret", args.client_secret_stdin)?;
     let name = profile.name.clone();
     engine.save_profile(profile, Some(secret)).await?;
     eprintln!("Saved profile \"{name}\"; its client secret is in the OS keyring.");
     Ok(0)
-}
-
-fn read_client_secret(from_stdin: bool) -> Result<Secret, Error> {
-    let text = if from_stdin {
-        let mut text = String::new();
-        std::io::stdin().read_to_string(&mut text).map_err(|e| {
-            Error::Config(format!(
-                "Could not read the client secret from standard input: {e}."
-            ))
-        })?;
-        text
-    } else if std::io::stdin().is_terminal() {
-        rpassword::prompt_password("Client secret (not shown): ")
-            .map_err(|e| Error::Config(format!("Could not read the client secret: {e}.")))?
-    } else {
-        return Err(Error::Config(
-            "No client secret given: pipe it in with --client-secret-stdin, or run in a terminal to be asked for it.".into(),
-        ));
-    };
-    let secret = Secret::new(text.trim_end_matches(['\r', '\n']));
-    if secret.is_empty() {
-        return Err(Error::Config("The client secret is empty.".into()));
-    }
-    Ok(secret)
 }
 
 fn list(engine: &Engine, json: bool) -> Result<u8, Error> {
@@ -107,14 +78,15 @@ fn list(engine: &Engine, json: bool) -> Result<u8, Error> {
         .unwrap_or(4)
         .max(4);
     println!(
-        "{:width$}  {:6}  {:10}  BASE URL",
-        "NAME", "PRESET", "SCOPE"
+        "{:width$}  {:7}  {:18}  {:10}  BASE URL",
+        "NAME", "PRESET", "GRANT", "SCOPE"
     );
     for p in profiles {
         println!(
-            "{:width$}  {:6}  {:10}  {}",
+            "{:width$}  {:7}  {:18}  {:10}  {}",
             p.name,
             p.preset.name(),
+            p.grant.as_str(),
             p.scope.as_str(),
             p.base_url
         );
@@ -129,7 +101,10 @@ async fn show(engine: &Engine, name: &str) -> Result<u8, Error> {
     println!("preset:        {}", profile.preset.name());
     println!("base URL:      {}", profile.base_url);
     println!("client ID:     {}", profile.client_id);
-    println!("redirect URI:  {}", profile.redirect_uri);
+    println!("grant:         {}", profile.grant.as_str());
+    if let Some(uri) = &profile.redirect_uri {
+        println!("redirect URI:  {uri}");
+    }
     println!("scope:         {}", profile.scope.as_str());
     println!("client auth:   {:?}", profile.client_auth);
     println!(

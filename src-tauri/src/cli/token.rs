@@ -70,6 +70,17 @@ async fn read_pasted_line(timeout: Duration, cancel: CancellationToken) -> Resul
     }
 }
 
+pub async fn password(
+    engine: &Engine,
+    name: &str,
+    login: authdesk_core::platform::Credentials,
+    format: Format,
+) -> Result<u8, Error> {
+    let tokens = engine.password_sign_in(name, login).await?;
+    print_tokens(&tokens, format);
+    Ok(0)
+}
+
 pub async fn refresh(engine: &Engine, name: &str, format: Format) -> Result<u8, Error> {
     let tokens = engine.refresh(name).await?;
     print_tokens(&tokens, format);

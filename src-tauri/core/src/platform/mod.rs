@@ -50,6 +50,26 @@ pub struct NewToken {
     pub refresh_token: Option<Secret>,
 }
 
+impl NewToken {
+    /// The token in the shape every token view and format understands.
+    pub fn to_token_set(&self) -> crate::tokens::TokenSet {
+        crate::tokens::TokenSet {
+            access_token: self.token.clone(),
+            refresh_token: self.refresh_token.clone(),
+            token_type: "Bearer".into(),
+            scope: Some(self.info.scope.clone()).filter(|s| !s.is_empty()),
+            issued_at: chrono::Utc::now(),
+            expires_at: self
+                .info
+                .expires
+                .as_deref()
+                .and_then(|at| chrono::DateTime::parse_from_rfc3339(at).ok())
+                .map(|at| at.with_timezone(&chrono::Utc)),
+            user: None,
+        }
+    }
+}
+
 /// What to create: a confidential application of the given grant type.
 #[derive(Debug, Clone)]
 pub struct NewApplication {

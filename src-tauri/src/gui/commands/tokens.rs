@@ -170,7 +170,11 @@ pub async fn copy_token(
     let engine = &state.engine;
     let (text, secret) = match what {
         CopyWhat::RedirectUri => (
-            engine.profiles().get(&name)?.redirect_uri.to_string(),
+            engine
+                .profiles()
+                .get(&name)?
+                .require_redirect_uri()?
+                .to_string(),
             false,
         ),
         CopyWhat::AuthorizeUrl => {

@@ -1,0 +1,112 @@
+//! `authdesk pat …` and `authdesk app create`: the server's REST API with the user's
+//! own login.
+
+use authdesk_core::platform::NewToken;
+use authdesk_core::profiles::ProfileDraft;
+use authdesk_core::{ApplicationSetup, Engine, Error};
+
+use super::{input, output, CreateApp, Format, PatCommand};
+
+pub async fn pat(engine: &Engine, command: PatCommand) -> Result<u8, Error> {
+    match command {
+        PatCommand::Create {
+            name,
+            login,
+            description,
+            scope,
+            application,
+            format,
+        } => {
+            let scope = scope.parse()?;
+            let api = engine.platform_for(&name, input::credentials(&login.username, login.password_stdin)?)?;
+            let created = api.create_token(&description, scope, application).await?;
+            eprintln!(
+                "Created token {} (\"{}\"); the server shows it only this once.",
+                created.info.id, created.info.description
+            );
+            println!("{}", render_new_token(&created, format));
+            Ok(0)
+        }
+        PatCommand::List { name, login, json } => {
+            let api = engine.platform_for(&name, input::credentials(&login.username, login.password_stdin)?)?;
+            let tokens = api.tokens().await?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&tokens).unwrap_or_default());
+                return Ok(0);
+            }
+            if tokens.is_empty() {
+                eprintln!("User \"{}\" has no tokens on this server.", login.username);
+                return Ok(0);
+            }
+            println!("{:>6}  {:10}  {:11}  {:25}  DESCRIPTION", "ID", "SCOPE", "APPLICATION", "EXPIRES");
+            for token in tokens {
+                println!(
+                    "{:>6}  {:10}  {:11}  {:25}  {}",
+                    token.id,
+                    token.scope,
+                    token.application.map_or_else(|| "personal".to_owned(), |a| a.to_string()),
+                    token.expires.as_deref().unwrap_or("-"),
+                    token.description
+                );
+            }
+            Ok(0)
+        }
+        PatCommand::Delete { name, id, login } => {
+            let api = engine.platform_for(&name, input::credentials(&login.username, login.password_stdin)?)?;
+            api.delete_token(id).await?;
+            eprintln!("Deleted token {id}; it no longer works.");
+            Ok(0)
+        }
+    }
+}
+
+/// Tokens reach stdout because creating one is asking for it.
+fn render_new_token(created: &NewToken, format: Format) -> String {
+    match format {
+        Format::Json => serde_json::to_string_pretty(created).unwrap_or_default(),
+        other => output::render(&created.to_token_set(), other),
+    }
+}
+
+pub async fn create_app(engine: &Engine, args: CreateApp) -> Result<u8, Error> {
+    let name = args.name.trim().to_owned();
+    let grant: authdesk_core::profiles::Grant = args.grant.into();
+    let setup = ApplicationSetup {
+        application_name: args
+            .app_name
+            .unwrap_or_else(|| format!("AuthDesk {name}")),
+        organization: args.organization,
+        profile: ProfileDraft {
+            name: name.clone(),
+            preset: args.preset.into(),
+            base_url: args.base_url,
+            client_id: String::new(),
+            grant,
+            redirect_uri: match grant {
+                authdesk_core::profiles::Grant::AuthorizationCode => args.redirect_uri,
+                authdesk_core::profiles::Grant::Password => String::new(),
+            },
+            scope: args.scope,
+            ca_file: args.ca_file.map(|path| path.to_string_lossy().into_owned()),
+            pkce: false,
+            client_auth: Default::default(),
+            endpoints: None,
+        },
+    };
+    let login = input::credentials(&args.login.username, args.login.password_stdin)?;
+    let profile = engine.set_up_application(setup, login).await?;
+    eprintln!(
+        "Created the application (client ID {}); its client secret is in the OS keyring and profile \"{}\" uses it.",
+        profile.client_id, profile.name
+    );
+    match profile.grant {
+        authdesk_core::profiles::Grant::AuthorizationCode => {
+            eprintln!("Get a token with: authdesk token {}", profile.name)
+        }
+        authdesk_core::profiles::Grant::Password => eprintln!(
+            "Get a token with: authdesk token {} --username USER",
+            profile.name
+        ),
+    }
+    Ok(0)
+}

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class FakeGatewayConfig(AppConfig):
+    name = "fakegw"
+    default_auto_field = "django.db.models.BigAutoField"
