@@ -1,4 +1,5 @@
-//! The end-to-end harness: a real AWX-like server (Django + django-oauth-toolkit 1.7.1),
+//! The end-to-end harness: real authorization servers (an AWX-like one on Django +
+//! django-oauth-toolkit 1.7.1, and the gateway's own django-ansible-base OAuth2 code),
 //! a scripted browser standing in for the person, the real `authdesk` binary, and the
 //! Secret Service of the D-Bus session that `cargo xtask test` starts.
 
@@ -20,17 +21,69 @@ pub fn repo_root() -> PathBuf {
         .unwrap_or_default()
 }
 
-fn python() -> PathBuf {
-    std::env::var_os("AUTHDESK_TEST_PYTHON")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| repo_root().join(".venv/bin/python"))
+/// Which server layout a test server has.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flavor {
+    /// AWX 24.6.1-like: tests/servers/awx, `/api/o/…`, `/api/v2/…`.
+    Awx,
+    /// The AAP gateway's OAuth2 code (django-ansible-base): tests/servers/gateway,
+    /// `/o/…`, `/api/gateway/v1/…`.
+    Gateway,
 }
 
-/// These tests need the keyring and venv that `cargo xtask test` sets up.
+impl Flavor {
+    /// The `--preset` AuthDesk uses for it.
+    pub fn preset(self) -> &'static str {
+        match self {
+            Flavor::Awx => "awx",
+            Flavor::Gateway => "gateway",
+        }
+    }
+
+    fn python(self) -> PathBuf {
+        let venv = match self {
+            Flavor::Awx => ".venv",
+            Flavor::Gateway => ".venv-gateway",
+        };
+        repo_root().join(venv).join("bin/python")
+    }
+
+    fn serve_py(self) -> PathBuf {
+        repo_root().join(match self {
+            Flavor::Awx => "tests/servers/awx/serve.py",
+            Flavor::Gateway => "tests/servers/gateway/serve.py",
+        })
+    }
+
+    pub fn token_path(self) -> &'static str {
+        match self {
+            Flavor::Awx => "/api/o/token/",
+            Flavor::Gateway => "/o/token/",
+        }
+    }
+
+    pub fn me_path(self) -> &'static str {
+        match self {
+            Flavor::Awx => "/api/v2/me/",
+            Flavor::Gateway => "/api/gateway/v1/me/",
+        }
+    }
+
+    pub fn applications_path(self) -> &'static str {
+        match self {
+            Flavor::Awx => "/api/v2/applications/",
+            Flavor::Gateway => "/api/gateway/v1/applications/",
+        }
+    }
+}
+
+/// These tests need the keyring and venvs that `cargo xtask test` sets up.
 pub fn require_test_environment() {
     assert!(
-        std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_some() && python().exists(),
-        "run the end-to-end tests through `cargo xtask test`: they need its D-Bus session, GNOME Keyring and Python venv"
+        std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_some()
+            && Flavor::Awx.python().exists()
+            && Flavor::Gateway.python().exists(),
+        "run the end-to-end tests through `cargo xtask test`: they need its D-Bus session, GNOME Keyring and Python venvs"
     );
 }
 
@@ -43,6 +96,11 @@ pub struct Seed {
     pub client_id: String,
     pub client_secret: String,
     pub redirect_uri: String,
+    /// The seeded password-grant application.
+    pub password_client_id: String,
+    pub password_client_secret: String,
+    /// The organization the demo user belongs to.
+    pub organization_id: u64,
 }
 
 /// An application created on the server for one test.
@@ -53,31 +111,32 @@ pub struct App {
     pub redirect_uri: String,
 }
 
-/// The AWX-like server, on a free port, stopped on drop.
-pub struct AwxServer {
+/// A test authorization server, on a free port, stopped on drop.
+pub struct TestServer {
     child: Child,
+    pub flavor: Flavor,
     pub seed: Seed,
     _state: tempfile::TempDir,
 }
 
-impl AwxServer {
-    pub fn start() -> Result<Self> {
-        Self::start_with(&[])
+impl TestServer {
+    pub fn start(flavor: Flavor) -> Result<Self> {
+        Self::start_with(flavor, &[])
     }
 
     /// With extra environment, e.g. `FAKEAWX_PKCE_REQUIRED=1`.
-    pub fn start_with(env: &[(&str, &str)]) -> Result<Self> {
+    pub fn start_with(flavor: Flavor, env: &[(&str, &str)]) -> Result<Self> {
         require_test_environment();
         let state = tempfile::tempdir()?;
-        let mut child = Command::new(python())
+        let mut child = Command::new(flavor.python())
             .envs(env.iter().copied())
-            .arg(repo_root().join("tests/servers/awx/serve.py"))
+            .arg(flavor.serve_py())
             .args(["--port", "0", "--state-dir"])
             .arg(state.path())
             .stdout(Stdio::piped())
             .stderr(std::fs::File::create(state.path().join("server.log"))?)
             .spawn()
-            .context("starting the AWX-like server")?;
+            .with_context(|| format!("starting the {flavor:?} test server"))?;
         let stdout = child.stdout.take().context("server stdout")?;
         let (ready, ready_rx) = std::sync::mpsc::channel();
         std::thread::spawn(move || {
@@ -90,11 +149,12 @@ impl AwxServer {
         if ready_rx.recv_timeout(Duration::from_secs(120)).is_err() {
             let _ = child.kill();
             let log = std::fs::read_to_string(state.path().join("server.log")).unwrap_or_default();
-            bail!("the AWX-like server did not start:\n{log}");
+            bail!("the {flavor:?} test server did not start:\n{log}");
         }
         let seed = serde_json::from_str(&std::fs::read_to_string(state.path().join("seed.json"))?)?;
-        Ok(AwxServer {
+        Ok(TestServer {
             child,
+            flavor,
             seed,
             _state: state,
         })
@@ -114,14 +174,23 @@ impl AwxServer {
         }
     }
 
-    /// Creates a confidential authorization-code application through AWX's API.
+    /// The seeded password-grant application.
+    pub fn password_app(&self) -> App {
+        App {
+            client_id: self.seed.password_client_id.clone(),
+            client_secret: self.seed.password_client_secret.clone(),
+            redirect_uri: String::new(),
+        }
+    }
+
+    /// Creates a confidential authorization-code application through the server's API.
     pub fn create_app(&self, redirect_uri: &str) -> Result<App> {
         let response = blocking_client()
-            .post(self.url("/api/v2/applications/"))
+            .post(self.url(self.flavor.applications_path()))
             .basic_auth(&self.seed.username, Some(&self.seed.password))
             .json(&json!({
                 "name": format!("test app {}", unique("app")),
-                "organization": 1,
+                "organization": self.seed.organization_id,
                 "client_type": "confidential",
                 "redirect_uris": redirect_uri,
                 "authorization_grant_type": "authorization-code",
@@ -146,7 +215,7 @@ impl AwxServer {
     /// The status who-am-I gives a token, asked directly, not through AuthDesk.
     pub fn me_status(&self, access_token: &str) -> u16 {
         blocking_client()
-            .get(self.url("/api/v2/me/"))
+            .get(self.url(self.flavor.me_path()))
             .bearer_auth(access_token)
             .send()
             .map(|r| r.status().as_u16())
@@ -156,7 +225,7 @@ impl AwxServer {
     /// A refresh attempted directly at the token endpoint; returns the status.
     pub fn direct_refresh_status(&self, app: &App, refresh_token: &str) -> u16 {
         blocking_client()
-            .post(self.url("/api/o/token/"))
+            .post(self.url(self.flavor.token_path()))
             .basic_auth(&app.client_id, Some(&app.client_secret))
             .form(&[
                 ("grant_type", "refresh_token"),
@@ -168,7 +237,7 @@ impl AwxServer {
     }
 }
 
-impl Drop for AwxServer {
+impl Drop for TestServer {
     fn drop(&mut self) {
         // SIGTERM lets Django close the database; kill is the fallback.
         let _ = Command::new("kill")
@@ -317,8 +386,13 @@ impl Desk {
         collect(self.command(args).output().expect("authdesk runs"))
     }
 
+    /// Runs with `input` on stdin (a password for `--password-stdin`).
+    pub fn run_with_input(&self, args: &[&str], input: &str) -> Run {
+        collect(feed(&mut self.command(args), input))
+    }
+
     /// `authdesk profile add` for an application of the server, secret on stdin.
-    pub fn add_profile(&self, name: &str, server: &AwxServer, app: &App, extra: &[&str]) -> Run {
+    pub fn add_profile(&self, name: &str, server: &TestServer, app: &App, extra: &[&str]) -> Run {
         let mut command = self.add_profile_command(name, server, app, extra);
         collect(feed(&mut command, &format!("{}\n", app.client_secret)))
     }
@@ -327,7 +401,7 @@ impl Desk {
     pub fn add_profile_command(
         &self,
         name: &str,
-        server: &AwxServer,
+        server: &TestServer,
         app: &App,
         extra: &[&str],
     ) -> Command {
@@ -335,14 +409,19 @@ impl Desk {
             "profile",
             "add",
             name,
+            "--preset",
+            server.flavor.preset(),
             "--base-url",
             &server.seed.base_url,
             "--client-id",
             &app.client_id,
-            "--redirect-uri",
-            &app.redirect_uri,
             "--client-secret-stdin",
         ];
+        if app.redirect_uri.is_empty() {
+            args.extend(["--grant", "password"]);
+        } else {
+            args.extend(["--redirect-uri", &app.redirect_uri]);
+        }
         if !extra.contains(&"--scope") {
             args.extend(["--scope", "read write"]);
         }

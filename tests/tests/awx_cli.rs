@@ -1,11 +1,11 @@
 //! The `authdesk` CLI against the AWX-like server, the scripted browser and the real
 //! keyring: the whole flow and the ways it can go wrong.
 
-use authdesk_e2e::{free_port, unique, AwxServer, Browser, Desk};
+use authdesk_e2e::{free_port, unique, Browser, Desk, Flavor, TestServer};
 
 #[test]
 fn full_flow_whoami_refresh_rotation_and_verified_revoke() {
-    let server = AwxServer::start().unwrap();
+    let server = TestServer::start(Flavor::Awx).unwrap();
     // The seeded application is registered port-less: http://127.0.0.1/callback.
     let app = server.seeded_app();
     assert_eq!(app.redirect_uri, "http://127.0.0.1/callback");
@@ -96,7 +96,7 @@ fn full_flow_whoami_refresh_rotation_and_verified_revoke() {
 
 #[test]
 fn output_formats_print_exactly_the_token() {
-    let server = AwxServer::start().unwrap();
+    let server = TestServer::start(Flavor::Awx).unwrap();
     let app = server.seeded_app();
     let desk = Desk::new(Browser::Approve);
     let name = unique("formats");
@@ -123,7 +123,7 @@ fn output_formats_print_exactly_the_token() {
 
 #[test]
 fn consent_denied_exits_3_with_the_reason() {
-    let server = AwxServer::start().unwrap();
+    let server = TestServer::start(Flavor::Awx).unwrap();
     let desk = Desk::new(Browser::Deny);
     let name = unique("deny");
     assert_eq!(
@@ -148,7 +148,7 @@ fn consent_denied_exits_3_with_the_reason() {
 
 #[test]
 fn wrong_client_secret_exits_5_and_stores_nothing() {
-    let server = AwxServer::start().unwrap();
+    let server = TestServer::start(Flavor::Awx).unwrap();
     let mut app = server.seeded_app();
     app.client_secret = "not-the-secret".into();
     let desk = Desk::new(Browser::Approve);
@@ -167,7 +167,7 @@ fn wrong_client_secret_exits_5_and_stores_nothing() {
 
 #[test]
 fn junk_and_wrong_state_requests_do_not_disturb_the_wait() {
-    let server = AwxServer::start().unwrap();
+    let server = TestServer::start(Flavor::Awx).unwrap();
     // A fixed-port registration this time.
     let app = server
         .create_app(&format!("http://127.0.0.1:{}/cb/authdesk", free_port()))
@@ -207,7 +207,7 @@ fn junk_and_wrong_state_requests_do_not_disturb_the_wait() {
 
 #[test]
 fn timeout_exits_4_and_frees_the_port() {
-    let server = AwxServer::start().unwrap();
+    let server = TestServer::start(Flavor::Awx).unwrap();
     let port = free_port();
     let app = server
         .create_app(&format!("http://127.0.0.1:{port}/callback"))
@@ -227,7 +227,7 @@ fn timeout_exits_4_and_frees_the_port() {
 
 #[test]
 fn busy_port_exits_2_naming_the_port() {
-    let server = AwxServer::start().unwrap();
+    let server = TestServer::start(Flavor::Awx).unwrap();
     let busy = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = busy.local_addr().unwrap().port();
     let app = server
@@ -252,7 +252,7 @@ fn busy_port_exits_2_naming_the_port() {
 
 #[test]
 fn keyring_unavailable_exits_7_and_writes_no_profile() {
-    let server = AwxServer::start().unwrap();
+    let server = TestServer::start(Flavor::Awx).unwrap();
     let desk = Desk::new(Browser::Approve);
     let name = unique("nokeyring");
     let app = server.seeded_app();
@@ -281,7 +281,7 @@ fn keyring_unavailable_exits_7_and_writes_no_profile() {
 
 #[test]
 fn pkce_when_the_server_requires_it() {
-    let server = AwxServer::start_with(&[("FAKEAWX_PKCE_REQUIRED", "1")]).unwrap();
+    let server = TestServer::start_with(Flavor::Awx, &[("FAKEAWX_PKCE_REQUIRED", "1")]).unwrap();
     let app = server.seeded_app();
     let desk = Desk::new(Browser::Approve);
     let without = unique("nopkce");
@@ -310,7 +310,7 @@ fn pkce_when_the_server_requires_it() {
 
 #[test]
 fn profile_commands_validate_and_clean_up_the_keyring() {
-    let server = AwxServer::start().unwrap();
+    let server = TestServer::start(Flavor::Awx).unwrap();
     let desk = Desk::new(Browser::Approve);
     let app = server.seeded_app();
     let bad_scope = desk.add_profile(&unique("scope"), &server, &app, &["--scope", "admin"]);
@@ -359,7 +359,7 @@ fn profile_commands_validate_and_clean_up_the_keyring() {
 #[test]
 fn a_redirect_off_this_machine_is_pasted_by_hand() {
     use std::io::{BufRead, BufReader, Write};
-    let server = AwxServer::start().unwrap();
+    let server = TestServer::start(Flavor::Awx).unwrap();
     let app = server
         .create_app("https://tools.example.invalid/oauth/callback")
         .unwrap();
@@ -399,7 +399,7 @@ fn a_redirect_off_this_machine_is_pasted_by_hand() {
 
 #[test]
 fn a_revoke_is_not_called_verified_when_the_token_was_dead_already() {
-    let server = AwxServer::start().unwrap();
+    let server = TestServer::start(Flavor::Awx).unwrap();
     let app = server.seeded_app();
     let desk = Desk::new(Browser::Approve);
     let name = unique("deadrevoke");
@@ -420,7 +420,7 @@ fn a_revoke_is_not_called_verified_when_the_token_was_dead_already() {
 
 #[test]
 fn pointing_a_profile_at_another_server_forgets_its_tokens() {
-    let server = AwxServer::start().unwrap();
+    let server = TestServer::start(Flavor::Awx).unwrap();
     let app = server.seeded_app();
     let desk = Desk::new(Browser::Approve);
     let name = unique("moved");
@@ -449,7 +449,7 @@ fn pointing_a_profile_at_another_server_forgets_its_tokens() {
 
 #[test]
 fn no_secret_or_token_in_the_most_verbose_logs() {
-    let server = AwxServer::start().unwrap();
+    let server = TestServer::start(Flavor::Awx).unwrap();
     let app = server.seeded_app();
     let desk = Desk::new(Browser::Approve);
     let name = unique("tracing");

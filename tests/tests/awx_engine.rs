@@ -9,16 +9,17 @@ use authdesk_core::presets::Preset;
 use authdesk_core::profiles::{ClientAuth, Profile, ProfileStore, Scope};
 use authdesk_core::secrets::Keyring;
 use authdesk_core::{Engine, Error, Secret};
-use authdesk_e2e::{repo_root, unique, AwxServer};
+use authdesk_e2e::{repo_root, unique, Flavor, TestServer};
 use tokio_util::sync::CancellationToken;
 
-fn profile(name: &str, server: &AwxServer, redirect_uri: &str) -> Profile {
+fn profile(name: &str, server: &TestServer, redirect_uri: &str) -> Profile {
     Profile {
         name: name.to_owned(),
         preset: Preset::Awx,
         base_url: server.seed.base_url.parse().unwrap(),
         client_id: server.seed.client_id.clone(),
-        redirect_uri: redirect_uri.parse().unwrap(),
+        grant: Default::default(),
+        redirect_uri: Some(redirect_uri.parse().unwrap()),
         scope: Scope::Read,
         ca_file: None,
         pkce: false,
@@ -55,7 +56,7 @@ fn callback_code(log: &std::path::Path) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_code_works_once_and_client_auth_in_the_body_works() {
-    let server = AwxServer::start().unwrap();
+    let server = TestServer::start(Flavor::Awx).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let engine = Engine::new(ProfileStore::new(dir.path()), Keyring::new().unwrap());
     let name = unique("engine");
@@ -108,7 +109,7 @@ async fn a_code_works_once_and_client_auth_in_the_body_works() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn cancel_ends_the_wait_and_frees_the_port() {
-    let server = AwxServer::start().unwrap();
+    let server = TestServer::start(Flavor::Awx).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let engine = Engine::new(ProfileStore::new(dir.path()), Keyring::new().unwrap());
     let name = unique("cancel");

@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use authdesk_e2e::window::{Window, ONE_WINDOW_AT_A_TIME};
-use authdesk_e2e::{unique, AwxServer, Browser, Desk};
+use authdesk_e2e::{unique, Browser, Desk, Flavor, TestServer};
 
 const WAIT: Duration = Duration::from_secs(60);
 
@@ -15,7 +15,7 @@ fn masked(text: &str) -> bool {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn add_profile_get_reveal_copy_refresh_and_revoke() {
     let _one = ONE_WINDOW_AT_A_TIME.lock().await;
-    let server = tokio::task::block_in_place(AwxServer::start).unwrap();
+    let server = tokio::task::block_in_place(|| TestServer::start(Flavor::Awx)).unwrap();
     let desk = Desk::new(Browser::Approve);
     let window = Window::open(&desk).await.unwrap();
     let name = unique("gui");
@@ -190,7 +190,7 @@ async fn add_profile_get_reveal_copy_refresh_and_revoke() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn consent_denied_and_cancel_while_waiting() {
     let _one = ONE_WINDOW_AT_A_TIME.lock().await;
-    let server = tokio::task::block_in_place(AwxServer::start).unwrap();
+    let server = tokio::task::block_in_place(|| TestServer::start(Flavor::Awx)).unwrap();
     let app = server.seeded_app();
     let name = unique("guideny");
 
@@ -267,7 +267,7 @@ async fn consent_denied_and_cancel_while_waiting() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_copied_token_is_cleared_only_while_the_clipboard_still_holds_it() {
     let _one = ONE_WINDOW_AT_A_TIME.lock().await;
-    let server = tokio::task::block_in_place(AwxServer::start).unwrap();
+    let server = tokio::task::block_in_place(|| TestServer::start(Flavor::Awx)).unwrap();
     let app = server.seeded_app();
     let desk = Desk::new(Browser::Approve);
     let name = unique("guiclip");

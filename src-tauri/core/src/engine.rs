@@ -244,11 +244,7 @@ impl Engine {
 
     /// The password grant of a password profile: the password is used for this one
     /// request and dropped; the tokens are stored like a sign-in's.
-    pub async fn password_sign_in(
-        &self,
-        name: &str,
-        credentials: Credentials,
-    ) -> Result<TokenSet> {
+    pub async fn password_sign_in(&self, name: &str, credentials: Credentials) -> Result<TokenSet> {
         let (profile, client) = self.client_for(name).await?;
         if profile.grant != Grant::Password {
             return Err(Error::Config(format!(

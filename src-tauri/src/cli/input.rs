@@ -11,9 +11,11 @@ use authdesk_core::{Error, Secret};
 pub fn read_hidden(what: &str, from_stdin: bool) -> Result<Secret, Error> {
     let text = if from_stdin {
         let mut text = String::new();
-        std::io::stdin()
-            .read_to_string(&mut text)
-            .map_err(|e| Error::Config(format!("Could not read the {what} from standard input: {e}.")))?;
+        std::io::stdin().read_to_string(&mut text).map_err(|e| {
+            Error::Config(format!(
+                "Could not read the {what} from standard input: {e}."
+            ))
+        })?;
         text
     } else if std::io::stdin().is_terminal() {
         let mut prompt = what.to_owned();

@@ -18,7 +18,10 @@ pub async fn pat(engine: &Engine, command: PatCommand) -> Result<u8, Error> {
             format,
         } => {
             let scope = scope.parse()?;
-            let api = engine.platform_for(&name, input::credentials(&login.username, login.password_stdin)?)?;
+            let api = engine.platform_for(
+                &name,
+                input::credentials(&login.username, login.password_stdin)?,
+            )?;
             let created = api.create_token(&description, scope, application).await?;
             eprintln!(
                 "Created token {} (\"{}\"); the server shows it only this once.",
@@ -28,23 +31,34 @@ pub async fn pat(engine: &Engine, command: PatCommand) -> Result<u8, Error> {
             Ok(0)
         }
         PatCommand::List { name, login, json } => {
-            let api = engine.platform_for(&name, input::credentials(&login.username, login.password_stdin)?)?;
+            let api = engine.platform_for(
+                &name,
+                input::credentials(&login.username, login.password_stdin)?,
+            )?;
             let tokens = api.tokens().await?;
             if json {
-                println!("{}", serde_json::to_string_pretty(&tokens).unwrap_or_default());
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&tokens).unwrap_or_default()
+                );
                 return Ok(0);
             }
             if tokens.is_empty() {
                 eprintln!("User \"{}\" has no tokens on this server.", login.username);
                 return Ok(0);
             }
-            println!("{:>6}  {:10}  {:11}  {:25}  DESCRIPTION", "ID", "SCOPE", "APPLICATION", "EXPIRES");
+            println!(
+                "{:>6}  {:10}  {:11}  {:25}  DESCRIPTION",
+                "ID", "SCOPE", "APPLICATION", "EXPIRES"
+            );
             for token in tokens {
                 println!(
                     "{:>6}  {:10}  {:11}  {:25}  {}",
                     token.id,
                     token.scope,
-                    token.application.map_or_else(|| "personal".to_owned(), |a| a.to_string()),
+                    token
+                        .application
+                        .map_or_else(|| "personal".to_owned(), |a| a.to_string()),
                     token.expires.as_deref().unwrap_or("-"),
                     token.description
                 );
@@ -52,7 +66,10 @@ pub async fn pat(engine: &Engine, command: PatCommand) -> Result<u8, Error> {
             Ok(0)
         }
         PatCommand::Delete { name, id, login } => {
-            let api = engine.platform_for(&name, input::credentials(&login.username, login.password_stdin)?)?;
+            let api = engine.platform_for(
+                &name,
+                input::credentials(&login.username, login.password_stdin)?,
+            )?;
             api.delete_token(id).await?;
             eprintln!("Deleted token {id}; it no longer works.");
             Ok(0)
@@ -72,9 +89,7 @@ pub async fn create_app(engine: &Engine, args: CreateApp) -> Result<u8, Error> {
     let name = args.name.trim().to_owned();
     let grant: authdesk_core::profiles::Grant = args.grant.into();
     let setup = ApplicationSetup {
-        application_name: args
-            .app_name
-            .unwrap_or_else(|| format!("AuthDesk {name}")),
+        application_name: args.app_name.unwrap_or_else(|| format!("AuthDesk {name}")),
         organization: args.organization,
         profile: ProfileDraft {
             name: name.clone(),

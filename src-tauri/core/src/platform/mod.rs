@@ -213,10 +213,7 @@ impl PlatformClient {
 
     /// Deletes an application (used to undo a set-up whose secret could not be kept).
     pub async fn delete_application(&self, id: u64) -> Result<()> {
-        let url = join_path(
-            &self.base_url,
-            &format!("{}{id}/", self.api.applications),
-        );
+        let url = join_path(&self.base_url, &format!("{}{id}/", self.api.applications));
         self.delete("application removal", url).await
     }
 
@@ -307,7 +304,12 @@ impl PlatformClient {
     }
 
     async fn get_json(&self, action: &'static str, url: Url) -> Result<Value> {
-        let (status, body) = send(action, &url, self.request(reqwest::Method::GET, url.clone())).await?;
+        let (status, body) = send(
+            action,
+            &url,
+            self.request(reqwest::Method::GET, url.clone()),
+        )
+        .await?;
         parse_answer(action, status, &body)
     }
 
@@ -318,8 +320,12 @@ impl PlatformClient {
     }
 
     async fn delete(&self, action: &'static str, url: Url) -> Result<()> {
-        let (status, body) =
-            send(action, &url, self.request(reqwest::Method::DELETE, url.clone())).await?;
+        let (status, body) = send(
+            action,
+            &url,
+            self.request(reqwest::Method::DELETE, url.clone()),
+        )
+        .await?;
         if status.is_success() {
             Ok(())
         } else {
@@ -371,7 +377,9 @@ fn refusal(action: &'static str, status: reqwest::StatusCode, body: &[u8]) -> Er
         .ok()
         .filter(|map| !map.contains_key("detail") && !map.contains_key("error"));
     let summary = match (status.as_u16(), fields) {
-        (401, _) => "the username or password is wrong (or this login cannot use the API).".to_owned(),
+        (401, _) => {
+            "the username or password is wrong (or this login cannot use the API).".to_owned()
+        }
         (_, Some(fields)) if !fields.is_empty() => {
             let parts: Vec<String> = fields
                 .iter()
@@ -463,7 +471,10 @@ mod tests {
         );
         let text = error.to_string();
         assert!(text.contains("name: Too long."), "{text}");
-        assert!(text.contains("organization: This field is required."), "{text}");
+        assert!(
+            text.contains("organization: This field is required."),
+            "{text}"
+        );
         let login = refusal(
             "token list",
             reqwest::StatusCode::UNAUTHORIZED,
@@ -479,7 +490,10 @@ mod tests {
         let info = token_info("token list", &item).unwrap();
         assert_eq!((info.id, info.application), (7, None));
         let with_app = json!({"id": "8", "application": 3});
-        assert_eq!(token_info("token list", &with_app).unwrap().application, Some(3));
+        assert_eq!(
+            token_info("token list", &with_app).unwrap().application,
+            Some(3)
+        );
         assert!(token_info("token list", &json!({"description": "no id"})).is_err());
     }
 }

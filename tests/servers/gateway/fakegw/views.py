@@ -1,0 +1,107 @@
+"""The glue a gateway project adds around DAB: who-am-I, users and organizations read
+endpoints, and a login page. Applications, tokens and /o/ come from DAB unchanged."""
+
+from django.contrib.auth import get_user_model, views as auth_views
+from rest_framework import permissions
+from rest_framework.generics import ListAPIView
+from rest_framework.response import Response
+from rest_framework.viewsets import ReadOnlyModelViewSet
+
+from ansible_base.lib.serializers.common import CommonUserSerializer, NamedCommonModelSerializer
+from ansible_base.lib.utils.encryption import ENCRYPTED_STRING
+from ansible_base.lib.utils.views.django_app_api import AnsibleBaseDjangoAppApiView
+
+from .models import Organization
+
+User = get_user_model()
+
+
+class UserSerializer(CommonUserSerializer):
+    password = None
+
+    class Meta(CommonUserSerializer.Meta):
+        model = User
+        fields = CommonUserSerializer.Meta.fields + [
+            "username", "email", "first_name", "last_name", "last_login", "password", "is_superuser",
+        ]
+
+    def to_representation(self, obj):
+        ret = super().to_representation(obj)
+        ret["password"] = ENCRYPTED_STRING
+        # Which authenticators (DAB's authentication app) the user has logged in through.
+        ret["authenticators"] = sorted(obj.authenticator_users.values_list("provider_id", flat=True))
+        ret["authenticator_uid"] = next(iter(obj.authenticator_users.values_list("uid", flat=True)), "")
+        return ret
+
+
+class OrganizationSerializer(NamedCommonModelSerializer):
+    class Meta(NamedCommonModelSerializer.Meta):
+        model = Organization
+        fields = NamedCommonModelSerializer.Meta.fields + ["description"]
+
+
+class MeView(AnsibleBaseDjangoAppApiView, ListAPIView):
+    """GET /api/gateway/v1/me/: the caller, as a one-item page of users."""
+
+    serializer_class = UserSerializer
+
+    def get_queryset(self):
+        return User.objects.filter(pk=self.request.user.pk).order_by("pk")
+
+
+class UserViewSet(ReadOnlyModelViewSet, AnsibleBaseDjangoAppApiView):
+    serializer_class = UserSerializer
+
+    def get_queryset(self):
+        qs = User.objects.order_by("pk")
+        if not self.request.user.is_superuser:
+            qs = qs.filter(pk=self.request.user.pk)
+        return qs
+
+
+class OrganizationViewSet(ReadOnlyModelViewSet, AnsibleBaseDjangoAppApiView):
+    serializer_class = OrganizationSerializer
+
+    def get_queryset(self):
+        qs = Organization.objects.order_by("pk")
+        user = self.request.user
+        if not user.is_superuser:
+            qs = qs.filter(pk__in=user.member_of_organizations.values("pk").union(user.admin_of_organizations.values("pk")))
+        return qs
+
+
+class ApiRoot(AnsibleBaseDjangoAppApiView):
+    permission_classes = [permissions.AllowAny]
+    authentication_classes = []
+
+    def get(self, request):
+        base = "/api/gateway/v1/"
+        return Response(
+            {
+                "applications": base + "applications/",
+                "login": base + "login/",
+                "logout": base + "logout/",
+                "me": base + "me/",
+                "organizations": base + "organizations/",
+                "tokens": base + "tokens/",
+                "users": base + "users/",
+            }
+        )
+
+
+class LoginView(auth_views.LoginView):
+    """An HTML login form (csrfmiddlewaretoken, next, username, password). The real gateway
+    logs in through its web UI, which posts the same credentials to this URL."""
+
+    template_name = "fakegw/login.html"
+
+    def post(self, request, *args, **kwargs):
+        response = super().post(request, *args, **kwargs)
+        if not request.user.is_authenticated:
+            response.status_code = 401  # a failed login, as the gateway's login API answers
+        return response
+
+
+class LogoutView(auth_views.LogoutView):
+    next_page = "/api/gateway/v1/login/"
+    redirect_field_name = "next"

@@ -1,0 +1,186 @@
+"""Run the AAP-gateway-like OAuth2 authorization server for end-to-end tests.
+
+    python serve.py --port PORT --state-dir DIR [--host 127.0.0.1]
+
+Needs the packages of ../requirements-gateway.txt (django-ansible-base with its
+oauth2_provider app on django-oauth-toolkit 2.3). Creates DIR/db.sqlite3 (kept when it
+exists, so a restart keeps users, applications and tokens), seeds the users, the
+organization and two applications, writes DIR/seed.json, then prints `READY <base_url>`
+once it listens. --port 0 picks a free port; the READY line and seed.json give the real
+one. Nothing is written outside DIR.
+"""
+
+import argparse
+import io
+import json
+import os
+import signal
+import sqlite3
+import sys
+from pathlib import Path
+
+sys.dont_write_bytecode = True  # keep __pycache__ out of the source tree
+
+DEMO_USER, DEMO_PASSWORD = "demo", "demo-password"
+ADMIN_USER, ADMIN_PASSWORD = "admin", "admin-password"
+ORG_NAME = "Default"
+APP_NAME = "AuthDesk demo"
+PASSWORD_APP_NAME = "AuthDesk password"
+# Port-less loopback: DOT 2.3 accepts any port at request time (RFC 8252 7.3).
+REDIRECT_URI = "http://127.0.0.1/callback"
+
+
+def setup_django(state_dir):
+    os.environ["FAKEGW_STATE_DIR"] = str(state_dir)
+    os.environ["DJANGO_SETTINGS_MODULE"] = "fakegw.settings"
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import django
+
+    django.setup()
+
+
+def migrate(db_path):
+    """Build the schema in memory, where sqlite does not sync to disk after every
+    migration, then copy it to the file in one go: several times faster on a busy disk."""
+    from django.core.management import call_command
+    from django.db import connection
+
+    if db_path.exists():
+        call_command("migrate", verbosity=0, interactive=False)  # a no-op when up to date
+        return
+    tmp = db_path.with_name(db_path.name + ".tmp")
+    tmp.unlink(missing_ok=True)
+    connection.settings_dict["NAME"] = ":memory:"
+    connection.close()
+    call_command("migrate", verbosity=0, interactive=False)
+    dest = sqlite3.connect(tmp)
+    connection.connection.backup(dest)
+    dest.close()
+    # Django never closes an in-memory database; name the file first so close() does.
+    connection.settings_dict["NAME"] = str(db_path)
+    connection.close()
+    os.replace(tmp, db_path)
+
+
+def seed_app(Application, name, owner, org, grant_type, redirect_uris, known_secret):
+    """Create (or keep) a confidential application and return (app, plain secret).
+    DOT 2.3 stores client secrets hashed, so the plain one is made here before the save;
+    on a restart the secret recorded in seed.json is reused while it still matches."""
+    from django.contrib.auth.hashers import check_password
+    from oauth2_provider.generators import generate_client_secret
+
+    app = Application.objects.filter(name=name, organization=org).order_by("id").first()
+    if app is not None and known_secret and check_password(known_secret, app.client_secret):
+        return app, known_secret
+    secret = generate_client_secret()
+    if app is None:
+        app = Application(
+            name=name,
+            organization=org,
+            user=owner,
+            client_type="confidential",
+            authorization_grant_type=grant_type,
+            redirect_uris=redirect_uris,
+            skip_authorization=False,
+        )
+    app.client_secret = secret
+    app.save()
+    return app, secret
+
+
+def seed(base_url, state_dir):
+    from crum import impersonate
+    from django.contrib.auth import get_user_model
+    from django.core.management import call_command
+    from oauth2_provider.models import get_application_model
+
+    from fakegw.models import Organization
+
+    try:
+        old = json.loads((state_dir / "seed.json").read_text())
+    except (OSError, ValueError):
+        old = {}
+
+    User = get_user_model()
+    admin = User.objects.filter(username=ADMIN_USER).first()
+    if admin is None:
+        admin = User.objects.create_superuser(ADMIN_USER, "admin@example.com", ADMIN_PASSWORD)
+    # DAB's own setup of the "Local Database Authenticator" that checks passwords.
+    call_command("authenticators", "--initialize", stdout=io.StringIO(), stderr=io.StringIO())
+    with impersonate(admin):  # created_by/modified_by, as if the admin had done it
+        demo = User.objects.filter(username=DEMO_USER).first()
+        if demo is None:
+            demo = User.objects.create_user(
+                DEMO_USER, "demo@example.com", DEMO_PASSWORD, first_name="Demo", last_name="User"
+            )
+        org, _ = Organization.objects.get_or_create(name=ORG_NAME, defaults={"description": "The default organization"})
+        org.users.add(demo)
+        Application = get_application_model()
+        app, secret = seed_app(
+            Application, APP_NAME, admin, org, "authorization-code", REDIRECT_URI,
+            old.get("client_secret") if old.get("client_id") else None,
+        )
+        papp, psecret = seed_app(
+            Application, PASSWORD_APP_NAME, admin, org, "password", "",
+            old.get("password_client_secret") if old.get("password_client_id") else None,
+        )
+    info = {
+        "base_url": base_url,
+        "username": DEMO_USER,
+        "password": DEMO_PASSWORD,
+        "client_id": app.client_id,
+        "client_secret": secret,
+        "redirect_uri": REDIRECT_URI,
+        "password_client_id": papp.client_id,
+        "password_client_secret": psecret,
+        "organization_id": org.pk,
+    }
+    tmp = state_dir / "seed.json.tmp"
+    tmp.write_text(json.dumps(info, indent=2) + "\n")
+    os.replace(tmp, state_dir / "seed.json")
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--port", type=int, required=True)
+    p.add_argument("--state-dir", required=True, type=Path)
+    p.add_argument("--host", default="127.0.0.1")
+    args = p.parse_args()
+
+    def stop(signum, frame):
+        raise SystemExit(0)
+
+    # From the start, so a test that gives up early still sees a clean exit.
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+
+    state_dir = args.state_dir.resolve()
+    state_dir.mkdir(parents=True, exist_ok=True)
+    setup_django(state_dir)
+
+    from django.core.servers.basehttp import ThreadedWSGIServer, WSGIRequestHandler
+    from django.core.wsgi import get_wsgi_application
+
+    # Bind before seeding so that seed.json can name the real port of --port 0.
+    class Server(ThreadedWSGIServer):
+        request_queue_size = 128
+
+    ipv6 = ":" in args.host
+    httpd = Server((args.host, args.port), WSGIRequestHandler, ipv6=ipv6)
+    port = httpd.server_address[1]
+    host = f"[{args.host}]" if ipv6 else args.host
+    base_url = f"http://{host}:{port}"
+
+    migrate(state_dir / "db.sqlite3")
+    seed(base_url, state_dir)
+    httpd.set_app(get_wsgi_application())
+
+    print(f"READY {base_url}", flush=True)
+    try:
+        httpd.serve_forever()
+    finally:
+        httpd.server_close()
+
+
+if __name__ == "__main__":
+    main()

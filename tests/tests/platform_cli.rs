@@ -1,0 +1,300 @@
+//! The same CLI journeys against both server layouts: the AWX-like server and the AAP
+//! gateway's own OAuth2 code (django-ansible-base). Each journey is written once and
+//! run against each server.
+
+use authdesk_e2e::{unique, Browser, Desk, Flavor, TestServer};
+
+/// Sign-in through the browser, who-am-I, refresh with rotation, and a revoke that is
+/// verified; the gateway stores tokens hashed, so there only the hashed form revokes.
+fn browser_flow_refresh_and_revoke(flavor: Flavor) {
+    let server = TestServer::start(flavor).unwrap();
+    let app = server.seeded_app();
+    let desk = Desk::new(Browser::Approve);
+    let name = unique("flow");
+    let added = desk.add_profile(&name, &server, &app, &[]);
+    assert_eq!(added.status, Some(0), "{added:?}");
+
+    let got = desk.run(&["token", &name, "--timeout", "60"]);
+    assert_eq!(got.status, Some(0), "{got:?}");
+    let first = got.json();
+    let access = first["access_token"].as_str().unwrap().to_owned();
+    let refresh = first["refresh_token"].as_str().unwrap().to_owned();
+    assert_eq!(first["user"], "demo", "{got:?}");
+    assert_eq!(server.me_status(&access), 200);
+
+    let refreshed = desk.run(&["refresh", &name]);
+    assert_eq!(refreshed.status, Some(0), "{refreshed:?}");
+    let second = refreshed.json();
+    let new_access = second["access_token"].as_str().unwrap().to_owned();
+    let new_refresh = second["refresh_token"].as_str().unwrap().to_owned();
+    assert_ne!(new_refresh, refresh, "refresh tokens rotate");
+    assert_eq!(server.me_status(&new_access), 200);
+    assert_eq!(server.direct_refresh_status(&app, &refresh), 400);
+
+    let revoked = desk.run(&["revoke", &name]);
+    assert_eq!(revoked.status, Some(0), "{revoked:?}");
+    let expected = match flavor {
+        Flavor::Awx => "Revoked, verified",
+        Flavor::Gateway => "Revoked with the hashed token form",
+    };
+    assert!(revoked.stderr.contains(expected), "{revoked:?}");
+    assert_eq!(server.me_status(&new_access), 401);
+    assert_eq!(server.direct_refresh_status(&app, &new_refresh), 400);
+    for needle in [&app.client_secret, &access, &new_access, &new_refresh] {
+        assert!(desk.files_containing(needle).is_empty());
+    }
+}
+
+#[test]
+fn gateway_browser_flow_refresh_and_hashed_revoke() {
+    browser_flow_refresh_and_revoke(Flavor::Gateway);
+}
+
+/// Personal access tokens with the user's own login: create (shown once, works as a
+/// bearer token), list (never the token), delete (stops working), and the password is
+/// written nowhere.
+fn personal_tokens(flavor: Flavor) {
+    let server = TestServer::start(flavor).unwrap();
+    let desk = Desk::new(Browser::Ignore);
+    let name = unique("pat");
+    assert_eq!(
+        desk.add_profile(&name, &server, &server.seeded_app(), &[])
+            .status,
+        Some(0)
+    );
+    let password = format!("{}\n", server.seed.password);
+    let login = ["--username", "demo", "--password-stdin"];
+    let description = unique("ci token");
+
+    let mut create = vec!["pat", "create", &name, "--description", &description];
+    create.extend(login);
+    let created = desk.run_with_input(&create, &password);
+    assert_eq!(created.status, Some(0), "{created:?}");
+    let token = created.json();
+    let secret = token["token"].as_str().unwrap().to_owned();
+    let id = token["id"].as_u64().unwrap();
+    assert_eq!(token["scope"], "write");
+    assert_eq!(server.me_status(&secret), 200, "a PAT is a bearer token");
+    assert!(!created.stderr.contains(&secret));
+
+    let mut list = vec!["pat", "list", &name, "--json"];
+    list.extend(login);
+    let listed = desk.run_with_input(&list, &password);
+    assert_eq!(listed.status, Some(0), "{listed:?}");
+    assert!(!listed.stdout.contains(&secret), "lists never show tokens");
+    let ours = listed
+        .json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["id"].as_u64() == Some(id))
+        .cloned()
+        .unwrap_or_else(|| panic!("token {id} is listed: {listed:?}"));
+    assert_eq!(ours["description"], description.as_str());
+    assert_eq!(ours["application"], serde_json::Value::Null);
+
+    let id_text = id.to_string();
+    let mut delete = vec!["pat", "delete", &name, &id_text];
+    delete.extend(login);
+    let deleted = desk.run_with_input(&delete, &password);
+    assert_eq!(deleted.status, Some(0), "{deleted:?}");
+    assert_eq!(server.me_status(&secret), 401);
+
+    let wrong = desk.run_with_input(&list, "not-the-password\n");
+    assert_eq!(wrong.status, Some(5), "{wrong:?}");
+    assert!(
+        wrong.stderr.contains("username or password is wrong"),
+        "{wrong:?}"
+    );
+    for needle in [server.seed.password.as_str(), secret.as_str()] {
+        assert!(desk.files_containing(needle).is_empty());
+    }
+}
+
+#[test]
+fn awx_personal_tokens() {
+    personal_tokens(Flavor::Awx);
+}
+
+#[test]
+fn gateway_personal_tokens() {
+    personal_tokens(Flavor::Gateway);
+}
+
+/// A user with no application yet: `app create` makes one whose redirect URI is the
+/// port-less loopback AuthDesk listens on, keeps the secret in the keyring only, and the
+/// new profile signs in at once.
+fn application_set_up_then_sign_in(flavor: Flavor) {
+    let server = TestServer::start(flavor).unwrap();
+    let desk = Desk::new(Browser::Approve);
+    let name = unique("setup");
+    let organization = server.seed.organization_id.to_string();
+    let created = desk.run_with_input(
+        &[
+            "app",
+            "create",
+            &name,
+            "--preset",
+            flavor.preset(),
+            "--base-url",
+            &server.seed.base_url,
+            "--username",
+            "demo",
+            "--password-stdin",
+            "--organization",
+            &organization,
+            "--scope",
+            "read write",
+        ],
+        &format!("{}\n", server.seed.password),
+    );
+    assert_eq!(created.status, Some(0), "{created:?}");
+    assert!(
+        created
+            .stderr
+            .contains("client secret is in the OS keyring"),
+        "{created:?}"
+    );
+    let shown = desk.run(&["profile", "show", &name]);
+    assert!(
+        shown
+            .stdout
+            .contains("redirect URI:  http://127.0.0.1/callback")
+            && shown
+                .stdout
+                .contains("client secret: stored in the OS keyring"),
+        "{shown:?}"
+    );
+
+    let got = desk.run(&["token", &name, "--timeout", "60"]);
+    assert_eq!(got.status, Some(0), "{got:?}");
+    let access = got.json()["access_token"].as_str().unwrap().to_owned();
+    assert_eq!(server.me_status(&access), 200);
+    assert_eq!(desk.run(&["revoke", &name]).status, Some(0));
+
+    // The same name again is refused before anything is created on the server.
+    let again = desk.run_with_input(
+        &[
+            "app",
+            "create",
+            &name,
+            "--preset",
+            flavor.preset(),
+            "--base-url",
+            &server.seed.base_url,
+            "--username",
+            "demo",
+            "--password-stdin",
+        ],
+        &format!("{}\n", server.seed.password),
+    );
+    assert_eq!(again.status, Some(2), "{again:?}");
+    assert!(again.stderr.contains("exists already"), "{again:?}");
+    // An organization the user cannot see is named as such, with the choices.
+    let other = unique("setup");
+    let wrong_org = desk.run_with_input(
+        &[
+            "app",
+            "create",
+            &other,
+            "--preset",
+            flavor.preset(),
+            "--base-url",
+            &server.seed.base_url,
+            "--username",
+            "demo",
+            "--password-stdin",
+            "--organization",
+            "No Such Org",
+        ],
+        &format!("{}\n", server.seed.password),
+    );
+    assert_eq!(wrong_org.status, Some(2), "{wrong_org:?}");
+    assert!(
+        wrong_org.stderr.contains("no organization \"No Such Org\""),
+        "{wrong_org:?}"
+    );
+    assert!(desk.run(&["profile", "show", &other]).status != Some(0));
+}
+
+#[test]
+fn awx_application_set_up_then_sign_in() {
+    application_set_up_then_sign_in(Flavor::Awx);
+}
+
+#[test]
+fn gateway_application_set_up_then_sign_in() {
+    application_set_up_then_sign_in(Flavor::Gateway);
+}
+
+/// The password grant: tokens from a username and password (used once, stored
+/// nowhere), then the same refresh and revoke as any profile.
+fn password_grant(flavor: Flavor) {
+    let server = TestServer::start(flavor).unwrap();
+    let app = server.password_app();
+    let desk = Desk::new(Browser::Ignore);
+    let name = unique("password");
+    let added = desk.add_profile(&name, &server, &app, &[]);
+    assert_eq!(added.status, Some(0), "{added:?}");
+
+    let without_user = desk.run(&["token", &name]);
+    assert_eq!(without_user.status, Some(2), "{without_user:?}");
+    assert!(
+        without_user.stderr.contains("--username"),
+        "{without_user:?}"
+    );
+
+    let wrong = desk.run_with_input(
+        &["token", &name, "--username", "demo", "--password-stdin"],
+        "wrong-password\n",
+    );
+    assert_eq!(wrong.status, Some(5), "{wrong:?}");
+    assert!(wrong.stderr.contains("invalid_grant"), "{wrong:?}");
+
+    let got = desk.run_with_input(
+        &["token", &name, "--username", "demo", "--password-stdin"],
+        &format!("{}\n", server.seed.password),
+    );
+    assert_eq!(got.status, Some(0), "{got:?}");
+    let tokens = got.json();
+    let access = tokens["access_token"].as_str().unwrap().to_owned();
+    assert_eq!(tokens["user"], "demo");
+    assert_eq!(server.me_status(&access), 200);
+    assert!(
+        desk.browser_events().is_empty(),
+        "no browser for the password grant"
+    );
+
+    let refreshed = desk.run(&["refresh", &name]);
+    assert_eq!(refreshed.status, Some(0), "{refreshed:?}");
+    let new_access = refreshed.json()["access_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(server.me_status(&new_access), 200);
+    let revoked = desk.run(&["revoke", &name]);
+    assert_eq!(revoked.status, Some(0), "{revoked:?}");
+    assert_eq!(server.me_status(&new_access), 401);
+    for needle in [
+        server.seed.password.as_str(),
+        access.as_str(),
+        new_access.as_str(),
+    ] {
+        assert!(desk.files_containing(needle).is_empty());
+    }
+}
+
+#[test]
+fn awx_password_grant() {
+    password_grant(Flavor::Awx);
+}
+
+#[test]
+fn gateway_password_grant() {
+    password_grant(Flavor::Gateway);
+}
+
+#[test]
+fn awx_browser_flow_refresh_and_revoke() {
+    browser_flow_refresh_and_revoke(Flavor::Awx);
+}
