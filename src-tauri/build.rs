@@ -17,6 +17,12 @@ fn main() {
         "session_history",
         "get_settings",
         "save_settings",
+        "password_sign_in",
+        "list_organizations",
+        "set_up_application",
+        "create_personal_token",
+        "list_personal_tokens",
+        "delete_personal_token",
     ]);
     tauri_build::try_build(tauri_build::Attributes::new().app_manifest(commands))
         .expect("tauri build script");

@@ -37,7 +37,9 @@ pub struct Env {
 pub fn all() -> Result<Env> {
     install_packages(PACKAGES)?;
     install_tauri_driver()?;
-    let python = python_venv()?;
+    let python = python_venv(".venv", "tests/servers/requirements-awx.txt")?;
+    // The gateway's OAuth2 code needs other versions of the same packages (DOT 2.3).
+    python_venv(".venv-gateway", "tests/servers/requirements-gateway.txt")?;
     Ok(Env { python })
 }
 
@@ -114,19 +116,20 @@ fn dpkg_installed(package: &str) -> bool {
         .unwrap_or(false)
 }
 
-/// `.venv` with the pinned server packages, rebuilt when the pins change.
-fn python_venv() -> Result<PathBuf> {
+/// A venv (`name`, at the repository root) with one server's pinned packages, rebuilt
+/// when the pins change.
+fn python_venv(name: &str, requirements: &str) -> Result<PathBuf> {
     let root = repo_root();
-    let venv = root.join(".venv");
+    let venv = root.join(name);
     let python = venv.join("bin/python");
-    let requirements = root.join("tests/servers/requirements-awx.txt");
+    let requirements = root.join(requirements);
     let wanted = std::fs::read_to_string(&requirements)
-        .context("reading tests/servers/requirements-awx.txt")?;
+        .with_context(|| format!("reading {}", requirements.display()))?;
     let stamp = venv.join(".requirements");
     if python.exists() && std::fs::read_to_string(&stamp).is_ok_and(|have| have == wanted) {
         return Ok(python);
     }
-    println!("==> creating the Python venv for the test servers (.venv)");
+    println!("==> creating the Python venv {name} for a test server");
     let base =
         venv_python().context("no python3 with a working venv module; install python3-venv")?;
     run(Command::new(base)

@@ -47,6 +47,12 @@ pub fn run() -> ExitCode {
             commands::tokens::session_history,
             commands::settings::get_settings,
             commands::settings::save_settings,
+            commands::platform::password_sign_in,
+            commands::platform::list_organizations,
+            commands::platform::set_up_application,
+            commands::platform::create_personal_token,
+            commands::platform::list_personal_tokens,
+            commands::platform::delete_personal_token,
         ])
         .run(tauri::generate_context!());
     match result {

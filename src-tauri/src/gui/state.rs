@@ -4,7 +4,7 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 
-use authdesk_core::{Engine, TokenSet};
+use authdesk_core::{Engine, Secret, TokenSet};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -19,6 +19,8 @@ pub struct AppState {
     pub settings: Mutex<Settings>,
     pub sign_in: tokio::sync::Mutex<Option<PendingSignIn>>,
     history: Mutex<Vec<HistoryEntry>>,
+    /// The personal access token created last, for Copy (the server shows it only once).
+    personal_token: Mutex<Option<Secret>>,
     next_id: AtomicU64,
 }
 
@@ -97,6 +99,7 @@ impl AppState {
             settings: Mutex::new(settings),
             sign_in: tokio::sync::Mutex::new(None),
             history: Mutex::new(Vec::new()),
+            personal_token: Mutex::new(None),
             next_id: AtomicU64::new(1),
         }
     }
@@ -131,6 +134,16 @@ impl AppState {
                 state: TokenState::Active,
             });
         }
+    }
+
+    pub fn keep_personal_token(&self, token: Secret) {
+        if let Ok(mut kept) = self.personal_token.lock() {
+            *kept = Some(token);
+        }
+    }
+
+    pub fn personal_token(&self) -> Option<Secret> {
+        self.personal_token.lock().ok().and_then(|t| t.clone())
     }
 
     pub fn mark_revoked(&self, profile: &str) {

@@ -94,6 +94,7 @@ def seed(base_url, state_dir):
     from django.core.management import call_command
     from oauth2_provider.models import get_application_model
 
+    from ansible_base.lib.utils.create_system_user import create_system_user
     from fakegw.models import Organization
 
     try:
@@ -102,6 +103,7 @@ def seed(base_url, state_dir):
         old = {}
 
     User = get_user_model()
+    create_system_user(User)  # DAB's "_system" user, creator of what nobody created
     admin = User.objects.filter(username=ADMIN_USER).first()
     if admin is None:
         admin = User.objects.create_superuser(ADMIN_USER, "admin@example.com", ADMIN_PASSWORD)
@@ -173,7 +175,13 @@ def main():
 
     migrate(state_dir / "db.sqlite3")
     seed(base_url, state_dir)
-    httpd.set_app(get_wsgi_application())
+    application = get_wsgi_application()
+    # Import the URLconf (and with it every view) now: a missing module fails the start,
+    # not the first request.
+    from django.urls import get_resolver
+
+    get_resolver().url_patterns
+    httpd.set_app(application)
 
     print(f"READY {base_url}", flush=True)
     try:

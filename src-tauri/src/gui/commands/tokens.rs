@@ -156,6 +156,8 @@ pub enum CopyWhat {
     RedirectUri,
     /// The authorize URL of the sign-in under way.
     AuthorizeUrl,
+    /// The personal access token created last.
+    PersonalToken,
 }
 
 /// Copies in Rust, so the web view needs no clipboard permission and tokens it never
@@ -184,6 +186,12 @@ pub async fn copy_token(
                 url.ok_or_else(|| CommandError::config("No sign-in is under way."))?,
                 false,
             )
+        }
+        CopyWhat::PersonalToken => {
+            let token = state.personal_token().ok_or_else(|| {
+                CommandError::config("No personal access token was created in this window.")
+            })?;
+            (token.expose().to_owned(), true)
         }
         _ => {
             let tokens = engine.stored_tokens(&name).await?;

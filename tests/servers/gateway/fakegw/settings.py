@@ -69,6 +69,7 @@ LANGUAGE_CODE = "en-us"
 
 AUTH_USER_MODEL = "fakegw.User"
 ANSIBLE_BASE_ORGANIZATION_MODEL = "fakegw.Organization"
+ANSIBLE_BASE_TEAM_MODEL = "fakegw.Team"
 SYSTEM_USERNAME = "_system"
 
 # The page DOT's authorize view sends an anonymous browser to.
