@@ -13,7 +13,10 @@ const state = {
   editing: null,
   // Endpoint fields the user typed into; untouched ones follow the preset on the server side.
   endpointsEdited: false,
+  tab: 'tokens',
 };
+
+const PRESET_NAMES = { awx: 'AWX', gateway: 'AAP gateway', custom: 'Custom' };
 
 // ---- status and errors ---------------------------------------------------
 
@@ -91,18 +94,37 @@ async function loadProfiles(select) {
 
 async function showProfile() {
   const profile = selectedProfile();
-  $('profile-panel').hidden = !profile;
+  $('tabs').hidden = !profile;
   $('edit-profile').disabled = !profile;
   $('delete-profile').disabled = !profile;
+  // Logins typed for one profile never linger for another.
+  for (const id of ['login-password', 'pat-password']) $(id).value = '';
+  $('pat-list').replaceChildren();
+  $('pat-created').hidden = true;
+  showTab(profile ? state.tab : null);
   if (!profile) return;
-  $('redirect-uri').textContent = profile.redirect_uri;
+  const passwordGrant = profile.grant === 'password';
+  $('password-login').hidden = !passwordGrant;
+  $('redirect-card').hidden = passwordGrant;
+  $('redirect-uri').textContent = profile.redirect_uri ?? '';
+  $('tab-pats').disabled = profile.preset === 'custom';
   const endpoints = profile.resolved_endpoints;
   $('server-summary').textContent = endpoints
-    ? `${profile.preset === 'awx' ? 'AWX' : 'Custom'} at ${profile.base_url} · client ${profile.client_id} · scope ${profile.scope}` +
+    ? `${PRESET_NAMES[profile.preset] || profile.preset} at ${profile.base_url} · client ${profile.client_id} · scope ${profile.scope}` +
       (profile.has_secret ? '' : ' · no client secret stored: edit the profile to add it')
     : '';
   showTokens(await invoke('current_tokens', { name: profile.name }));
   await showHistory();
+}
+
+function showTab(tab) {
+  const profile = selectedProfile();
+  if (tab === 'pats' && profile?.preset === 'custom') tab = 'tokens';
+  if (tab) state.tab = tab;
+  $('profile-panel').hidden = tab !== 'tokens';
+  $('pat-panel').hidden = tab !== 'pats';
+  $('tab-tokens').setAttribute('aria-selected', String(tab === 'tokens'));
+  $('tab-pats').setAttribute('aria-selected', String(tab === 'pats'));
 }
 
 function setSecret(id, value) {
@@ -159,6 +181,8 @@ function openProfileForm(profile) {
   $('profile-name').value = profile?.name ?? '';
   $('profile-name').readOnly = Boolean(profile);
   $('profile-preset').value = profile?.preset ?? 'awx';
+  $('profile-grant').value = profile?.grant ?? 'authorization_code';
+  $('setup-row').hidden = Boolean(profile);
   $('profile-base-url').value = profile?.base_url ?? '';
   $('profile-client-id').value = profile?.client_id ?? '';
   $('profile-client-secret').value = '';
@@ -172,8 +196,14 @@ function openProfileForm(profile) {
   $('profile-pkce').checked = Boolean(profile?.pkce);
   for (const name of ENDPOINTS) $(`endpoint-${name}`).value = profile?.resolved_endpoints?.[name] ?? '';
   state.endpointsEdited = profile?.preset === 'custom';
+  showGrantFields();
   $('profile-dialog').showModal();
   (profile ? $('profile-base-url') : $('profile-name')).focus();
+}
+
+function showGrantFields() {
+  const code = $('profile-grant').value === 'authorization_code';
+  for (const node of document.querySelectorAll('.code-grant')) node.hidden = !code;
 }
 
 async function fillPresetEndpoints() {
@@ -189,6 +219,163 @@ async function fillPresetEndpoints() {
   }
 }
 
+/** The profile form's fields as the core's ProfileDraft (without client ID and endpoints). */
+function profileDraft() {
+  const grant = $('profile-grant').value;
+  return {
+    name: $('profile-name').value.trim(),
+    preset: $('profile-preset').value,
+    base_url: $('profile-base-url').value.trim(),
+    client_id: '',
+    grant,
+    redirect_uri: grant === 'authorization_code' ? $('profile-redirect-uri').value.trim() : '',
+    scope: $('profile-scope').value,
+    ca_file: $('profile-ca-file').value.trim() || null,
+    pkce: $('profile-pkce').checked,
+    client_auth: $('profile-auth').value,
+    endpoints: null,
+  };
+}
+
+// ---- application set-up ----------------------------------------------------
+
+function appLogin() {
+  return { username: $('app-username').value.trim(), password: $('app-password').value };
+}
+
+function openAppSetup() {
+  const draft = profileDraft();
+  $('profile-error').textContent = '';
+  if (!draft.name || !draft.base_url) {
+    $('profile-error').textContent = 'Fill in the name and base URL first; the application is made for that profile and server.';
+    return;
+  }
+  if (draft.preset === 'custom') {
+    $('profile-error').textContent = 'Application set-up needs the AWX or gateway preset: AuthDesk does not know a custom server\'s API.';
+    return;
+  }
+  $('app-form').reset();
+  $('app-error').textContent = '';
+  $('app-server').textContent = draft.base_url;
+  $('app-profile').textContent = draft.name;
+  $('app-name').value = `AuthDesk ${draft.name}`;
+  $('app-organization').replaceChildren();
+  $('app-organization').disabled = true;
+  $('app-create').disabled = true;
+  $('app-dialog').showModal();
+  $('app-username').focus();
+}
+
+async function loadOrganizations() {
+  const draft = profileDraft();
+  $('app-error').textContent = '';
+  try {
+    const organizations = await invoke('list_organizations', {
+      server: { preset: draft.preset, base_url: draft.base_url, ca_file: draft.ca_file },
+      login: appLogin(),
+    });
+    const select = $('app-organization');
+    select.replaceChildren(...organizations.map((o) => new Option(o.name, String(o.id))));
+    select.disabled = organizations.length === 0;
+    $('app-create').disabled = organizations.length === 0;
+    if (organizations.length === 0) $('app-error').textContent = 'You belong to no organization on this server; an administrator must add you to one first.';
+  } catch (error) {
+    $('app-error').textContent = error.message || String(error);
+  }
+}
+
+async function createApplication(event) {
+  event.preventDefault();
+  $('app-error').textContent = '';
+  $('app-create').disabled = true;
+  try {
+    const name = await invoke('set_up_application', {
+      input: { ...profileDraft(), application_name: $('app-name').value.trim(), organization: $('app-organization').value },
+      login: appLogin(),
+    });
+    $('app-dialog').close();
+    $('profile-dialog').close();
+    await loadProfiles(name);
+    say(`Created the application and profile “${name}”; its client secret is in the OS keyring.`);
+  } catch (error) {
+    $('app-error').textContent = error.message || String(error);
+  } finally {
+    $('app-password').value = '';
+    $('app-create').disabled = $('app-organization').disabled;
+  }
+}
+
+// ---- personal access tokens -------------------------------------------------
+
+function patLogin() {
+  return { username: $('pat-username').value.trim(), password: $('pat-password').value };
+}
+
+async function createPersonalToken() {
+  const created = await invoke('create_personal_token', {
+    name: state.selected,
+    login: patLogin(),
+    description: $('pat-description').value.trim(),
+    scope: $('pat-scope').value,
+  });
+  $('pat-created').hidden = false;
+  $('pat-created-label').textContent = `#${created.id} “${created.description}” (${created.scope})`;
+  state.personalToken = created.token;
+  setSecret('pat-token', null);
+  $('reveal-pat').textContent = 'Reveal';
+  $('reveal-pat').setAttribute('aria-pressed', 'false');
+  say(`Created personal access token ${created.id}.`);
+  await listPersonalTokens();
+}
+
+function revealPersonalToken() {
+  const button = $('reveal-pat');
+  const shown = button.getAttribute('aria-pressed') === 'true';
+  setSecret('pat-token', shown ? null : state.personalToken);
+  button.textContent = shown ? 'Reveal' : 'Hide';
+  button.setAttribute('aria-pressed', String(!shown));
+}
+
+async function listPersonalTokens() {
+  const tokens = await invoke('list_personal_tokens', { name: state.selected, login: patLogin() });
+  const list = $('pat-list');
+  list.replaceChildren();
+  if (tokens.length === 0) {
+    const li = document.createElement('li');
+    li.className = 'hint';
+    li.textContent = 'You have no tokens on this server.';
+    list.append(li);
+  }
+  for (const token of tokens) {
+    const li = document.createElement('li');
+    li.dataset.tokenId = String(token.id);
+    const row = document.createElement('div');
+    row.className = 'row';
+    const text = document.createElement('span');
+    const kind = token.application == null ? 'personal' : `application ${token.application}`;
+    text.textContent = `#${token.id} · ${token.description || '(no description)'} · ${token.scope} · ${kind}` +
+      (token.expires ? ` · expires ${formatDate(token.expires)}` : '');
+    const remove = document.createElement('button');
+    remove.type = 'button';
+    remove.className = 'danger';
+    remove.textContent = 'Delete…';
+    remove.dataset.testid = `pat-delete-${token.id}`;
+    remove.addEventListener('click', action(() => deletePersonalToken(token)));
+    row.append(text, remove);
+    li.append(row);
+    list.append(li);
+  }
+  say(`${tokens.length} token${tokens.length === 1 ? '' : 's'} on the server.`);
+}
+
+async function deletePersonalToken(token) {
+  const ok = await confirmAction(`Delete token #${token.id} “${token.description}”? Anything using it stops working.`, 'Delete');
+  if (!ok) return;
+  await invoke('delete_personal_token', { name: state.selected, login: patLogin(), id: token.id });
+  await listPersonalTokens();
+  say(`Deleted token ${token.id}; it no longer works.`);
+}
+
 async function saveProfile(event) {
   event.preventDefault();
   const secretInput = $('profile-client-secret');
@@ -197,16 +384,9 @@ async function saveProfile(event) {
   // so a fill still in flight can never pin the profile to an old server.
   const sendEndpoints = state.endpointsEdited || $('profile-preset').value === 'custom';
   const input = {
-    name: $('profile-name').value.trim(),
+    ...profileDraft(),
     is_new: !state.editing,
-    preset: $('profile-preset').value,
-    base_url: $('profile-base-url').value.trim(),
     client_id: $('profile-client-id').value.trim(),
-    redirect_uri: $('profile-redirect-uri').value.trim(),
-    scope: $('profile-scope').value,
-    ca_file: $('profile-ca-file').value.trim() || null,
-    pkce: $('profile-pkce').checked,
-    client_auth: $('profile-auth').value,
     endpoints: sendEndpoints ? endpoints : null,
     client_secret: secretInput.value || null,
   };
@@ -261,6 +441,19 @@ function stopWaiting() {
 async function getToken() {
   const profile = selectedProfile();
   if (!profile) return;
+  if (profile.grant === 'password') {
+    const login = { username: $('login-username').value.trim(), password: $('login-password').value };
+    say('Asking the server…');
+    try {
+      const view = await invoke('password_sign_in', { name: profile.name, login });
+      showTokens(view);
+      say(`Signed in as ${view.user || 'an unknown user'}; the tokens are stored in the OS keyring.`);
+    } finally {
+      $('login-password').value = '';
+      await showHistory();
+    }
+    return;
+  }
   say('Opening the browser…');
   const started = await invoke('begin_sign_in', { name: profile.name });
   state.attempt = started.attempt;
@@ -326,7 +519,7 @@ async function revoke() {
   const report = await invoke('revoke_tokens', { name: state.selected });
   if (report.verified) {
     showTokens(null);
-    say('Revoked, verified: the server now answers 401 to the old access token.');
+    say(report.message);
   } else {
     say(report.message, 'warn');
   }
@@ -379,6 +572,18 @@ function wire() {
     $('profile-dialog').close();
   });
   $('profile-dialog').addEventListener('close', () => { $('profile-client-secret').value = ''; });
+  $('profile-grant').addEventListener('change', showGrantFields);
+  $('setup-app').addEventListener('click', openAppSetup);
+  $('app-load-orgs').addEventListener('click', action(loadOrganizations));
+  $('app-form').addEventListener('submit', action(createApplication));
+  $('app-cancel').addEventListener('click', () => $('app-dialog').close());
+  $('app-dialog').addEventListener('close', () => { $('app-password').value = ''; });
+  $('tab-tokens').addEventListener('click', () => showTab('tokens'));
+  $('tab-pats').addEventListener('click', () => showTab('pats'));
+  $('pat-create').addEventListener('click', action(createPersonalToken));
+  $('pat-list-button').addEventListener('click', action(listPersonalTokens));
+  $('reveal-pat').addEventListener('click', revealPersonalToken);
+  $('copy-pat').addEventListener('click', action(() => copy('personal_token')));
   $('profile-preset').addEventListener('change', action(async () => {
     state.endpointsEdited = $('profile-preset').value === 'custom';
     await fillPresetEndpoints();
