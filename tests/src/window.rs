@@ -207,6 +207,15 @@ impl Window {
         Ok(())
     }
 
+    /// Picks the option with `value` in a select, once it is usable.
+    pub async fn select(&self, test_id: &str, value: &str) -> Result<()> {
+        self.interactable(test_id)
+            .await?
+            .select_by_value(value)
+            .await?;
+        Ok(())
+    }
+
     pub async fn text(&self, test_id: &str) -> Result<String> {
         Ok(self.element(test_id).await?.text().await?)
     }

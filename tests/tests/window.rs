@@ -348,3 +348,141 @@ async fn wait_clipboard(window: &Window, check: impl Fn(&str) -> bool) -> String
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
+
+/// On the gateway's own OAuth2 code: a user with no application sets one up from the
+/// profile form, signs in with it, revokes (verified through the hashed form); then the
+/// personal access tokens tab creates, reveals, copies, lists and deletes a token; then a
+/// password-grant profile gets tokens from a username and password.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn gateway_application_set_up_personal_tokens_and_password_grant() {
+    let _one = ONE_WINDOW_AT_A_TIME.lock().await;
+    let server = tokio::task::block_in_place(|| TestServer::start(Flavor::Gateway)).unwrap();
+    let desk = Desk::new(Browser::Approve);
+    let password_profile = unique("gw-password");
+    let added = desk.add_profile(&password_profile, &server, &server.password_app(), &[]);
+    assert_eq!(added.status, Some(0), "{added:?}");
+    let window = Window::open(&desk).await.unwrap();
+    let name = unique("gw-setup");
+
+    // Application set-up from the profile form.
+    window.click("new-profile").await.unwrap();
+    window.fill("profile-name", &name).await.unwrap();
+    window.select("profile-preset", "gateway").await.unwrap();
+    window
+        .fill("profile-base-url", &server.seed.base_url)
+        .await
+        .unwrap();
+    window.click("setup-app").await.unwrap();
+    window.fill("app-username", "demo").await.unwrap();
+    window
+        .fill("app-password", &server.seed.password)
+        .await
+        .unwrap();
+    window.click("app-load-orgs").await.unwrap();
+    window.click("app-create").await.unwrap();
+    window
+        .wait_text("status", WAIT, |t| t.contains("Created the application"))
+        .await
+        .unwrap();
+    let dom = window.everything_in_the_dom().await.unwrap();
+    assert!(
+        !dom.contains(&server.seed.password),
+        "the password stays in no field"
+    );
+    assert_eq!(
+        window.text("redirect-uri").await.unwrap(),
+        "http://127.0.0.1/callback"
+    );
+    window.click("get-token").await.unwrap();
+    window
+        .wait_text("status", WAIT, |t| t.contains("Signed in as demo"))
+        .await
+        .unwrap();
+    let access = reveal_access_token(&window).await;
+    assert_eq!(
+        tokio::task::block_in_place(|| server.me_status(&access)),
+        200
+    );
+    window.click("revoke").await.unwrap();
+    window.click("confirm").await.unwrap();
+    window
+        .wait_text("status", WAIT, |t| t.contains("hashed token form"))
+        .await
+        .unwrap();
+    assert_eq!(
+        tokio::task::block_in_place(|| server.me_status(&access)),
+        401
+    );
+
+    // Personal access tokens.
+    window.click("tab-pats").await.unwrap();
+    window.fill("pat-username", "demo").await.unwrap();
+    window
+        .fill("pat-password", &server.seed.password)
+        .await
+        .unwrap();
+    let description = unique("window pat");
+    window.fill("pat-description", &description).await.unwrap();
+    window.click("pat-create").await.unwrap();
+    window
+        .wait_text("status", WAIT, |t| {
+            t.contains("tokens on the server") || t.contains("token on the server")
+        })
+        .await
+        .unwrap();
+    assert!(
+        masked(&window.text("pat-token").await.unwrap()),
+        "a new token starts masked"
+    );
+    window.click("reveal-pat").await.unwrap();
+    let pat = window
+        .wait_text("pat-token", WAIT, |t| !t.is_empty() && !masked(t))
+        .await
+        .unwrap();
+    assert_eq!(tokio::task::block_in_place(|| server.me_status(&pat)), 200);
+    window.click("copy-pat").await.unwrap();
+    assert_eq!(wait_clipboard(&window, |c| c == pat).await, pat);
+    let listed = window.text("pat-list").await.unwrap();
+    assert!(listed.contains(&description), "{listed}");
+    assert!(!listed.contains(&pat), "lists never show tokens");
+    let id = listed
+        .lines()
+        .find(|line| line.contains(&description))
+        .and_then(|line| line.trim_start_matches('#').split(' ').next())
+        .map(str::to_owned)
+        .unwrap();
+    window.click(&format!("pat-delete-{id}")).await.unwrap();
+    window.click("confirm").await.unwrap();
+    window
+        .wait_text("status", WAIT, |t| {
+            t.contains(&format!("Deleted token {id}"))
+        })
+        .await
+        .unwrap();
+    assert_eq!(tokio::task::block_in_place(|| server.me_status(&pat)), 401);
+
+    // The password grant.
+    window.click("tab-tokens").await.unwrap();
+    window
+        .select("profile-select", &password_profile)
+        .await
+        .unwrap();
+    window.fill("login-username", "demo").await.unwrap();
+    window
+        .fill("login-password", &server.seed.password)
+        .await
+        .unwrap();
+    window.click("get-token").await.unwrap();
+    window
+        .wait_text("status", WAIT, |t| t.contains("Signed in as demo"))
+        .await
+        .unwrap();
+    let by_password = reveal_access_token(&window).await;
+    assert_eq!(
+        tokio::task::block_in_place(|| server.me_status(&by_password)),
+        200
+    );
+    let dom = window.everything_in_the_dom().await.unwrap();
+    assert!(!dom.contains(&server.seed.password));
+    window.close().await;
+}
