@@ -3,8 +3,9 @@
     python serve.py --port PORT --state-dir DIR [--host 127.0.0.1]
 
 Needs the packages of ../requirements-awx.txt. Creates DIR/db.sqlite3 (kept when it
-exists, so a restart keeps users, applications and tokens), seeds the users and one
-application, writes DIR/seed.json, then prints `READY <base_url>` once it listens.
+exists, so a restart keeps users, applications and tokens), seeds the users, two
+organizations and two applications, writes DIR/seed.json, then prints
+`READY <base_url>` once it listens.
 --port 0 picks a free port; the READY line and seed.json give the real one.
 Nothing is written outside DIR.
 """
@@ -21,7 +22,10 @@ sys.dont_write_bytecode = True  # keep __pycache__ out of the source tree
 
 DEMO_USER, DEMO_PASSWORD = "demo", "demo-password"
 ADMIN_USER, ADMIN_PASSWORD = "admin", "admin-password"
+OTHER_USER, OTHER_PASSWORD = "other", "other-password"
+DEFAULT_ORG, OTHER_ORG = "Default", "Other"
 APP_NAME = "AuthDesk demo"
+PASSWORD_APP_NAME = "AuthDesk password"
 # Port-less loopback: DOT 1.7.1 accepts any port at request time (RFC 8252 7.3).
 REDIRECT_URI = "http://127.0.0.1/callback"
 
@@ -62,25 +66,56 @@ def seed(base_url, state_dir):
     from django.contrib.auth import get_user_model
     from oauth2_provider.models import get_application_model
 
+    from fakeawx.models import ApplicationExtra, Membership, Organization
+
     User = get_user_model()
     if not User.objects.filter(username=ADMIN_USER).exists():
         User.objects.create_superuser(ADMIN_USER, "admin@example.com", ADMIN_PASSWORD)
+    admin = User.objects.get(username=ADMIN_USER)
     demo = User.objects.filter(username=DEMO_USER).first()
     if demo is None:
         demo = User.objects.create_user(
             DEMO_USER, "demo@example.com", DEMO_PASSWORD, first_name="Demo", last_name="User"
         )
+    other = User.objects.filter(username=OTHER_USER).first()
+    if other is None:
+        other = User.objects.create_user(
+            OTHER_USER, "other@example.com", OTHER_PASSWORD, first_name="Other", last_name="User"
+        )
+    # AWX's preloaded organization "Default" is id 1; "Other" is one demo cannot see.
+    default_org = Organization.objects.filter(name=DEFAULT_ORG).first()
+    if default_org is None:
+        default_org = Organization.objects.create(id=1, name=DEFAULT_ORG)
+    other_org = Organization.objects.filter(name=OTHER_ORG).first()
+    if other_org is None:
+        other_org = Organization.objects.create(name=OTHER_ORG, description="An organization demo is not in")
+    Membership.objects.get_or_create(organization=default_org, user=demo)
+    Membership.objects.get_or_create(organization=other_org, user=other)
+
     Application = get_application_model()
     app = Application.objects.filter(name=APP_NAME).order_by("id").first()
     if app is None:
         app = Application.objects.create(
             name=APP_NAME,
-            user=User.objects.get(username=ADMIN_USER),
+            user=admin,
             client_type=Application.CLIENT_CONFIDENTIAL,
             authorization_grant_type=Application.GRANT_AUTHORIZATION_CODE,
             redirect_uris=REDIRECT_URI,
             skip_authorization=False,
         )
+    password_app = Application.objects.filter(name=PASSWORD_APP_NAME).order_by("id").first()
+    if password_app is None:
+        password_app = Application.objects.create(
+            name=PASSWORD_APP_NAME,
+            user=admin,
+            client_type=Application.CLIENT_CONFIDENTIAL,
+            authorization_grant_type=Application.GRANT_PASSWORD,
+            redirect_uris="",
+            skip_authorization=False,
+        )
+    # Every application belongs to an organization in AWX; older state dirs had none.
+    for orphan in Application.objects.filter(fakeawx_extra__isnull=True):
+        ApplicationExtra.objects.create(application=orphan, organization=default_org)
     info = {
         "base_url": base_url,
         "username": DEMO_USER,
@@ -88,6 +123,9 @@ def seed(base_url, state_dir):
         "client_id": app.client_id,
         "client_secret": app.client_secret,
         "redirect_uri": REDIRECT_URI,
+        "password_client_id": password_app.client_id,
+        "password_client_secret": password_app.client_secret,
+        "organization_id": default_org.pk,
     }
     tmp = state_dir / "seed.json.tmp"
     tmp.write_text(json.dumps(info, indent=2) + "\n")

@@ -1,10 +1,10 @@
 """Who may see and do what: AWX 24.6.1's rules (awx/main/access.py and
 awx/api/permissions.py), reduced to organizations with members and admins.
 
-One deliberate difference: AWX lets only superusers and organization admins create
-applications (OAuth2ApplicationAccess.can_add checks the organization's admin_role);
-here organization members may too, so that the plain `demo` user can set up its own
-applications.
+One deliberate difference: AWX lets only superusers and organization admins create,
+change and delete applications (OAuth2ApplicationAccess checks the organization's
+admin_role); here organization members may too, so that the plain `demo` user can set up
+(and remove) its own applications.
 """
 
 from django.contrib.auth import get_user_model
@@ -74,8 +74,28 @@ def can_change_token(user, token):
 
 
 def can_admin_organization(user, org):
-    """Organization admin_role; see the module docstring: members count here."""
-    return user.is_superuser or Membership.objects.filter(user=user, organization=org).exists()
+    """Organization admin_role as far as applications go; see the module docstring:
+    members count here."""
+    return user.is_superuser or (
+        org is not None and Membership.objects.filter(user=user, organization=org).exists()
+    )
+
+
+def application_organization(app):
+    extra = getattr(app, "fakeawx_extra", None) if app is not None else None
+    return extra.organization if extra else None
+
+
+def can_change_application(user, app, data=None):
+    """OAuth2ApplicationAccess.can_change/can_delete: admin of the application's
+    organization, and of the new one when the data moves it."""
+    if user.is_superuser:
+        return True
+    if not can_admin_organization(user, application_organization(app)):
+        return False
+    if isinstance(data, dict) and data.get("organization") is not None:
+        return can_admin_organization(user, object_from_data("organization", Organization, data))
+    return True
 
 
 def object_from_data(field, model, data):

@@ -1,21 +1,34 @@
-"""Views that behave like AWX 24.6.1's, on top of django-oauth-toolkit's default models."""
+"""Views that behave like AWX 24.6.1's, on top of django-oauth-toolkit's default models.
+
+The API parts follow awx/api/views/__init__.py, awx/api/serializers.py and awx/main/access.py:
+organizations, applications, personal access tokens and the token list/detail.
+"""
 
 from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model, views as auth_views
-from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.exceptions import ObjectDoesNotExist, ValidationError as DjangoValidationError
+from django.shortcuts import get_object_or_404
 from django.utils.timezone import now
 from oauth2_provider import views as dot_views
-from oauth2_provider.models import get_application_model, get_refresh_token_model
+from oauth2_provider.models import get_access_token_model, get_application_model, get_refresh_token_model
 from oauthlib import oauth2
+from oauthlib.common import generate_token
 from rest_framework import generics, serializers, status
-from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from . import access
+from .models import ApplicationExtra, Organization, TokenExtra
+
 Application = get_application_model()
-CENSOR_VALUE = "$encrypted$"
+AccessToken = get_access_token_model()
+RefreshToken = get_refresh_token_model()
+# awx.main.constants.CENSOR_VALUE: what AWX shows instead of a secret after the POST.
+CENSOR_VALUE = "************"
+ALLOWED_SCOPES = ["read", "write"]
 
 
 class TokenView(dot_views.TokenView):
@@ -93,17 +106,38 @@ class ApiRoot(AwxAPIView):
         )
 
 
+
+
 def _iso(dt):
     return dt.isoformat().replace("+00:00", "Z") if dt else None
 
 
+def _extra(obj):
+    """The side-table row of an application or token (see models.py), or None."""
+    try:
+        return obj.fakeawx_extra
+    except ObjectDoesNotExist:
+        return None
+
+
+def _user_summary(u):
+    return {"id": u.pk, "username": u.username, "first_name": u.first_name, "last_name": u.last_name}
+
+
 class UserSerializer(serializers.BaseSerializer):
     def to_representation(self, u):
+        related = {
+            name: f"/api/v2/users/{u.pk}/{name}/"
+            for name in (
+                "teams", "organizations", "admin_of_organizations", "projects", "credentials", "roles",
+                "activity_stream", "access_list", "tokens", "authorized_tokens", "personal_tokens",
+            )
+        }
         return {
             "id": u.pk,
             "type": "user",
             "url": f"/api/v2/users/{u.pk}/",
-            "related": {},
+            "related": related,
             "summary_fields": {},
             "created": _iso(u.date_joined),
             "modified": _iso(u.date_joined),
@@ -127,53 +161,172 @@ class MeList(AwxAPIView, generics.ListAPIView):
         return get_user_model().objects.filter(pk=self.request.user.pk).order_by("pk")
 
 
+# --- organizations ---------------------------------------------------------------------
+
+
+class OrganizationSerializer(serializers.BaseSerializer):
+    """OrganizationSerializer's fields; `related` and `summary_fields` are trimmed (no
+    object_roles, and only the links of the resources this server knows)."""
+
+    def to_representation(self, org):
+        request = self.context["request"]
+        can_admin = request.user.is_superuser  # OrganizationAccess.can_change: superuser or org admin
+        if not can_admin:
+            can_admin = org.memberships.filter(user=request.user, role="admin").exists()
+        return {
+            "id": org.pk,
+            "type": "organization",
+            "url": f"/api/v2/organizations/{org.pk}/",
+            "related": {
+                name: f"/api/v2/organizations/{org.pk}/{name}/"
+                for name in ("users", "admins", "teams", "applications", "activity_stream", "access_list")
+            },
+            "summary_fields": {
+                "user_capabilities": {"edit": can_admin, "delete": can_admin},
+                "related_field_counts": {
+                    "inventories": 0,
+                    "teams": 0,
+                    "users": org.memberships.count(),
+                    "job_templates": 0,
+                    "admins": org.memberships.filter(role="admin").count(),
+                    "projects": 0,
+                },
+            },
+            "created": _iso(org.created),
+            "modified": _iso(org.modified),
+            "name": org.name,
+            "description": org.description,
+            "max_hosts": org.max_hosts,
+            "custom_virtualenv": None,
+            "default_environment": None,
+        }
+
+
+class OrganizationList(AwxAPIView, generics.ListAPIView):
+    serializer_class = OrganizationSerializer
+
+    def get_queryset(self):
+        return access.visible_organizations(self.request.user).order_by("name", "id")
+
+
+# --- applications ----------------------------------------------------------------------
+
+
 class ApplicationSerializer(serializers.ModelSerializer):
-    # DOT's model has no organization; every application belongs to AWX's "Default" (1).
-    organization = serializers.IntegerField(required=False, default=1, write_only=True)
+    """OAuth2ApplicationSerializer. `organization` is required because AWX's model has
+    unique_together (name, organization); DRF then answers {"organization": ["This field
+    is required."]}. `authorization_grant_type` cannot change after creation."""
+
+    MODEL_FIELDS = ("name", "client_type", "redirect_uris", "authorization_grant_type", "skip_authorization")
+
+    organization = serializers.PrimaryKeyRelatedField(queryset=Organization.objects.all())
+    description = serializers.CharField(required=False, allow_blank=True, default="")
     # AWX offers only these two grants.
     authorization_grant_type = serializers.ChoiceField(choices=["authorization-code", "password"])
 
     class Meta:
         model = Application
         fields = [
-            "id", "name", "client_id", "client_secret", "client_type", "redirect_uris",
+            "id", "name", "description", "client_id", "client_secret", "client_type", "redirect_uris",
             "authorization_grant_type", "skip_authorization", "organization",
         ]
         read_only_fields = ["client_id", "client_secret"]
         extra_kwargs = {"name": {"required": True, "allow_blank": False}}
 
+    def get_fields(self):
+        fields = super().get_fields()
+        if self.instance is not None:  # read_only_on_update_fields
+            fields["authorization_grant_type"].read_only = True
+            fields["authorization_grant_type"].required = False
+        return fields
+
     def validate(self, attrs):
-        org = attrs.pop("organization", 1)
-        app = Application(**attrs)
+        # AWX runs the model's full_clean(): DOT's clean() plus the unique_together check,
+        # both reported under "__all__".
+        inst = self.instance
+        app = Application(**{f: getattr(inst, f) for f in self.MODEL_FIELDS}) if inst else Application()
+        for f in self.MODEL_FIELDS:
+            if f in attrs:
+                setattr(app, f, attrs[f])
+        org = attrs.get("organization") or access.application_organization(inst)
+        errors = []
         try:
             app.clean()
         except DjangoValidationError as e:
-            raise serializers.ValidationError({"__all__": e.messages})
-        attrs["_organization"] = org
+            errors.extend(e.messages)
+        dup = Application.objects.filter(name=app.name, fakeawx_extra__organization=org)
+        if inst is not None:
+            dup = dup.exclude(pk=inst.pk)
+        if dup.exists():
+            errors.append("Application with this Name and Organization already exists.")
+        if errors:
+            raise serializers.ValidationError({"__all__": errors})
         return attrs
 
     def create(self, validated_data):
-        validated_data.pop("_organization", None)
-        return Application.objects.create(user=self.context["request"].user, **validated_data)
+        org = validated_data.pop("organization")
+        description = validated_data.pop("description", "")
+        # AWX's serializer drops `user`, so API-made applications belong to nobody; this
+        # server records the creator (DOT needs nothing of it either way).
+        app = Application.objects.create(user=self.context["request"].user, **validated_data)
+        ApplicationExtra.objects.create(application=app, organization=org, description=description)
+        return app
+
+    def update(self, app, validated_data):
+        extra_fields = {k: validated_data.pop(k) for k in ("organization", "description") if k in validated_data}
+        for k, v in validated_data.items():
+            setattr(app, k, v)
+        app.save()
+        if extra_fields:
+            extra = _extra(app)  # the cached row, so that the answer shows the change
+            if extra is None:
+                app.fakeawx_extra = ApplicationExtra.objects.create(application=app, **extra_fields)
+            else:
+                for k, v in extra_fields.items():
+                    setattr(extra, k, v)
+                extra.save()
+        return app
 
     def to_representation(self, app):
-        ret = super().to_representation(app)
+        request = self.context.get("request")
+        org = access.application_organization(app)
+        can_admin = bool(request and access.can_change_application(request.user, app))
+        tokens = list(AccessToken.objects.filter(application=app).order_by("id")[:10])
+        related = {
+            "tokens": f"/api/v2/applications/{app.pk}/tokens/",
+            "activity_stream": f"/api/v2/applications/{app.pk}/activity_stream/",
+        }
+        summary = {}
+        if org is not None:
+            related["organization"] = f"/api/v2/organizations/{org.pk}/"
+            summary["organization"] = {"id": org.pk, "name": org.name, "description": org.description}
+        summary["user_capabilities"] = {"edit": can_admin, "delete": can_admin}
+        summary["tokens"] = {
+            "count": AccessToken.objects.filter(application=app).count(),
+            "results": [{"id": t.pk, "token": CENSOR_VALUE, "scope": t.scope} for t in tokens],
+        }
+        extra = _extra(app)
         ret = {
-            "id": ret.pop("id"),
+            "id": app.pk,
             "type": "o_auth2_application",
             "url": f"/api/v2/applications/{app.pk}/",
-            "related": {"tokens": f"/api/v2/applications/{app.pk}/tokens/"},
-            "summary_fields": {},
+            "related": related,
+            "summary_fields": summary,
             "created": _iso(app.created),
             "modified": _iso(app.updated),
-            "description": "",
-            **ret,
-            "organization": 1,
+            "name": app.name,
+            "description": extra.description if extra else "",
+            "client_id": app.client_id,
+            "client_secret": app.client_secret,
+            "client_type": app.client_type,
+            "redirect_uris": app.redirect_uris,
+            "authorization_grant_type": app.authorization_grant_type,
+            "skip_authorization": app.skip_authorization,
+            "organization": org.pk if org else None,
         }
         # The secret is shown in the answer to the POST that created it, never again.
-        request = self.context.get("request")
         if app.client_type == Application.CLIENT_PUBLIC:
-            ret.pop("client_secret", None)
+            ret.pop("client_secret")
         elif request is None or request.method != "POST":
             ret["client_secret"] = CENSOR_VALUE
         return ret
@@ -183,14 +336,227 @@ class ApplicationList(AwxAPIView, generics.ListCreateAPIView):
     serializer_class = ApplicationSerializer
 
     def get_queryset(self):
-        qs = Application.objects.order_by("id")
-        if not self.request.user.is_superuser:
-            qs = qs.filter(user=self.request.user)
-        return qs
+        return access.visible_applications(self.request.user).order_by(
+            "fakeawx_extra__organization__name", "name", "id"
+        )
 
+    def check_permissions(self, request):
+        super().check_permissions(request)
+        # ModelAccessPermission asks OAuth2ApplicationAccess.can_add(request.data) before
+        # the serializer sees anything.
+        if request.method == "POST" and not access.can_add_application(request.user, request.data):
+            raise PermissionDenied()
+
+
+class ApplicationDetail(AwxAPIView, generics.RetrieveUpdateDestroyAPIView):
+    """/api/v2/applications/<pk>/ (OAuth2ApplicationDetail): 404 if there is none, 403
+    if the caller may not see it (GET) or administer it (PUT, PATCH, DELETE). Deleting it
+    deletes its tokens."""
+
+    serializer_class = ApplicationSerializer
+
+    def get_object(self):
+        app = Application.objects.filter(pk=self.kwargs["pk"]).first()
+        if app is None:
+            raise NotFound("No OAuth2Application matches the given query.")
+        user = self.request.user
+        if self.request.method in ("GET", "HEAD", "OPTIONS"):
+            allowed = access.visible_applications(user).filter(pk=app.pk).exists()
+        else:
+            allowed = access.can_change_application(user, app, self.request.data)
+        if not allowed:
+            raise PermissionDenied()
+        return app
+
+
+# --- tokens ----------------------------------------------------------------------------
+
+
+class TokenSerializer(serializers.Serializer):
+    """BaseOAuth2TokenSerializer: `token` (and `refresh_token`) only in the answer to a
+    POST, `************` afterwards; `refresh_token` is null when there is none, as for
+    personal tokens."""
+
+    description = serializers.CharField(required=False, allow_blank=True, allow_null=True)
+    scope = serializers.CharField(required=False, allow_blank=True)
+    application = serializers.PrimaryKeyRelatedField(
+        queryset=Application.objects.all(), required=False, allow_null=True
+    )
+
+    def validate_scope(self, value):
+        words = value.split() if isinstance(value, str) else []
+        if not words or any(words.count(w) > 1 or w not in ALLOWED_SCOPES for w in words):
+            raise serializers.ValidationError(
+                "Must be a simple space-separated string with allowed scopes {}.".format(ALLOWED_SCOPES)
+            )
+        return value
+
+    def create(self, validated_data):
+        user = self.context["request"].user
+        app = validated_data.get("application")
+        token = AccessToken.objects.create(
+            user=user,
+            application=app,
+            token=generate_token(),
+            expires=now() + timedelta(seconds=settings.OAUTH2_PROVIDER["ACCESS_TOKEN_EXPIRE_SECONDS"]),
+            scope=validated_data.get("scope") or "write",  # the model's default in AWX
+        )
+        TokenExtra.objects.create(token=token, description=validated_data.get("description") or "")
+        if app is not None:
+            RefreshToken.objects.create(user=user, token=generate_token(), application=app, access_token=token)
+        return token
+
+    def update(self, token, validated_data):
+        if "scope" in validated_data:
+            token.scope = validated_data["scope"]
+            token.save(update_fields=["scope", "updated"])
+        if "description" in validated_data:
+            extra = _extra(token)
+            if extra is None:
+                token.fakeawx_extra = TokenExtra.objects.create(token=token)
+                extra = token.fakeawx_extra
+            extra.description = validated_data["description"] or ""
+            extra.save()
+        return token
+
+    def to_representation(self, token):
+        request = self.context.get("request")
+        shown = request is not None and request.method == "POST"
+        try:
+            rt = token.refresh_token
+        except ObjectDoesNotExist:
+            rt = None
+        related = {"user": f"/api/v2/users/{token.user_id}/"} if token.user_id else {}
+        summary = {"user": _user_summary(token.user)} if token.user_id else {}
+        if token.application_id:
+            related["application"] = f"/api/v2/applications/{token.application_id}/"
+            summary["application"] = {"id": token.application_id, "name": token.application.name}
+        related["activity_stream"] = f"/api/v2/tokens/{token.pk}/activity_stream/"
+        extra = _extra(token)
+        return {
+            "id": token.pk,
+            "type": "o_auth2_access_token",
+            "url": f"/api/v2/tokens/{token.pk}/",
+            "related": related,
+            "summary_fields": summary,
+            "created": _iso(token.created),
+            "modified": _iso(token.updated),
+            "description": extra.description if extra else "",
+            "user": token.user_id,
+            "token": token.token if shown else CENSOR_VALUE,
+            "refresh_token": None if rt is None else (rt.token if shown else CENSOR_VALUE),
+            "application": token.application_id,
+            "expires": _iso(token.expires),
+            "scope": token.scope,
+        }
+
+
+class PersonalTokenSerializer(TokenSerializer):
+    """UserPersonalTokenSerializer: `application` is read-only and always null."""
+
+    application = serializers.PrimaryKeyRelatedField(read_only=True)
+
+
+class TokenDetailSerializer(TokenSerializer):
+    """OAuth2TokenDetailSerializer: user and application are read-only."""
+
+    application = serializers.PrimaryKeyRelatedField(read_only=True)
+
+
+class TokenCreateMixin:
     def create(self, request, *args, **kwargs):
-        # AWX echoes the description although DOT's model cannot store it.
-        response = super().create(request, *args, **kwargs)
-        if isinstance(request.data, dict) and response.status_code == status.HTTP_201_CREATED:
-            response.data["description"] = str(request.data.get("description", ""))
-        return response
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        token = serializer.save()
+        return Response(
+            self.get_serializer(token).data,
+            status=status.HTTP_201_CREATED,
+            headers={"Location": f"/api/v2/tokens/{token.pk}/"},
+        )
+
+
+class UserPersonalTokenList(TokenCreateMixin, AwxAPIView, generics.ListCreateAPIView):
+    """/api/v2/users/<pk>/personal_tokens/. As in AWX, <pk> only decides whether the
+    caller may use the URL at all (the user must exist and be visible to the caller, or
+    the caller is a superuser); the list and the new token are always the caller's own."""
+
+    serializer_class = PersonalTokenSerializer
+
+    def check_permissions(self, request):
+        super().check_permissions(request)
+        if request.user.is_superuser:
+            return  # ModelAccessPermission lets superusers through before any lookup
+        parent = get_object_or_404(get_user_model(), pk=self.kwargs["pk"])  # "No User matches the given query."
+        if not access.visible_users(request.user).filter(pk=parent.pk).exists():
+            raise PermissionDenied()
+
+    def get_queryset(self):
+        return AccessToken.objects.filter(application__isnull=True, user=self.request.user).order_by("id")
+
+
+class UserTokenList(TokenCreateMixin, AwxAPIView, generics.ListCreateAPIView):
+    """/api/v2/users/<pk>/tokens/ (OAuth2UserTokenList): the tokens of user <pk> that the
+    caller may see (their own, or an administrator's view). A POST makes a token for the
+    caller, whatever <pk> says, as in AWX."""
+
+    serializer_class = TokenSerializer
+
+    def check_permissions(self, request):
+        super().check_permissions(request)
+        if request.user.is_superuser and request.method == "POST":
+            return  # ModelAccessPermission lets superusers through before any lookup
+        self.parent = get_object_or_404(get_user_model(), pk=self.kwargs["pk"])
+        if not access.visible_users(request.user).filter(pk=self.parent.pk).exists():
+            raise PermissionDenied()
+        if request.method == "POST" and not access.can_add_token(request.user, request.data):
+            raise PermissionDenied()
+
+    def get_queryset(self):
+        return access.visible_tokens(self.request.user).filter(user=self.parent).order_by("id")
+
+
+class TokenList(TokenCreateMixin, AwxAPIView, generics.ListCreateAPIView):
+    """/api/v2/tokens/ (OAuth2TokenList)."""
+
+    serializer_class = TokenSerializer
+
+    def check_permissions(self, request):
+        super().check_permissions(request)
+        if request.method == "POST" and not access.can_add_token(request.user, request.data):
+            raise PermissionDenied()
+
+    def get_queryset(self):
+        return access.visible_tokens(self.request.user).order_by("id")
+
+
+class TokenDetail(AwxAPIView, generics.RetrieveUpdateDestroyAPIView):
+    """/api/v2/tokens/<pk>/ (OAuth2TokenDetail): 404 if there is no such token, 403 if it
+    is somebody else's."""
+
+    serializer_class = TokenDetailSerializer
+    queryset = AccessToken.objects.all()
+
+    def get_object(self):
+        token = AccessToken.objects.filter(pk=self.kwargs["pk"]).first()
+        if token is None:
+            raise NotFound("No OAuth2AccessToken matches the given query.")  # AWX's model name
+        self.check_object_permissions(self.request, token)
+        return token
+
+    def check_object_permissions(self, request, token):
+        super().check_object_permissions(request, token)
+        if request.method in ("GET", "HEAD", "OPTIONS"):
+            allowed = access.visible_tokens(request.user).filter(pk=token.pk).exists()
+        else:
+            allowed = access.can_change_token(request.user, token)
+        if not allowed:
+            raise PermissionDenied()
+
+    def get_serializer(self, *args, **kwargs):
+        kwargs["partial"] = True  # PUT and PATCH both change only what they name
+        return super().get_serializer(*args, **kwargs)
+
+    def perform_destroy(self, token):
+        # Deleting a token through the API leaves no refresh token behind in AWX.
+        RefreshToken.objects.filter(access_token=token).delete()
+        token.delete()
