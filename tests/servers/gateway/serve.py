@@ -40,19 +40,21 @@ def setup_django(state_dir):
 
 
 def migrate(db_path):
-    """Build the schema in memory, where sqlite does not sync to disk after every
-    migration, then copy it to the file in one go: several times faster on a busy disk."""
+    """Create the tables (from the models: see MIGRATION_MODULES in fakegw/settings.py) in
+    memory, where sqlite does not sync to disk after every statement, then copy the
+    database to the file in one go."""
     from django.core.management import call_command
     from django.db import connection
 
     if db_path.exists():
-        call_command("migrate", verbosity=0, interactive=False)  # a no-op when up to date
+        # Creates only what is missing: a no-op when the database is up to date.
+        call_command("migrate", verbosity=0, interactive=False, run_syncdb=True)
         return
     tmp = db_path.with_name(db_path.name + ".tmp")
     tmp.unlink(missing_ok=True)
     connection.settings_dict["NAME"] = ":memory:"
     connection.close()
-    call_command("migrate", verbosity=0, interactive=False)
+    call_command("migrate", verbosity=0, interactive=False, run_syncdb=True)
     dest = sqlite3.connect(tmp)
     connection.connection.backup(dest)
     dest.close()
@@ -136,6 +138,9 @@ def seed(base_url, state_dir):
         "password_client_id": papp.client_id,
         "password_client_secret": psecret,
         "organization_id": org.pk,
+        # DAB lets only superusers create applications and application tokens.
+        "admin_username": ADMIN_USER,
+        "admin_password": ADMIN_PASSWORD,
     }
     tmp = state_dir / "seed.json.tmp"
     tmp.write_text(json.dumps(info, indent=2) + "\n")

@@ -2,6 +2,7 @@
 endpoints, and a login page. Applications, tokens and /o/ come from DAB unchanged."""
 
 from django.contrib.auth import get_user_model, views as auth_views
+from django.db.models import Q
 from rest_framework import permissions
 from rest_framework.generics import ListAPIView
 from rest_framework.response import Response
@@ -17,8 +18,6 @@ User = get_user_model()
 
 
 class UserSerializer(CommonUserSerializer):
-    password = None
-
     class Meta(CommonUserSerializer.Meta):
         model = User
         fields = CommonUserSerializer.Meta.fields + [
@@ -29,7 +28,7 @@ class UserSerializer(CommonUserSerializer):
         ret = super().to_representation(obj)
         ret["password"] = ENCRYPTED_STRING
         # Which authenticators (DAB's authentication app) the user has logged in through.
-        ret["authenticators"] = sorted(obj.authenticator_users.values_list("provider_id", flat=True))
+        ret["authenticators"] = sorted(obj.authenticator_users.values_list("provider__id", flat=True))
         ret["authenticator_uid"] = next(iter(obj.authenticator_users.values_list("uid", flat=True)), "")
         return ret
 
@@ -66,7 +65,7 @@ class OrganizationViewSet(ReadOnlyModelViewSet, AnsibleBaseDjangoAppApiView):
         qs = Organization.objects.order_by("pk")
         user = self.request.user
         if not user.is_superuser:
-            qs = qs.filter(pk__in=user.member_of_organizations.values("pk").union(user.admin_of_organizations.values("pk")))
+            qs = qs.filter(Q(users=user) | Q(admins=user)).distinct()
         return qs
 
 
