@@ -101,6 +101,19 @@ pub struct Seed {
     pub password_client_secret: String,
     /// The organization the demo user belongs to.
     pub organization_id: u64,
+    /// A superuser: without DAB's RBAC, only superusers create applications on the gateway.
+    #[serde(default = "default_admin_username")]
+    pub admin_username: String,
+    #[serde(default = "default_admin_password")]
+    pub admin_password: String,
+}
+
+fn default_admin_username() -> String {
+    "admin".into()
+}
+
+fn default_admin_password() -> String {
+    "admin-password".into()
 }
 
 /// An application created on the server for one test.
@@ -174,6 +187,16 @@ impl TestServer {
         }
     }
 
+    /// Who may create applications: on AWX an organization member (the test server lets
+    /// members do what AWX lets organization admins do), on the gateway test server only a
+    /// superuser (DAB without its RBAC app).
+    pub fn application_creator(&self) -> (&str, &str) {
+        match self.flavor {
+            Flavor::Awx => (&self.seed.username, &self.seed.password),
+            Flavor::Gateway => (&self.seed.admin_username, &self.seed.admin_password),
+        }
+    }
+
     /// The seeded password-grant application.
     pub fn password_app(&self) -> App {
         App {
@@ -187,7 +210,7 @@ impl TestServer {
     pub fn create_app(&self, redirect_uri: &str) -> Result<App> {
         let response = blocking_client()
             .post(self.url(self.flavor.applications_path()))
-            .basic_auth(&self.seed.username, Some(&self.seed.password))
+            .basic_auth(&self.seed.admin_username, Some(&self.seed.admin_password))
             .json(&json!({
                 "name": format!("test app {}", unique("app")),
                 "organization": self.seed.organization_id,

@@ -129,24 +129,27 @@ fn application_set_up_then_sign_in(flavor: Flavor) {
     let desk = Desk::new(Browser::Approve);
     let name = unique("setup");
     let organization = server.seed.organization_id.to_string();
-    let created = desk.run_with_input(
-        &[
+    let (user, password) = server.application_creator();
+    let password = format!("{password}\n");
+    let create = |name: &str, extra: &[&str]| {
+        let mut args = vec![
             "app",
             "create",
-            &name,
+            name,
             "--preset",
             flavor.preset(),
             "--base-url",
             &server.seed.base_url,
             "--username",
-            "demo",
+            user,
             "--password-stdin",
-            "--organization",
-            &organization,
-            "--scope",
-            "read write",
-        ],
-        &format!("{}\n", server.seed.password),
+        ];
+        args.extend_from_slice(extra);
+        desk.run_with_input(&args, &password)
+    };
+    let created = create(
+        &name,
+        &["--organization", &organization, "--scope", "read write"],
     );
     assert_eq!(created.status, Some(0), "{created:?}");
     assert!(
@@ -166,6 +169,7 @@ fn application_set_up_then_sign_in(flavor: Flavor) {
         "{shown:?}"
     );
 
+    // The browser signs in as demo with the new application.
     let got = desk.run(&["token", &name, "--timeout", "60"]);
     assert_eq!(got.status, Some(0), "{got:?}");
     let access = got.json()["access_token"].as_str().unwrap().to_owned();
@@ -173,48 +177,19 @@ fn application_set_up_then_sign_in(flavor: Flavor) {
     assert_eq!(desk.run(&["revoke", &name]).status, Some(0));
 
     // The same name again is refused before anything is created on the server.
-    let again = desk.run_with_input(
-        &[
-            "app",
-            "create",
-            &name,
-            "--preset",
-            flavor.preset(),
-            "--base-url",
-            &server.seed.base_url,
-            "--username",
-            "demo",
-            "--password-stdin",
-        ],
-        &format!("{}\n", server.seed.password),
-    );
+    let again = create(&name, &[]);
     assert_eq!(again.status, Some(2), "{again:?}");
     assert!(again.stderr.contains("exists already"), "{again:?}");
     // An organization the user cannot see is named as such, with the choices.
     let other = unique("setup");
-    let wrong_org = desk.run_with_input(
-        &[
-            "app",
-            "create",
-            &other,
-            "--preset",
-            flavor.preset(),
-            "--base-url",
-            &server.seed.base_url,
-            "--username",
-            "demo",
-            "--password-stdin",
-            "--organization",
-            "No Such Org",
-        ],
-        &format!("{}\n", server.seed.password),
-    );
+    let wrong_org = create(&other, &["--organization", "No Such Org"]);
     assert_eq!(wrong_org.status, Some(2), "{wrong_org:?}");
     assert!(
         wrong_org.stderr.contains("no organization \"No Such Org\""),
         "{wrong_org:?}"
     );
-    assert!(desk.run(&["profile", "show", &other]).status != Some(0));
+    assert_ne!(desk.run(&["profile", "show", &other]).status, Some(0));
+    assert!(desk.files_containing(password.trim()).is_empty());
 }
 
 #[test]

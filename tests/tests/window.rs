@@ -373,11 +373,9 @@ async fn gateway_application_set_up_personal_tokens_and_password_grant() {
         .await
         .unwrap();
     window.click("setup-app").await.unwrap();
-    window.fill("app-username", "demo").await.unwrap();
-    window
-        .fill("app-password", &server.seed.password)
-        .await
-        .unwrap();
+    let (creator, creator_password) = server.application_creator();
+    window.fill("app-username", creator).await.unwrap();
+    window.fill("app-password", creator_password).await.unwrap();
     window.click("app-load-orgs").await.unwrap();
     window.click("app-create").await.unwrap();
     window
