@@ -325,6 +325,17 @@ async fn a_copied_token_is_cleared_only_while_the_clipboard_still_holds_it() {
 }
 
 /// Presses Reveal and returns the access token the view then shows.
+/// With `AUTHDESK_SCREENSHOT_DIR` set, keeps a picture of the window for review.
+async fn shoot(window: &Window, file: &str) {
+    if let Some(dir) = std::env::var_os("AUTHDESK_SCREENSHOT_DIR") {
+        // Let the last IPC answer paint.
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        window
+            .screenshot(&std::path::Path::new(&dir).join(file))
+            .unwrap();
+    }
+}
+
 async fn reveal_access_token(window: &Window) -> String {
     window.click("reveal-access-token").await.unwrap();
     window
@@ -440,6 +451,7 @@ async fn gateway_application_set_up_personal_tokens_and_password_grant() {
     assert_eq!(tokio::task::block_in_place(|| server.me_status(&pat)), 200);
     window.click("copy-pat").await.unwrap();
     assert_eq!(wait_clipboard(&window, |c| c == pat).await, pat);
+    shoot(&window, "personal-tokens.png").await;
     let listed = window.text("pat-list").await.unwrap();
     assert!(listed.contains(&description), "{listed}");
     assert!(!listed.contains(&pat), "lists never show tokens");
