@@ -223,6 +223,9 @@ pub struct AddProfile {
     /// Send a PKCE S256 challenge (only where an admin requires it).
     #[arg(long)]
     pub pkce: bool,
+    /// Seconds each request to the server may take (default 30).
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub request_timeout: Option<u64>,
     /// How the client authenticates at the token endpoint.
     #[arg(long = "auth", value_enum, default_value_t = AuthArg::Basic)]
     pub client_auth: AuthArg,

@@ -47,6 +47,7 @@ async fn add(engine: &Engine, args: AddProfile) -> Result<u8, Error> {
             AuthArg::Basic => ClientAuth::Basic,
             AuthArg::Post => ClientAuth::Post,
         },
+        request_timeout_secs: args.request_timeout,
         endpoints,
     }
     // Checked before asking for a secret the user would have to type again.
@@ -113,6 +114,9 @@ async fn show(engine: &Engine, name: &str) -> Result<u8, Error> {
     );
     if let Some(ca) = &profile.ca_file {
         println!("CA file:       {}", ca.display());
+    }
+    if let Some(secs) = profile.request_timeout_secs {
+        println!("timeout:       {secs} s per request");
     }
     println!("authorize:     {}", endpoints.authorize);
     println!("token:         {}", endpoints.token);

@@ -15,15 +15,17 @@ use std::path::Path;
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 /// Error bodies are kept for a details view, cut to this many characters.
 const MAX_REPLY_CHARS: usize = 2000;
+/// How long one request may take unless the profile says otherwise.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
-/// The HTTP client for one server: its CA file, no redirects, timeouts.
-pub fn build_client(ca_file: Option<&Path>) -> Result<reqwest::Client> {
+/// The HTTP client for one server: its CA file, no redirects, the request timeout
+/// (`None` for [`REQUEST_TIMEOUT`]).
+pub fn build_client(ca_file: Option<&Path>, timeout: Option<Duration>) -> Result<reqwest::Client> {
     let mut builder = reqwest::Client::builder()
         // Credentials are never replayed to wherever a 3xx points.
         .redirect(reqwest::redirect::Policy::none())
         .connect_timeout(Duration::from_secs(10))
-        .timeout(REQUEST_TIMEOUT)
+        .timeout(timeout.unwrap_or(REQUEST_TIMEOUT))
         .user_agent(concat!("AuthDesk/", env!("CARGO_PKG_VERSION")));
     if let Some(path) = ca_file {
         let pem = std::fs::read(path).map_err(|e| {
@@ -183,10 +185,7 @@ fn describe_reqwest(error: &reqwest::Error) -> String {
     {
         format!("its TLS certificate is not trusted ({}); if the server uses a private CA, give the profile that CA's PEM file with --ca-file", chain.last().map(String::as_str).unwrap_or("unknown reason"))
     } else if error.is_timeout() {
-        format!(
-            "the server did not answer within {} seconds",
-            REQUEST_TIMEOUT.as_secs()
-        )
+        "the server did not answer within the request timeout (30 s unless the profile sets another)".to_owned()
     } else if error.is_connect() {
         format!(
             "the connection failed ({})",

@@ -71,7 +71,7 @@ impl OAuthClient {
             });
         Ok(OAuthClient {
             oauth,
-            http: http::build_client(profile.ca_file.as_deref())?,
+            http: http::build_client(profile.ca_file.as_deref(), profile.request_timeout())?,
             endpoints,
             client_id: profile.client_id.clone(),
             client_secret,

@@ -123,7 +123,7 @@ impl PlatformClient {
             ));
         }
         Ok(PlatformClient {
-            http: build_client(ca_file)?,
+            http: build_client(ca_file, None)?,
             base_url: base_url.clone(),
             api,
             credentials,

@@ -27,6 +27,9 @@ pub struct ProfileDraft {
     pub pkce: bool,
     #[serde(default)]
     pub client_auth: ClientAuth,
+    /// Seconds per request; `None` for the default.
+    #[serde(default)]
+    pub request_timeout_secs: Option<u64>,
     /// Typed endpoint URLs; `None` lets the preset derive them from the base URL.
     #[serde(default)]
     pub endpoints: Option<EndpointDraft>,
@@ -92,6 +95,7 @@ impl ProfileDraft {
             ca_file,
             pkce: self.pkce,
             client_auth: self.client_auth,
+            request_timeout_secs: self.request_timeout_secs,
             endpoints,
         };
         profile.validate()?;
@@ -122,6 +126,7 @@ mod tests {
             ca_file: Some("  ".into()),
             pkce: false,
             client_auth: ClientAuth::Basic,
+            request_timeout_secs: None,
             endpoints: None,
         }
     }

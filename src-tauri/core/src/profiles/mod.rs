@@ -125,6 +125,9 @@ pub struct Profile {
     pub pkce: bool,
     #[serde(default)]
     pub client_auth: ClientAuth,
+    /// Seconds one request to the server may take; `None` for the default (30 s).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request_timeout_secs: Option<u64>,
     /// Endpoint URLs of a `custom` profile; presets derive theirs from `base_url`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub endpoints: Option<Endpoints>,
@@ -141,6 +144,10 @@ impl Profile {
                 self.name
             ))),
         }
+    }
+
+    pub fn request_timeout(&self) -> Option<std::time::Duration> {
+        self.request_timeout_secs.map(std::time::Duration::from_secs)
     }
 
     /// The redirect URI of an authorization-code profile.
@@ -196,6 +203,14 @@ impl Profile {
             ] {
                 require_http_url(what, url)?;
             }
+        }
+        if self
+            .request_timeout_secs
+            .is_some_and(|secs| !(1..=3600).contains(&secs))
+        {
+            return Err(Error::Config(
+                "The request timeout must be between 1 and 3600 seconds.".into(),
+            ));
         }
         self.endpoints().map(|_| ())
     }
