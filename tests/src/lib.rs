@@ -3,6 +3,7 @@
 //! a scripted browser standing in for the person, the real `authdesk` binary, and the
 //! Secret Service of the D-Bus session that `cargo xtask test` starts.
 
+pub mod hostile;
 pub mod window;
 
 use std::io::{BufRead, BufReader, Write};

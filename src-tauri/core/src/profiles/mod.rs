@@ -147,7 +147,8 @@ impl Profile {
     }
 
     pub fn request_timeout(&self) -> Option<std::time::Duration> {
-        self.request_timeout_secs.map(std::time::Duration::from_secs)
+        self.request_timeout_secs
+            .map(std::time::Duration::from_secs)
     }
 
     /// The redirect URI of an authorization-code profile.

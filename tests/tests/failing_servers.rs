@@ -1,0 +1,164 @@
+//! Servers that fail: refused connections, answers cut short, slow answers, HTML 500
+//! pages, huge bodies, malformed or incomplete JSON, redirects. Each ends in one clear
+//! sentence of the right class, and the profile, its secret and its earlier tokens stay
+//! as they were.
+
+use std::time::Duration;
+
+use authdesk_core::presets::{Endpoints, Preset};
+use authdesk_core::profiles::{ClientAuth, Profile, ProfileStore, Scope};
+use authdesk_core::secrets::Keyring;
+use authdesk_core::{Engine, ErrorKind, Secret};
+use authdesk_e2e::hostile::{Answer, HostileServer};
+use authdesk_e2e::{require_test_environment, unique};
+
+fn profile(name: &str, base: &str, timeout: Option<u64>) -> Profile {
+    let url = |path: &str| format!("{base}{path}").parse().unwrap();
+    Profile {
+        name: name.to_owned(),
+        preset: Preset::Custom,
+        base_url: base.parse().unwrap(),
+        client_id: "hostile-client".into(),
+        grant: Default::default(),
+        redirect_uri: Some("http://127.0.0.1/callback".parse().unwrap()),
+        scope: Scope::Read,
+        ca_file: None,
+        pkce: false,
+        client_auth: ClientAuth::Basic,
+        request_timeout_secs: timeout,
+        endpoints: Some(Endpoints {
+            authorize: url("/o/authorize/"),
+            token: url("/o/token/"),
+            revoke: url("/o/revoke_token/"),
+            whoami: url("/me/"),
+        }),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_failure_is_one_sentence_and_loses_nothing() {
+    require_test_environment();
+    let server = HostileServer::start().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let engine = Engine::new(ProfileStore::new(dir.path()), Keyring::new().unwrap());
+    let name = unique("hostile");
+    engine
+        .save_profile(
+            profile(&name, &server.base_url, Some(2)),
+            Some(Secret::new("the-client-secret")),
+        )
+        .await
+        .unwrap();
+
+    // Earlier tokens, from an exchange that worked (201, then who-am-I).
+    server.script(vec![
+        Answer::tokens("EarlierAccess", "EarlierRefresh"),
+        Answer::http("200 OK", "application/json", br#"{"username":"demo"}"#),
+    ]);
+    let sign_in = engine.begin_sign_in(&name).await.unwrap();
+    let tokens = sign_in.exchange("a-code").await.unwrap();
+    assert_eq!(tokens.user.as_deref(), Some("demo"));
+    let profile_file = std::fs::read_to_string(dir.path().join("profiles.toml")).unwrap();
+
+    let huge = vec![b'x'; 2 * 1024 * 1024];
+    let cases: Vec<(&str, Answer, ErrorKind, &str)> = vec![
+        (
+            "cut short",
+            Answer::CutShort(b"HTTP/1.1 201 Created\r\nContent-Length: 500\r\n\r\n{\"access_tok".to_vec()),
+            ErrorKind::Network,
+            "Could not reach 127.0.0.1 for the token refresh",
+        ),
+        (
+            "slow",
+            Answer::Late(Duration::from_secs(5), b"HTTP/1.1 201 Created\r\n\r\n".to_vec()),
+            ErrorKind::Network,
+            "did not answer within the request timeout",
+        ),
+        (
+            "HTML 500",
+            Answer::http("500 Internal Server Error", "text/html", b"<!doctype html><h1>Server Error (500)</h1>"),
+            ErrorKind::ServerRejected,
+            "(HTTP 500): the server sent an HTML error page",
+        ),
+        (
+            "huge body",
+            Answer::http("201 Created", "application/json", &huge),
+            ErrorKind::ServerRejected,
+            "more than 1048576 bytes",
+        ),
+        (
+            "malformed JSON",
+            Answer::http("201 Created", "application/json", br#"{"access_token": "abc", "#),
+            ErrorKind::ServerRejected,
+            "malformed or lacks a field",
+        ),
+        (
+            "missing fields",
+            Answer::http("201 Created", "application/json", br#"{"token_type": "Bearer"}"#),
+            ErrorKind::ServerRejected,
+            "malformed or lacks a field",
+        ),
+        (
+            "redirect",
+            Answer::Bytes(b"HTTP/1.1 302 Found\r\nLocation: http://127.0.0.1:9/steal\r\nContent-Length: 0\r\n\r\n".to_vec()),
+            ErrorKind::ServerRejected,
+            "does not follow with credentials",
+        ),
+        (
+            "plain-text 403",
+            Answer::http("403 Forbidden", "text/html", b"The refresh token has expired."),
+            ErrorKind::ServerRejected,
+            "(HTTP 403): The refresh token has expired.",
+        ),
+        (
+            "hostile token characters",
+            Answer::tokens("$(touch /tmp/pwned)", "x"),
+            ErrorKind::ServerRejected,
+            "characters no OAuth token has",
+        ),
+    ];
+    for (what, answer, kind, words) in cases {
+        server.script(vec![answer]);
+        let error = engine.refresh(&name).await.unwrap_err();
+        let sentence = error.to_string();
+        assert_eq!(error.kind(), kind, "{what}: {sentence}");
+        assert!(sentence.contains(words), "{what}: {sentence}");
+        assert!(!sentence.contains('\n'), "{what}: one sentence: {sentence}");
+        for secret in ["EarlierRefresh", "the-client-secret"] {
+            assert!(!sentence.contains(secret), "{what} leaks: {sentence}");
+        }
+        // Nothing lost: the earlier tokens, the secret and the profile are as they were.
+        let still = engine.current_tokens(&name).await.unwrap().unwrap();
+        assert_eq!(still.access_token.expose(), "EarlierAccess", "{what}");
+        assert!(engine.has_client_secret(&name).await.unwrap(), "{what}");
+        assert_eq!(
+            std::fs::read_to_string(dir.path().join("profiles.toml")).unwrap(),
+            profile_file,
+            "{what}"
+        );
+    }
+    // The redirect was not followed: nothing went to its target.
+    assert!(server.requests().iter().all(|r| !r.contains("/steal")));
+
+    // A server that is gone: connection refused.
+    let gone = {
+        let socket = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        format!("http://{}", socket.local_addr().unwrap())
+    };
+    let moved = unique("gone");
+    engine
+        .save_profile(profile(&moved, &gone, None), Some(Secret::new("s")))
+        .await
+        .unwrap();
+    let sign_in = engine.begin_sign_in(&moved).await.unwrap();
+    let error = sign_in.exchange("a-code").await.unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::Network, "{error}");
+    assert!(
+        error.to_string().contains("the connection failed"),
+        "{error}"
+    );
+    assert!(engine.current_tokens(&moved).await.unwrap().is_none());
+
+    engine.remove_profile(&name).await.unwrap();
+    engine.remove_profile(&moved).await.unwrap();
+}
