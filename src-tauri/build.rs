@@ -23,6 +23,7 @@ fn main() {
         "create_personal_token",
         "list_personal_tokens",
         "delete_personal_token",
+        "reveal_personal_token",
     ]);
     tauri_build::try_build(tauri_build::Attributes::new().app_manifest(commands))
         .expect("tauri build script");

@@ -101,6 +101,9 @@ async function showProfile() {
   for (const id of ['login-password', 'pat-password']) $(id).value = '';
   $('pat-list').replaceChildren();
   $('pat-created').hidden = true;
+  setSecret('pat-token', null);
+  $('reveal-pat').textContent = 'Reveal';
+  $('reveal-pat').setAttribute('aria-pressed', 'false');
   showTab(profile ? state.tab : null);
   if (!profile) return;
   const passwordGrant = profile.grant === 'password';
@@ -119,6 +122,8 @@ async function showProfile() {
 
 function showTab(tab) {
   const profile = selectedProfile();
+  // The login typed for personal tokens stays only while its tab is open.
+  if (tab !== 'pats') $('pat-password').value = '';
   if (tab === 'pats' && profile?.preset === 'custom') tab = 'tokens';
   if (tab) state.tab = tab;
   $('profile-panel').hidden = tab !== 'tokens';
@@ -320,7 +325,6 @@ async function createPersonalToken() {
   });
   $('pat-created').hidden = false;
   $('pat-created-label').textContent = `#${created.id} “${created.description}” (${created.scope})`;
-  state.personalToken = created.token;
   setSecret('pat-token', null);
   $('reveal-pat').textContent = 'Reveal';
   $('reveal-pat').setAttribute('aria-pressed', 'false');
@@ -328,10 +332,10 @@ async function createPersonalToken() {
   await listPersonalTokens();
 }
 
-function revealPersonalToken() {
+async function revealPersonalToken() {
   const button = $('reveal-pat');
   const shown = button.getAttribute('aria-pressed') === 'true';
-  setSecret('pat-token', shown ? null : state.personalToken);
+  setSecret('pat-token', shown ? null : await invoke('reveal_personal_token', { name: state.selected }));
   button.textContent = shown ? 'Reveal' : 'Hide';
   button.setAttribute('aria-pressed', String(!shown));
 }
@@ -582,7 +586,7 @@ function wire() {
   $('tab-pats').addEventListener('click', () => showTab('pats'));
   $('pat-create').addEventListener('click', action(createPersonalToken));
   $('pat-list-button').addEventListener('click', action(listPersonalTokens));
-  $('reveal-pat').addEventListener('click', revealPersonalToken);
+  $('reveal-pat').addEventListener('click', action(revealPersonalToken));
   $('copy-pat').addEventListener('click', action(() => copy('personal_token')));
   $('profile-preset').addEventListener('change', action(async () => {
     state.endpointsEdited = $('profile-preset').value === 'custom';

@@ -162,3 +162,67 @@ async fn every_failure_is_one_sentence_and_loses_nothing() {
     engine.remove_profile(&name).await.unwrap();
     engine.remove_profile(&moved).await.unwrap();
 }
+
+/// Application set-up whose answer lacks the client secret: the new application is
+/// deleted again and no profile or keyring entry is left.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn application_set_up_undoes_an_application_without_its_secret() {
+    require_test_environment();
+    let server = HostileServer::start().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let engine = Engine::new(ProfileStore::new(dir.path()), Keyring::new().unwrap());
+    let name = unique("half-made");
+    server.script(vec![
+        Answer::http(
+            "200 OK",
+            "application/json",
+            br#"{"count":1,"next":null,"previous":null,"results":[{"id":3,"name":"Default"}]}"#,
+        ),
+        Answer::http(
+            "201 Created",
+            "application/json",
+            br#"{"id":7,"client_id":"new-client","client_secret":"$encrypted$"}"#,
+        ),
+        Answer::http("204 No Content", "application/json", b""),
+    ]);
+    let setup = authdesk_core::ApplicationSetup {
+        profile: authdesk_core::profiles::ProfileDraft {
+            name: name.clone(),
+            preset: Preset::Gateway,
+            base_url: server.base_url.clone(),
+            client_id: String::new(),
+            grant: Default::default(),
+            redirect_uri: "http://127.0.0.1/callback".into(),
+            scope: "read".into(),
+            ca_file: None,
+            pkce: false,
+            client_auth: ClientAuth::Basic,
+            request_timeout_secs: None,
+            endpoints: None,
+        },
+        application_name: "AuthDesk test".into(),
+        organization: "Default".into(),
+    };
+    let login = authdesk_core::platform::Credentials {
+        username: "admin".into(),
+        password: Secret::new("admin-password"),
+    };
+    let error = engine.set_up_application(setup, login).await.unwrap_err();
+    let sentence = error.to_string();
+    assert!(
+        sentence.contains(
+            "lacks `client_secret`, so AuthDesk deleted the new application (id 7) again"
+        ),
+        "{sentence}"
+    );
+    assert!(!sentence.contains("admin-password"));
+    let requests = server.requests();
+    assert!(
+        requests
+            .iter()
+            .any(|r| r.starts_with("DELETE /api/gateway/v1/applications/7/ ")),
+        "{requests:#?}"
+    );
+    assert!(engine.profiles().get(&name).is_err(), "no profile is left");
+    assert!(!engine.has_client_secret(&name).await.unwrap());
+}

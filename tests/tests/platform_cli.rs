@@ -66,7 +66,7 @@ fn personal_tokens(flavor: Flavor) {
     let login = ["--username", "demo", "--password-stdin"];
     let description = unique("ci token");
 
-    let mut create = vec!["pat", "create", &name, "--description", &description];
+    let mut create = vec!["pat", "create", &name, "--description", &description, "-vv"];
     create.extend(login);
     let created = desk.run_with_input(&create, &password);
     assert_eq!(created.status, Some(0), "{created:?}");
@@ -76,6 +76,10 @@ fn personal_tokens(flavor: Flavor) {
     assert_eq!(token["scope"], "write");
     assert_eq!(server.me_status(&secret), 200, "a PAT is a bearer token");
     assert!(!created.stderr.contains(&secret));
+    assert!(
+        !created.stderr.contains(&server.seed.password),
+        "the password is never logged"
+    );
 
     let mut list = vec!["pat", "list", &name, "--json"];
     list.extend(login);
@@ -224,13 +228,29 @@ fn password_grant(flavor: Flavor) {
         "wrong-password\n",
     );
     assert_eq!(wrong.status, Some(5), "{wrong:?}");
-    assert!(wrong.stderr.contains("invalid_grant"), "{wrong:?}");
+    assert!(
+        wrong
+            .stderr
+            .contains("invalid_grant (the username or password is wrong)"),
+        "{wrong:?}"
+    );
 
     let got = desk.run_with_input(
-        &["token", &name, "--username", "demo", "--password-stdin"],
+        &[
+            "token",
+            &name,
+            "--username",
+            "demo",
+            "--password-stdin",
+            "-vv",
+        ],
         &format!("{}\n", server.seed.password),
     );
     assert_eq!(got.status, Some(0), "{got:?}");
+    assert!(
+        !got.stderr.contains(&server.seed.password),
+        "the password is never logged"
+    );
     let tokens = got.json();
     let access = tokens["access_token"].as_str().unwrap().to_owned();
     assert_eq!(tokens["user"], "demo");

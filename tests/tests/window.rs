@@ -324,7 +324,6 @@ async fn a_copied_token_is_cleared_only_while_the_clipboard_still_holds_it() {
     assert_eq!(desk.run(&["profile", "remove", &name]).status, Some(0));
 }
 
-/// Presses Reveal and returns the access token the view then shows.
 /// With `AUTHDESK_SCREENSHOT_DIR` set, keeps a picture of the window for review.
 async fn shoot(window: &Window, file: &str) {
     if let Some(dir) = std::env::var_os("AUTHDESK_SCREENSHOT_DIR") {
@@ -336,6 +335,7 @@ async fn shoot(window: &Window, file: &str) {
     }
 }
 
+/// Presses Reveal and returns the access token the view then shows.
 async fn reveal_access_token(window: &Window) -> String {
     window.click("reveal-access-token").await.unwrap();
     window
@@ -395,7 +395,7 @@ async fn gateway_application_set_up_personal_tokens_and_password_grant() {
         .unwrap();
     let dom = window.everything_in_the_dom().await.unwrap();
     assert!(
-        !dom.contains(&server.seed.password),
+        !dom.contains(creator_password),
         "the password stays in no field"
     );
     assert_eq!(

@@ -199,8 +199,10 @@ impl Engine {
                 "the plain revoke left the token working; sending the hashed form"
             );
             form = "hashed";
-            client.revoke(&hashed_token_form(token), hint).await?;
-            after = client.whoami(&tokens.access_token).await;
+            after = match client.revoke(&hashed_token_form(token), hint).await {
+                Ok(()) => client.whoami(&tokens.access_token).await,
+                Err(e) => Err(e),
+            };
         }
         let report = match after {
             Ok(WhoAmI::Unauthorized) => RevokeReport {
@@ -220,6 +222,12 @@ impl Engine {
                 message: format!(
                     "The server accepted the revoke requests (plain and hashed), but the old access token still works (who-am-I answers as {user}), so the revoke is not verified."
                 ),
+            },
+            Err(e) if form == "hashed" => RevokeReport {
+                revoked,
+                form: None,
+                verified: false,
+                message: format!("The server accepted the revoke request but the token still worked, and the retry in the hashed form failed: {e}"),
             },
             Err(e) => RevokeReport {
                 revoked,
@@ -266,6 +274,7 @@ impl Engine {
             profile.preset,
             &profile.base_url,
             profile.ca_file.as_deref(),
+            profile.request_timeout(),
             credentials,
         )
     }
@@ -292,6 +301,7 @@ impl Engine {
             checked.preset,
             &checked.base_url,
             checked.ca_file.as_deref(),
+            checked.request_timeout(),
             credentials,
         )?;
         // Fail before creating anything if the keyring cannot take the secret.
@@ -324,6 +334,9 @@ impl Engine {
             .save_profile(profile.clone(), Some(created.client_secret))
             .await
         {
+            // The secret may be in the keyring already: it belongs to nothing now.
+            let name = profile.name.clone();
+            let _ = self.keyring_call(move |k| k.delete_profile(&name)).await;
             let undone = api.delete_application(created.id).await;
             return Err(match undone {
                 Ok(()) => Error::Config(format!(

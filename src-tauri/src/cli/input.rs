@@ -9,7 +9,8 @@ use authdesk_core::{Error, Secret};
 /// Reads one secret (`what` names it in prompts and errors): all of stdin when
 /// `from_stdin`, else a hidden prompt on a terminal.
 pub fn read_hidden(what: &str, from_stdin: bool) -> Result<Secret, Error> {
-    let text = if from_stdin {
+    // Wiped on drop, like the Secret it becomes.
+    let text = zeroize::Zeroizing::new(if from_stdin {
         let mut text = String::new();
         std::io::stdin().read_to_string(&mut text).map_err(|e| {
             Error::Config(format!(
@@ -33,7 +34,7 @@ pub fn read_hidden(what: &str, from_stdin: bool) -> Result<Secret, Error> {
         return Err(Error::Config(format!(
             "No {what} given: pipe it in with {flag}, or run in a terminal to be asked for it."
         )));
-    };
+    });
     let secret = Secret::new(text.trim_end_matches(['\r', '\n']));
     if secret.is_empty() {
         return Err(Error::Config(format!("The {what} is empty.")));

@@ -347,6 +347,10 @@ async fn dispatch(command: Command) -> Result<u8, Error> {
                 })?;
                 let login = input::credentials(&username, password_stdin)?;
                 token::password(&engine, &name, login, format).await
+            } else if username.is_some() || password_stdin {
+                Err(Error::Config(format!(
+                    "Profile \"{name}\" signs in through the browser; --username and --password-stdin are for password-grant profiles."
+                )))
             } else {
                 token::sign_in(
                     &engine,

@@ -53,6 +53,7 @@ pub fn run() -> ExitCode {
             commands::platform::create_personal_token,
             commands::platform::list_personal_tokens,
             commands::platform::delete_personal_token,
+            commands::platform::reveal_personal_token,
         ])
         .run(tauri::generate_context!());
     match result {

@@ -19,8 +19,9 @@ pub struct AppState {
     pub settings: Mutex<Settings>,
     pub sign_in: tokio::sync::Mutex<Option<PendingSignIn>>,
     history: Mutex<Vec<HistoryEntry>>,
-    /// The personal access token created last, for Copy (the server shows it only once).
-    personal_token: Mutex<Option<Secret>>,
+    /// The personal access token created last and its profile, for Reveal and Copy
+    /// (the server shows it only once).
+    personal_token: Mutex<Option<(String, Secret)>>,
     next_id: AtomicU64,
 }
 
@@ -136,14 +137,20 @@ impl AppState {
         }
     }
 
-    pub fn keep_personal_token(&self, token: Secret) {
+    pub fn keep_personal_token(&self, profile: &str, token: Secret) {
         if let Ok(mut kept) = self.personal_token.lock() {
-            *kept = Some(token);
+            *kept = Some((profile.to_owned(), token));
         }
     }
 
-    pub fn personal_token(&self) -> Option<Secret> {
-        self.personal_token.lock().ok().and_then(|t| t.clone())
+    /// The kept token, if it was created for `profile`.
+    pub fn personal_token(&self, profile: &str) -> Option<Secret> {
+        self.personal_token
+            .lock()
+            .ok()
+            .and_then(|kept| kept.clone())
+            .filter(|(owner, _)| owner == profile)
+            .map(|(_, token)| token)
     }
 
     pub fn mark_revoked(&self, profile: &str) {

@@ -378,6 +378,7 @@ pub(crate) fn rejected(action: &'static str, reply: ServerReply) -> Error {
     } else if let Ok(body) = serde_json::from_str::<OAuthErrorBody>(&reply.body) {
         let hint = match body.error.as_str() {
             "invalid_client" => " (the client ID or client secret is wrong)",
+            "invalid_grant" if action == "password grant" => " (the username or password is wrong)",
             "invalid_grant" => " (the code or refresh token is invalid, expired, or already used)",
             "unsupported_grant_type" => " (the application does not allow this grant type)",
             _ => "",

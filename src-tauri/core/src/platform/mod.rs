@@ -110,6 +110,7 @@ impl PlatformClient {
         preset: Preset,
         base_url: &Url,
         ca_file: Option<&std::path::Path>,
+        timeout: Option<std::time::Duration>,
         credentials: Credentials,
     ) -> Result<Self> {
         let api = preset.api().ok_or_else(|| {
@@ -123,7 +124,7 @@ impl PlatformClient {
             ));
         }
         Ok(PlatformClient {
-            http: build_client(ca_file, None)?,
+            http: build_client(ca_file, timeout)?,
             base_url: base_url.clone(),
             api,
             credentials,
@@ -192,23 +193,48 @@ impl PlatformClient {
             "redirect_uris": app.redirect_uri.as_ref().map(Url::as_str).unwrap_or_default(),
             "skip_authorization": false,
         });
-        let value = self.post_json(ACTION, url, &body).await?;
+        let value = self.post_json(ACTION, url, &body).await.map_err(|e| match e {
+            // The request may have reached the server: say what to look for.
+            Error::Network { .. } => Error::Config(format!(
+                "{e} The application \"{}\" may have been created anyway; check the server before retrying.",
+                app.name
+            )),
+            other => other,
+        })?;
+        let id = id_of(ACTION, &value)?;
         let client_id = value
             .get("client_id")
             .and_then(Value::as_str)
-            .filter(|s| !s.is_empty())
-            .ok_or_else(|| missing(ACTION, "client_id"))?;
+            .filter(|s| !s.is_empty());
         let client_secret = value
             .get("client_secret")
             .and_then(Value::as_str)
             // AWX and the gateway mask it on every read but the creating one.
-            .filter(|s| !s.is_empty() && !s.starts_with('$') && !s.starts_with('*'))
-            .ok_or_else(|| missing(ACTION, "client_secret"))?;
-        Ok(CreatedApplication {
-            id: id_of(ACTION, &value)?,
-            client_id: client_id.to_owned(),
-            client_secret: Secret::new(client_secret),
-        })
+            .filter(|s| !s.is_empty() && !s.starts_with('$') && !s.starts_with('*'));
+        match (client_id, client_secret) {
+            (Some(client_id), Some(client_secret)) => Ok(CreatedApplication {
+                id,
+                client_id: client_id.to_owned(),
+                client_secret: Secret::new(client_secret),
+            }),
+            (client_id, _) => {
+                // Without its secret the application is useless: do not leave it behind.
+                let field = if client_id.is_none() {
+                    "client_id"
+                } else {
+                    "client_secret"
+                };
+                let undone = self.delete_application(id).await;
+                Err(Error::BadResponse {
+                    action: ACTION,
+                    message: match undone {
+                        Ok(()) => format!("it lacks `{field}`, so AuthDesk deleted the new application (id {id}) again."),
+                        Err(_) => format!("it lacks `{field}`, and deleting the new application (id {id}) failed; delete it on the server."),
+                    },
+                    reply: None,
+                })
+            }
+        }
     }
 
     /// Deletes an application (used to undo a set-up whose secret could not be kept).
@@ -225,9 +251,12 @@ impl PlatformClient {
         application: Option<u64>,
     ) -> Result<NewToken> {
         const ACTION: &str = "token creation";
-        let url = match self.api.personal_tokens {
-            PersonalTokens::Shared => join_path(&self.base_url, self.api.tokens),
-            PersonalTokens::PerUser { prefix, suffix } => {
+        let url = match (self.api.personal_tokens, application) {
+            // AWX's personal-token list ignores `application`; its token list takes it.
+            (PersonalTokens::Shared, _) | (PersonalTokens::PerUser { .. }, Some(_)) => {
+                join_path(&self.base_url, self.api.tokens)
+            }
+            (PersonalTokens::PerUser { prefix, suffix }, None) => {
                 let id = self.my_id().await?;
                 join_path(&self.base_url, &format!("{prefix}{id}{suffix}"))
             }
@@ -257,20 +286,19 @@ impl PlatformClient {
     /// The user's tokens, as the server lists them (the tokens themselves stay hidden).
     pub async fn tokens(&self) -> Result<Vec<TokenInfo>> {
         const ACTION: &str = "token list";
+        let me = self.my_id().await?;
         let url = match self.api.personal_tokens {
             PersonalTokens::Shared => join_path(&self.base_url, self.api.tokens),
             // AWX's /tokens/ shows an administrator everyone's; the user's own list does not.
             PersonalTokens::PerUser { prefix, .. } => {
-                let id = self.my_id().await?;
-                join_path(&self.base_url, &format!("{prefix}{id}/tokens/"))
+                join_path(&self.base_url, &format!("{prefix}{me}/tokens/"))
             }
         };
         let items = self.get_all(ACTION, url).await?;
-        let mine = self.credentials.username.as_str();
         items
             .iter()
-            // The gateway lists an administrator's view too: keep the user's own.
-            .filter(|item| owner_of(item).is_none_or(|owner| owner == mine))
+            // An administrator may be shown everyone's: keep the user's own.
+            .filter(|item| owner_id(item).is_none_or(|owner| owner == me))
             .map(|item| token_info(ACTION, item))
             .collect()
     }
@@ -333,23 +361,42 @@ impl PlatformClient {
         }
     }
 
-    /// All items of a paginated list, following `next` on the same server only.
+    /// All items of a paginated list. `next` links are followed by path and query on
+    /// the profile's own server only: credentials never go where a link points, and a
+    /// proxy that writes `http://` links for an `https://` server still works.
     async fn get_all(&self, action: &'static str, first: Url) -> Result<Vec<Value>> {
         let mut items = Vec::new();
         let mut next = Some(first);
         for _ in 0..MAX_PAGES {
-            let Some(url) = next.take() else { break };
+            let Some(url) = next.take() else {
+                return Ok(items);
+            };
+            let mut page_url = url.clone();
             let page = self.get_json(action, url.clone()).await?;
             match page.get("results").and_then(Value::as_array) {
                 Some(results) => items.extend(results.iter().cloned()),
                 None => return Err(missing(action, "results")),
             }
-            next = page
-                .get("next")
-                .and_then(Value::as_str)
-                .and_then(|n| url.join(n).ok())
-                // Credentials go only where the first request went.
-                .filter(|n| n.origin() == self.base_url.origin());
+            next = match page.get("next").and_then(Value::as_str) {
+                Some(link) => {
+                    let linked = url
+                        .join(link)
+                        .map_err(|_| missing(action, "a valid `next` link"))?;
+                    page_url.set_path(linked.path());
+                    page_url.set_query(linked.query());
+                    Some(page_url)
+                }
+                None => None,
+            };
+        }
+        if next.is_some() {
+            return Err(Error::BadResponse {
+                action,
+                message: format!(
+                    "the list is longer than {MAX_PAGES} pages, more than AuthDesk reads."
+                ),
+                reply: None,
+            });
         }
         Ok(items)
     }
@@ -450,12 +497,13 @@ fn token_info(action: &'static str, item: &Value) -> Result<TokenInfo> {
     })
 }
 
-/// The username a listed token belongs to, where the server says.
-fn owner_of(item: &Value) -> Option<&str> {
-    item.get("summary_fields")
-        .and_then(|s| s.get("user"))
-        .and_then(|u| u.get("username"))
-        .and_then(Value::as_str)
+/// The id of the user a listed token belongs to (`user`, on AWX and the gateway).
+fn owner_id(item: &Value) -> Option<u64> {
+    match item.get("user") {
+        Some(Value::Number(n)) => n.as_u64(),
+        Some(Value::String(s)) => s.parse().ok(),
+        _ => None,
+    }
 }
 
 #[cfg(test)]

@@ -162,6 +162,37 @@ mod tests {
         }
     }
 
+    /// A file written before the gateway preset, grants and timeouts existed still loads,
+    /// as an authorization-code profile.
+    #[test]
+    fn profiles_from_older_versions_load() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("profiles.toml"),
+            r#"
+[[profile]]
+name = "old"
+preset = "awx"
+base_url = "https://awx.example.com/"
+client_id = "abc"
+redirect_uri = "http://127.0.0.1/callback"
+scope = "read write"
+pkce = false
+client_auth = "basic"
+"#,
+        )
+        .unwrap();
+        let store = ProfileStore::new(dir.path());
+        let old = store.get("old").unwrap();
+        assert_eq!(old.grant, crate::profiles::Grant::AuthorizationCode);
+        assert_eq!(
+            old.redirect_uri.as_ref().map(|u| u.as_str()),
+            Some("http://127.0.0.1/callback")
+        );
+        assert_eq!(old.request_timeout_secs, None);
+        assert!(old.validate().is_ok());
+    }
+
     #[test]
     fn save_list_replace_remove() {
         let dir = tempfile::tempdir().unwrap();

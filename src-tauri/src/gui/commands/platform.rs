@@ -6,7 +6,7 @@ use authdesk_core::platform::{Credentials, Organization, PlatformClient, TokenIn
 use authdesk_core::presets::Preset;
 use authdesk_core::profiles::{parse_url, ProfileDraft};
 use authdesk_core::{ApplicationSetup, Secret};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use tauri::State;
 
 use crate::gui::error::CommandError;
@@ -59,7 +59,13 @@ pub async fn list_organizations(
         .map(|path| path.trim().to_owned())
         .filter(|path| !path.is_empty())
         .map(std::path::PathBuf::from);
-    let api = PlatformClient::new(server.preset, &base_url, ca_file.as_deref(), login.into())?;
+    let api = PlatformClient::new(
+        server.preset,
+        &base_url,
+        ca_file.as_deref(),
+        None,
+        login.into(),
+    )?;
     Ok(api.organizations().await?)
 }
 
@@ -87,14 +93,6 @@ pub async fn set_up_application(
     Ok(profile.name)
 }
 
-#[derive(Serialize)]
-pub struct CreatedToken {
-    #[serde(flatten)]
-    info: TokenInfo,
-    /// Shown once, because the server shows it once; copies go through `copy_personal_token`.
-    token: String,
-}
-
 #[tauri::command]
 pub async fn create_personal_token(
     state: State<'_, AppState>,
@@ -102,15 +100,28 @@ pub async fn create_personal_token(
     login: LoginInput,
     description: String,
     scope: String,
-) -> Result<CreatedToken, CommandError> {
+) -> Result<TokenInfo, CommandError> {
     let api = state.engine.platform_for(&name, login.into())?;
     let created = api.create_token(&description, scope.parse()?, None).await?;
-    let token = created.token.expose().to_owned();
-    state.keep_personal_token(created.token);
-    Ok(CreatedToken {
-        info: created.info,
-        token,
-    })
+    // The server shows it once: kept here for Reveal and Copy, never sent unasked.
+    state.keep_personal_token(&name, created.token);
+    Ok(created.info)
+}
+
+/// The personal access token created last for this profile, because the user pressed Reveal.
+#[tauri::command]
+pub fn reveal_personal_token(
+    state: State<'_, AppState>,
+    name: String,
+) -> Result<String, CommandError> {
+    state
+        .personal_token(&name)
+        .map(|token| token.expose().to_owned())
+        .ok_or_else(|| {
+            CommandError::config(
+                "No personal access token was created for this profile in this window.",
+            )
+        })
 }
 
 #[tauri::command]

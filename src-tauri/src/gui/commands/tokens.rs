@@ -188,8 +188,10 @@ pub async fn copy_token(
             )
         }
         CopyWhat::PersonalToken => {
-            let token = state.personal_token().ok_or_else(|| {
-                CommandError::config("No personal access token was created in this window.")
+            let token = state.personal_token(&name).ok_or_else(|| {
+                CommandError::config(
+                    "No personal access token was created for this profile in this window.",
+                )
             })?;
             (token.expose().to_owned(), true)
         }
