@@ -307,6 +307,34 @@ pub(crate) async fn send(
     Ok((status, body))
 }
 
+/// What AuthDesk makes of a token endpoint's answer, for the fuzzer: the success body
+/// through the `oauth2` crate's parser and the token checks, an error body through the
+/// refusal reader. Never panics, whatever the bytes.
+#[doc(hidden)]
+pub fn interpret_token_answer(status: u16, body: &[u8]) -> Result<TokenSet> {
+    if (200..300).contains(&status) {
+        let response: BasicTokenResponse =
+            serde_json::from_slice(body).map_err(|e| Error::BadResponse {
+                action: "code exchange",
+                message: format!("the token response is malformed or lacks a field ({e})."),
+                reply: None,
+            })?;
+        token_set(&response).ok_or_else(|| Error::BadResponse {
+            action: "code exchange",
+            message: "a token holds characters no OAuth token has (RFC 6750).".into(),
+            reply: None,
+        })
+    } else {
+        Err(rejected(
+            "code exchange",
+            ServerReply {
+                status,
+                body: http::reply_text(body),
+            },
+        ))
+    }
+}
+
 /// How current gateways (django-ansible-base) store a token: `$sha256$<hex of sha256>`.
 /// Their revoke endpoint looks the token up as sent, so only this form revokes there.
 pub fn hashed_token_form(token: &Secret) -> Secret {

@@ -402,6 +402,21 @@ impl PlatformClient {
     }
 }
 
+/// What AuthDesk makes of a REST API answer (a refusal, a token list item), for the
+/// fuzzer. Never panics, whatever the bytes.
+#[doc(hidden)]
+pub fn interpret_api_answer(status: u16, body: &[u8]) -> Result<Vec<TokenInfo>> {
+    let status = reqwest::StatusCode::from_u16(status).unwrap_or(reqwest::StatusCode::OK);
+    let value = parse_answer("token list", status, body)?;
+    let page = value
+        .get("results")
+        .and_then(Value::as_array)
+        .ok_or_else(|| missing("token list", "results"))?;
+    page.iter()
+        .map(|item| token_info("token list", item))
+        .collect()
+}
+
 fn parse_answer(action: &'static str, status: reqwest::StatusCode, body: &[u8]) -> Result<Value> {
     if !status.is_success() {
         return Err(refusal(action, status, body));
