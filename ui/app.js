@@ -198,6 +198,7 @@ function openProfileForm(profile) {
   $('profile-scope').value = profile?.scope ?? 'read';
   $('profile-auth').value = profile?.client_auth ?? 'basic';
   $('profile-ca-file').value = profile?.ca_file ?? '';
+  $('profile-pin').value = profile?.pin_sha256 ?? '';
   $('profile-pkce').checked = Boolean(profile?.pkce);
   for (const name of ENDPOINTS) $(`endpoint-${name}`).value = profile?.resolved_endpoints?.[name] ?? '';
   state.endpointsEdited = profile?.preset === 'custom';
@@ -236,6 +237,7 @@ function profileDraft() {
     redirect_uri: grant === 'authorization_code' ? $('profile-redirect-uri').value.trim() : '',
     scope: $('profile-scope').value,
     ca_file: $('profile-ca-file').value.trim() || null,
+    pin_sha256: $('profile-pin').value.trim() || null,
     pkce: $('profile-pkce').checked,
     client_auth: $('profile-auth').value,
     endpoints: null,
@@ -276,7 +278,7 @@ async function loadOrganizations() {
   $('app-error').textContent = '';
   try {
     const organizations = await invoke('list_organizations', {
-      server: { preset: draft.preset, base_url: draft.base_url, ca_file: draft.ca_file },
+      server: { preset: draft.preset, base_url: draft.base_url, ca_file: draft.ca_file, pin_sha256: draft.pin_sha256 },
       login: appLogin(),
     });
     const select = $('app-organization');

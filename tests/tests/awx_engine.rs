@@ -24,6 +24,7 @@ fn profile(name: &str, server: &TestServer, redirect_uri: &str) -> Profile {
         ca_file: None,
         pkce: false,
         client_auth: ClientAuth::Post,
+        pin_sha256: None,
         request_timeout_secs: None,
         endpoints: None,
     }

@@ -25,6 +25,7 @@ fn profile(name: &str, base: &str, timeout: Option<u64>) -> Profile {
         ca_file: None,
         pkce: false,
         client_auth: ClientAuth::Basic,
+        pin_sha256: None,
         request_timeout_secs: timeout,
         endpoints: Some(Endpoints {
             authorize: url("/o/authorize/"),
@@ -197,6 +198,7 @@ async fn application_set_up_undoes_an_application_without_its_secret() {
             ca_file: None,
             pkce: false,
             client_auth: ClientAuth::Basic,
+            pin_sha256: None,
             request_timeout_secs: None,
             endpoints: None,
         },

@@ -28,6 +28,8 @@ const PACKAGES: &[(&str, &str)] = &[
     ("xvfb", "/usr/bin/Xvfb"),
     ("webkit2gtk-driver", "/usr/bin/WebKitWebDriver"),
     ("xclip", "/usr/bin/xclip"),
+    // The TLS tests make a private CA and a server certificate.
+    ("openssl", "/usr/bin/openssl"),
 ];
 
 pub struct Env {

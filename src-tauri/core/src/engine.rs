@@ -273,7 +273,7 @@ impl Engine {
         PlatformClient::new(
             profile.preset,
             &profile.base_url,
-            profile.ca_file.as_deref(),
+            &crate::platform::Trust::of(&profile)?,
             profile.request_timeout(),
             credentials,
         )
@@ -300,7 +300,7 @@ impl Engine {
         let api = PlatformClient::new(
             checked.preset,
             &checked.base_url,
-            checked.ca_file.as_deref(),
+            &crate::platform::Trust::of(&checked)?,
             checked.request_timeout(),
             credentials,
         )?;

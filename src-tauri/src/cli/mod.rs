@@ -179,8 +179,12 @@ pub struct CreateApp {
     #[arg(long, default_value = "read")]
     pub scope: String,
     /// PEM file of the CA that signed the server's certificate.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "pin_sha256")]
     pub ca_file: Option<PathBuf>,
+    /// Trust exactly the certificate with this SHA-256 fingerprint (AB:CD:… as
+    /// `openssl x509 -noout -fingerprint -sha256` prints it), for self-signed servers.
+    #[arg(long)]
+    pub pin_sha256: Option<String>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -218,8 +222,12 @@ pub struct AddProfile {
     #[arg(long, default_value = "read")]
     pub scope: String,
     /// PEM file of the CA that signed the server's certificate.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "pin_sha256")]
     pub ca_file: Option<PathBuf>,
+    /// Trust exactly the certificate with this SHA-256 fingerprint (AB:CD:… as
+    /// `openssl x509 -noout -fingerprint -sha256` prints it), for self-signed servers.
+    #[arg(long)]
+    pub pin_sha256: Option<String>,
     /// Send a PKCE S256 challenge (only where an admin requires it).
     #[arg(long)]
     pub pkce: bool,

@@ -105,6 +105,7 @@ pub async fn create_app(engine: &Engine, args: CreateApp) -> Result<u8, Error> {
             ca_file: args.ca_file.map(|path| path.to_string_lossy().into_owned()),
             pkce: false,
             client_auth: Default::default(),
+            pin_sha256: args.pin_sha256,
             request_timeout_secs: None,
             endpoints: None,
         },

@@ -47,6 +47,7 @@ async fn add(engine: &Engine, args: AddProfile) -> Result<u8, Error> {
             AuthArg::Basic => ClientAuth::Basic,
             AuthArg::Post => ClientAuth::Post,
         },
+        pin_sha256: args.pin_sha256,
         request_timeout_secs: args.request_timeout,
         endpoints,
     }
@@ -114,6 +115,9 @@ async fn show(engine: &Engine, name: &str) -> Result<u8, Error> {
     );
     if let Some(ca) = &profile.ca_file {
         println!("CA file:       {}", ca.display());
+    }
+    if let Some(pin) = &profile.pin_sha256 {
+        println!("pinned cert:   SHA-256 {pin}");
     }
     if let Some(secs) = profile.request_timeout_secs {
         println!("timeout:       {secs} s per request");

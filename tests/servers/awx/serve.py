@@ -161,7 +161,18 @@ def main():
     httpd = Server((args.host, args.port), WSGIRequestHandler, ipv6=ipv6)
     port = httpd.server_address[1]
     host = f"[{args.host}]" if ipv6 else args.host
-    base_url = f"http://{host}:{port}"
+    scheme = "http"
+    # HTTPS for the TLS tests: a certificate (and key) the test made, e.g. from its own CA.
+    tls_cert, tls_key = os.environ.get("FAKEAWX_TLS_CERT"), os.environ.get("FAKEAWX_TLS_KEY")
+    if tls_cert and tls_key:
+        import ssl
+
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(tls_cert, tls_key)
+        # The handshake happens in the request's thread, so a stalled client blocks no one.
+        httpd.socket = context.wrap_socket(httpd.socket, server_side=True, do_handshake_on_connect=False)
+        scheme = "https"
+    base_url = f"{scheme}://{host}:{port}"
 
     migrate(state_dir / "db.sqlite3")
     seed(base_url, state_dir)

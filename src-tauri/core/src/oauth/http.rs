@@ -9,7 +9,9 @@ use std::time::Duration;
 use oauth2::{AsyncHttpClient, HttpRequest, HttpResponse};
 
 use crate::error::{Error, Result, ServerReply};
-use std::path::Path;
+use std::path::PathBuf;
+
+use super::pinning::{pinned_config, Fingerprint, MISMATCH};
 
 /// No token, error or who-am-I answer is anywhere near this; a larger body is hostile.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
@@ -18,16 +20,37 @@ const MAX_REPLY_CHARS: usize = 2000;
 /// How long one request may take unless the profile says otherwise.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
-/// The HTTP client for one server: its CA file, no redirects, the request timeout
+/// Which certificates a profile's server may present.
+#[derive(Debug, Clone, Default)]
+pub struct Trust {
+    /// PEM file of extra CA certificates, on top of the system's.
+    pub ca_file: Option<PathBuf>,
+    /// Exactly one certificate, by fingerprint, instead of any chain.
+    pub pin: Option<Fingerprint>,
+}
+
+impl Trust {
+    pub fn of(profile: &crate::profiles::Profile) -> Result<Trust> {
+        Ok(Trust {
+            ca_file: profile.ca_file.clone(),
+            pin: profile.pinned_fingerprint()?,
+        })
+    }
+}
+
+/// The HTTP client for one server: its trust, no redirects, the request timeout
 /// (`None` for [`REQUEST_TIMEOUT`]).
-pub fn build_client(ca_file: Option<&Path>, timeout: Option<Duration>) -> Result<reqwest::Client> {
+pub fn build_client(trust: &Trust, timeout: Option<Duration>) -> Result<reqwest::Client> {
     let mut builder = reqwest::Client::builder()
         // Credentials are never replayed to wherever a 3xx points.
         .redirect(reqwest::redirect::Policy::none())
         .connect_timeout(Duration::from_secs(10))
         .timeout(timeout.unwrap_or(REQUEST_TIMEOUT))
         .user_agent(concat!("AuthDesk/", env!("CARGO_PKG_VERSION")));
-    if let Some(path) = ca_file {
+    if let Some(pin) = trust.pin {
+        builder = builder.use_preconfigured_tls(pinned_config(pin)?);
+    }
+    if let Some(path) = &trust.ca_file {
         let pem = std::fs::read(path).map_err(|e| {
             Error::Config(format!(
                 "Could not read the CA file {}: {e}.",
@@ -179,7 +202,9 @@ fn describe_reqwest(error: &reqwest::Error) -> String {
     }
     let all = chain.join(": ");
     let lower = all.to_lowercase();
-    if lower.contains("certificate")
+    if all.contains(MISMATCH) {
+        "its TLS certificate does not match the profile's pinned SHA-256 fingerprint; the certificate was replaced, or this is not the server (check the fingerprint with the server's administrator)".to_owned()
+    } else if lower.contains("certificate")
         || lower.contains("unknownissuer")
         || lower.contains("invalid peer")
     {

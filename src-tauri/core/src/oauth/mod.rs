@@ -2,6 +2,7 @@
 //! who-am-I, built on the `oauth2` crate with AWX's and the gateway's quirks handled.
 
 pub(crate) mod http;
+pub mod pinning;
 
 use std::borrow::Cow;
 
@@ -71,7 +72,7 @@ impl OAuthClient {
             });
         Ok(OAuthClient {
             oauth,
-            http: http::build_client(profile.ca_file.as_deref(), profile.request_timeout())?,
+            http: http::build_client(&http::Trust::of(profile)?, profile.request_timeout())?,
             endpoints,
             client_id: profile.client_id.clone(),
             client_secret,

@@ -7,6 +7,7 @@ use serde_json::{json, Value};
 use url::Url;
 
 use crate::error::{Error, Result, ServerReply};
+pub use crate::oauth::http::Trust;
 use crate::oauth::http::{build_client, reply_text};
 use crate::oauth::{is_b64token, rejected, send};
 use crate::presets::{join_path, ApiPaths, PersonalTokens, Preset};
@@ -109,7 +110,7 @@ impl PlatformClient {
     pub fn new(
         preset: Preset,
         base_url: &Url,
-        ca_file: Option<&std::path::Path>,
+        trust: &Trust,
         timeout: Option<std::time::Duration>,
         credentials: Credentials,
     ) -> Result<Self> {
@@ -124,7 +125,7 @@ impl PlatformClient {
             ));
         }
         Ok(PlatformClient {
-            http: build_client(ca_file, timeout)?,
+            http: build_client(trust, timeout)?,
             base_url: base_url.clone(),
             api,
             credentials,

@@ -27,6 +27,9 @@ pub struct ProfileDraft {
     pub pkce: bool,
     #[serde(default)]
     pub client_auth: ClientAuth,
+    /// SHA-256 fingerprint of the one certificate to trust.
+    #[serde(default)]
+    pub pin_sha256: Option<String>,
     /// Seconds per request; `None` for the default.
     #[serde(default)]
     pub request_timeout_secs: Option<u64>,
@@ -95,6 +98,10 @@ impl ProfileDraft {
             ca_file,
             pkce: self.pkce,
             client_auth: self.client_auth,
+            pin_sha256: self
+                .pin_sha256
+                .map(|pin| pin.trim().to_owned())
+                .filter(|pin| !pin.is_empty()),
             request_timeout_secs: self.request_timeout_secs,
             endpoints,
         };
@@ -126,6 +133,7 @@ mod tests {
             ca_file: Some("  ".into()),
             pkce: false,
             client_auth: ClientAuth::Basic,
+            pin_sha256: None,
             request_timeout_secs: None,
             endpoints: None,
         }

@@ -125,6 +125,9 @@ pub struct Profile {
     pub pkce: bool,
     #[serde(default)]
     pub client_auth: ClientAuth,
+    /// SHA-256 fingerprint of the one certificate to trust (self-signed servers).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pin_sha256: Option<String>,
     /// Seconds one request to the server may take; `None` for the default (30 s).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub request_timeout_secs: Option<u64>,
@@ -144,6 +147,10 @@ impl Profile {
                 self.name
             ))),
         }
+    }
+
+    pub fn pinned_fingerprint(&self) -> Result<Option<crate::oauth::pinning::Fingerprint>> {
+        self.pin_sha256.as_deref().map(str::parse).transpose()
     }
 
     pub fn request_timeout(&self) -> Option<std::time::Duration> {
@@ -205,6 +212,12 @@ impl Profile {
                 require_http_url(what, url)?;
             }
         }
+        if self.ca_file.is_some() && self.pin_sha256.is_some() {
+            return Err(Error::Config(
+                "Give a CA file or a pinned certificate fingerprint, not both.".into(),
+            ));
+        }
+        self.pinned_fingerprint()?;
         if self
             .request_timeout_secs
             .is_some_and(|secs| !(1..=3600).contains(&secs))

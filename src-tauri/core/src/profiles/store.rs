@@ -157,6 +157,7 @@ mod tests {
             ca_file: None,
             pkce: false,
             client_auth: ClientAuth::Basic,
+            pin_sha256: None,
             request_timeout_secs: None,
             endpoints: None,
         }

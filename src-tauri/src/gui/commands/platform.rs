@@ -2,7 +2,7 @@
 //! and personal access tokens. The user's password arrives for one call and is dropped;
 //! a new application's client secret goes from the server to the keyring, never here.
 
-use authdesk_core::platform::{Credentials, Organization, PlatformClient, TokenInfo};
+use authdesk_core::platform::{Credentials, Organization, PlatformClient, TokenInfo, Trust};
 use authdesk_core::presets::Preset;
 use authdesk_core::profiles::{parse_url, ProfileDraft};
 use authdesk_core::{ApplicationSetup, Secret};
@@ -46,6 +46,8 @@ pub struct ServerInput {
     preset: Preset,
     base_url: String,
     ca_file: Option<String>,
+    #[serde(default)]
+    pin_sha256: Option<String>,
 }
 
 #[tauri::command]
@@ -54,18 +56,19 @@ pub async fn list_organizations(
     login: LoginInput,
 ) -> Result<Vec<Organization>, CommandError> {
     let base_url = parse_url("base URL", &server.base_url)?;
-    let ca_file = server
-        .ca_file
-        .map(|path| path.trim().to_owned())
-        .filter(|path| !path.is_empty())
-        .map(std::path::PathBuf::from);
-    let api = PlatformClient::new(
-        server.preset,
-        &base_url,
-        ca_file.as_deref(),
-        None,
-        login.into(),
-    )?;
+    let trust = Trust {
+        ca_file: server
+            .ca_file
+            .map(|path| path.trim().to_owned())
+            .filter(|path| !path.is_empty())
+            .map(std::path::PathBuf::from),
+        pin: server
+            .pin_sha256
+            .filter(|pin| !pin.trim().is_empty())
+            .map(|pin| pin.parse())
+            .transpose()?,
+    };
+    let api = PlatformClient::new(server.preset, &base_url, &trust, None, login.into())?;
     Ok(api.organizations().await?)
 }
 
