@@ -134,3 +134,73 @@ async fn cancel_ends_the_wait_and_frees_the_port() {
     std::net::TcpListener::bind(("127.0.0.1", port)).expect("the port is free after cancel");
     engine.remove_profile(&name).await.unwrap();
 }
+
+/// Two profiles' sign-ins at once both complete; a second sign-in of the same profile
+/// (on a fixed port) cancels the first, which lets go of the port for it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_sign_ins_and_a_second_one_replacing_the_first() {
+    let server = TestServer::start(Flavor::Awx).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let engine = Engine::new(ProfileStore::new(dir.path()), Keyring::new().unwrap());
+    let secret = Secret::new(server.seed.client_secret.clone());
+    let (first, second) = (unique("both-a"), unique("both-b"));
+    for name in [&first, &second] {
+        engine
+            .save_profile(
+                profile(name, &server, &server.seed.redirect_uri),
+                Some(secret.clone()),
+            )
+            .await
+            .unwrap();
+    }
+
+    // Two profiles at once.
+    let a = engine.begin_sign_in(&first).await.unwrap();
+    let b = engine.begin_sign_in(&second).await.unwrap();
+    let (log_a, log_b) = (dir.path().join("a.log"), dir.path().join("b.log"));
+    browse(a.authorize_url(), &log_a);
+    browse(b.authorize_url(), &log_b);
+    let timeout = Duration::from_secs(60);
+    let (got_a, got_b) = tokio::join!(
+        a.wait(timeout, CancellationToken::new()),
+        b.wait(timeout, CancellationToken::new())
+    );
+    let (got_a, got_b) = (got_a.unwrap(), got_b.unwrap());
+    assert_ne!(got_a.access_token, got_b.access_token);
+    for tokens in [&got_a, &got_b] {
+        assert_eq!(
+            tokio::task::block_in_place(|| server.me_status(tokens.access_token.expose())),
+            200
+        );
+    }
+
+    // The same profile twice, on a fixed port: the newer sign-in wins the port.
+    let app_redirect = format!("http://127.0.0.1:{}/callback", authdesk_e2e::free_port());
+    let app = tokio::task::block_in_place(|| server.create_app(&app_redirect)).unwrap();
+    let fixed = unique("fixed");
+    let mut p = profile(&fixed, &server, &app_redirect);
+    p.client_id = app.client_id.clone();
+    engine
+        .save_profile(p, Some(Secret::new(app.client_secret.clone())))
+        .await
+        .unwrap();
+    let older = engine.begin_sign_in(&fixed).await.unwrap();
+    let older_wait = tokio::spawn(older.wait(Duration::from_secs(600), CancellationToken::new()));
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let newer = engine.begin_sign_in(&fixed).await.unwrap();
+    let err = older_wait.await.unwrap().unwrap_err();
+    assert!(matches!(err, Error::Superseded(_)), "{err:?}");
+    assert!(err.to_string().contains("replaced"), "{err}");
+    let log = dir.path().join("fixed.log");
+    browse(newer.authorize_url(), &log);
+    let tokens = newer.wait(timeout, CancellationToken::new()).await.unwrap();
+    assert_eq!(tokens.user.as_deref(), Some("demo"));
+    std::net::TcpListener::bind((
+        "127.0.0.1",
+        url::Url::parse(&app_redirect).unwrap().port().unwrap(),
+    ))
+    .expect("the port is free after the sign-in");
+    for name in [&first, &second, &fixed] {
+        engine.remove_profile(name).await.unwrap();
+    }
+}

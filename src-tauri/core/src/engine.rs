@@ -1,6 +1,8 @@
 //! The flow engine: everything AuthDesk does, in terms a shell can call. The CLI and the
 //! window both drive this; neither holds OAuth logic of its own.
 
+use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::Duration;
 
 use oauth2::{PkceCodeChallenge, PkceCodeVerifier};
@@ -23,7 +25,25 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(600);
 pub struct Engine {
     profiles: ProfileStore,
     keyring: Keyring,
+    sign_ins: Arc<SignInRegistry>,
 }
+
+/// One sign-in per profile at a time: a new one cancels the one under way and waits
+/// until it has let go of its listener (and port).
+#[derive(Debug, Default)]
+struct SignInRegistry {
+    by_profile: std::sync::Mutex<HashMap<String, ActiveSignIn>>,
+}
+
+#[derive(Debug, Clone)]
+struct ActiveSignIn {
+    superseded: CancellationToken,
+    /// Held by the `SignIn` until it is dropped, with its listener.
+    alive: Arc<tokio::sync::Mutex<()>>,
+}
+
+/// How long a new sign-in waits for the one it replaces to let go.
+const GIVE_WAY: Duration = Duration::from_secs(10);
 
 /// The outcome of a revoke, checked against the server.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -41,7 +61,11 @@ pub struct RevokeReport {
 
 impl Engine {
     pub fn new(profiles: ProfileStore, keyring: Keyring) -> Self {
-        Engine { profiles, keyring }
+        Engine {
+            profiles,
+            keyring,
+            sign_ins: Arc::default(),
+        }
     }
 
     /// The platform's profile folder, or `AUTHDESK_CONFIG_DIR` with keyring entries of its own.
@@ -122,6 +146,7 @@ impl Engine {
     /// is missed), picks a fresh state and builds the authorize URL.
     pub async fn begin_sign_in(&self, name: &str) -> Result<SignIn> {
         let (profile, client) = self.client_for(name).await?;
+        let turn = self.take_turn(name).await?;
         let registered = profile.require_redirect_uri()?.clone();
         let listener = LoopbackListener::bind(&registered).await?;
         let redirect_uri = listener
@@ -151,7 +176,36 @@ impl Engine {
             authorize_url,
             redirect_uri,
             listener,
+            superseded: turn.superseded,
+            _turn: turn.guard,
         })
+    }
+
+    /// Registers a new sign-in of the profile, cancels the one under way (if any) and
+    /// waits until that one has closed its listener. The swap happens under one lock, so
+    /// two starts that race still queue behind each other.
+    async fn take_turn(&self, name: &str) -> Result<Turn> {
+        let superseded = CancellationToken::new();
+        let alive = Arc::new(tokio::sync::Mutex::new(()));
+        let guard = Arc::clone(&alive)
+            .try_lock_owned()
+            .map_err(|_| Error::SignInBusy(name.to_owned()))?;
+        let previous = self.sign_ins.by_profile.lock().ok().and_then(|mut active| {
+            active.insert(
+                name.to_owned(),
+                ActiveSignIn {
+                    superseded: superseded.clone(),
+                    alive,
+                },
+            )
+        });
+        if let Some(previous) = previous {
+            previous.superseded.cancel();
+            tokio::time::timeout(GIVE_WAY, previous.alive.lock_owned())
+                .await
+                .map_err(|_| Error::SignInBusy(name.to_owned()))?;
+        }
+        Ok(Turn { superseded, guard })
     }
 
     /// Trades the refresh token for a new pair, which is stored at once (the old one is dead).
@@ -438,6 +492,11 @@ impl ApplicationSetup {
     pub const DEFAULT_REDIRECT_URI: &'static str = "http://127.0.0.1/callback";
 }
 
+struct Turn {
+    superseded: CancellationToken,
+    guard: tokio::sync::OwnedMutexGuard<()>,
+}
+
 /// One sign-in attempt, from authorize URL to tokens.
 pub struct SignIn {
     engine: Engine,
@@ -448,6 +507,10 @@ pub struct SignIn {
     authorize_url: Url,
     redirect_uri: Url,
     listener: Option<LoopbackListener>,
+    /// Cancelled when a newer sign-in of the same profile starts.
+    superseded: CancellationToken,
+    /// Released on drop (after the listener's port is closed), letting a newer one start.
+    _turn: tokio::sync::OwnedMutexGuard<()>,
 }
 
 impl std::fmt::Debug for SignIn {
@@ -488,12 +551,17 @@ impl SignIn {
                 self.redirect_uri
             ))
         })?;
-        let code = listener
-            .wait_for_code(&self.state, timeout, cancel.clone())
-            .await?;
+        let code = tokio::select! {
+            code = listener.wait_for_code(&self.state, timeout, cancel.clone()) => code?,
+            // Dropping the wait closes the listener's sockets before the newer one binds.
+            () = self.superseded.cancelled() => return Err(Error::Superseded(self.profile.clone())),
+        };
         // A cancel that raced the callback still wins: nothing is exchanged after it.
         if cancel.is_cancelled() {
             return Err(Error::Cancelled);
+        }
+        if self.superseded.is_cancelled() {
+            return Err(Error::Superseded(self.profile.clone()));
         }
         self.exchange(&code).await
     }

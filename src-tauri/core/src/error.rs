@@ -84,6 +84,12 @@ pub enum Error {
     #[error("The sign-in was cancelled.")]
     Cancelled,
 
+    #[error("A newer sign-in of profile \"{0}\" replaced this one.")]
+    Superseded(String),
+
+    #[error("A sign-in of profile \"{0}\" is still under way and did not give way; finish or cancel it first.")]
+    SignInBusy(String),
+
     #[error("The server refused the {action} (HTTP {}): {summary}", reply.status)]
     ServerRejected {
         action: &'static str,
@@ -140,7 +146,9 @@ impl Error {
             | Error::Listen { .. } => ErrorKind::Config,
             Error::KeyringUnavailable { .. } => ErrorKind::Keyring,
             Error::AuthorizationRefused { .. } => ErrorKind::Refused,
-            Error::TimedOut(_) | Error::Cancelled => ErrorKind::TimedOut,
+            Error::TimedOut(_) | Error::Cancelled | Error::Superseded(_) | Error::SignInBusy(_) => {
+                ErrorKind::TimedOut
+            }
             Error::ServerRejected { .. } | Error::BadResponse { .. } => ErrorKind::ServerRejected,
             Error::Network { .. } => ErrorKind::Network,
         }
