@@ -162,8 +162,8 @@ fn unavailable(error: keyring::Error) -> Error {
                 || text.contains("D-Bus")
             {
                 format!("no Secret Service answered on the session bus: {text}")
-            } else if text.to_lowercase().contains("locked") {
-                format!("the keyring is locked: {text}")
+            } else if text.to_lowercase().contains("locked") || text.contains("prompt") {
+                format!("it is locked, and its unlock prompt was dismissed or could not be shown: {text}")
             } else {
                 text
             }

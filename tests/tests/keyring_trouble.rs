@@ -1,0 +1,118 @@
+//! The keyring failing under AuthDesk: entries deleted behind its back, and a locked
+//! keyring (in a D-Bus session of its own, so other tests keep theirs unlocked). Each is
+//! one sentence, and nothing is written anywhere else instead.
+
+use std::process::Command;
+
+use authdesk_core::presets::Preset;
+use authdesk_core::profiles::{ClientAuth, Profile, ProfileStore, Scope};
+use authdesk_core::secrets::Keyring;
+use authdesk_core::{Engine, Error, ErrorKind, Secret, TokenSet};
+use authdesk_e2e::{require_test_environment, unique, Browser, Desk};
+
+fn profile(name: &str) -> Profile {
+    Profile {
+        name: name.to_owned(),
+        preset: Preset::Awx,
+        base_url: "http://127.0.0.1:9".parse().unwrap(),
+        client_id: "client".into(),
+        grant: Default::default(),
+        redirect_uri: Some("http://127.0.0.1/callback".parse().unwrap()),
+        scope: Scope::Read,
+        ca_file: None,
+        pkce: false,
+        client_auth: ClientAuth::Basic,
+        pin_sha256: None,
+        request_timeout_secs: None,
+        endpoints: None,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn entries_deleted_behind_its_back_are_named() {
+    require_test_environment();
+    let dir = tempfile::tempdir().unwrap();
+    let engine = Engine::new(ProfileStore::new(dir.path()), Keyring::new().unwrap());
+    // Another program with the same keyring: the user's keyring manager, say.
+    let other = Keyring::new().unwrap();
+    let name = unique("behind");
+    engine
+        .save_profile(profile(&name), Some(Secret::new("client-secret")))
+        .await
+        .unwrap();
+    let tokens = TokenSet {
+        access_token: Secret::new("AccessToken"),
+        refresh_token: Some(Secret::new("RefreshToken")),
+        token_type: "Bearer".into(),
+        scope: Some("read".into()),
+        issued_at: chrono::Utc::now(),
+        expires_at: None,
+        user: None,
+    };
+    other.set_tokens(&name, &tokens).unwrap();
+    assert!(engine.current_tokens(&name).await.unwrap().is_some());
+
+    other.delete_tokens(&name).unwrap();
+    let error = engine.refresh(&name).await.unwrap_err();
+    assert!(matches!(error, Error::NoTokens(_)), "{error:?}");
+    assert!(error.to_string().contains("has no tokens yet"), "{error}");
+
+    other.delete_profile(&name).unwrap();
+    let error = engine.begin_sign_in(&name).await.unwrap_err();
+    assert!(matches!(error, Error::MissingClientSecret(_)), "{error:?}");
+    assert_eq!(error.kind(), ErrorKind::Config);
+    assert!(
+        error.to_string().contains("No client secret is stored"),
+        "{error}"
+    );
+
+    // Nothing was written in their place: only the profile file.
+    let files: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    assert_eq!(files, ["profiles.toml"]);
+    engine.remove_profile(&name).await.unwrap();
+}
+
+/// A keyring locked after the profile was saved: the unlock prompt cannot be shown
+/// (no display), so reading the secret fails with one sentence and exit status 7.
+#[test]
+fn a_locked_keyring_is_one_sentence_and_exit_7() {
+    require_test_environment();
+    let desk = Desk::new(Browser::Ignore);
+    let name = unique("locked");
+    let bin = authdesk_e2e::authdesk_bin();
+    // Its own bus and keyring, unlocked to save the profile, then locked.
+    let script = format!(
+        r#"printf pw | gnome-keyring-daemon --unlock --components=secrets >/dev/null
+printf 'the-client-secret\n' | '{bin}' profile add {name} --base-url http://127.0.0.1:9 --client-id c --redirect-uri http://127.0.0.1/cb --client-secret-stdin || exit 90
+dbus-send --session --dest=org.freedesktop.secrets --type=method_call --print-reply /org/freedesktop/secrets org.freedesktop.Secret.Service.Lock array:objpath:/org/freedesktop/secrets/collection/login >/dev/null || exit 91
+exec '{bin}' token {name} --no-browser --timeout 5"#,
+        bin = bin.display()
+    );
+    let command = desk.command(&[]);
+    let keyring_data = tempfile::tempdir().unwrap();
+    let output = Command::new("timeout")
+        .arg("60")
+        .arg("dbus-run-session")
+        .args(["--", "bash", "-c", &script])
+        .envs(
+            command
+                .get_envs()
+                .filter_map(|(k, v)| v.map(|v| (k.to_owned(), v.to_owned()))),
+        )
+        .env("XDG_DATA_HOME", keyring_data.path())
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let ours: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.starts_with("authdesk:"))
+        .collect();
+    assert_eq!(output.status.code(), Some(7), "{stderr}");
+    assert_eq!(ours.len(), 1, "one sentence: {stderr}");
+    assert!(ours[0].contains("it is locked"), "{stderr}");
+    assert!(desk.files_containing("the-client-secret").is_empty());
+}
