@@ -481,6 +481,8 @@ fn no_secret_or_token_in_the_most_verbose_logs() {
     assert!(logs.lines().count() > 20, "trace logging was on: {logs}");
     for secret in tokens.iter().chain([&app.client_secret]) {
         assert!(!logs.contains(secret.as_str()), "a secret is in the logs");
+        let files = desk.files_containing(secret);
+        assert!(files.is_empty(), "a secret is in {files:?}");
     }
     assert_eq!(desk.run(&["profile", "remove", &name]).status, Some(0));
 }

@@ -465,6 +465,29 @@ mod tests {
     use super::*;
 
     #[test]
+    fn debug_of_the_client_hides_its_secret() {
+        let profile = crate::profiles::ProfileDraft {
+            name: "p".into(),
+            preset: crate::presets::Preset::Awx,
+            base_url: "https://awx.example.com".into(),
+            client_id: "id".into(),
+            grant: Default::default(),
+            redirect_uri: "http://127.0.0.1/callback".into(),
+            scope: "read".into(),
+            ca_file: None,
+            pkce: false,
+            client_auth: ClientAuth::Basic,
+            pin_sha256: None,
+            request_timeout_secs: None,
+            endpoints: None,
+        }
+        .build()
+        .unwrap();
+        let client = OAuthClient::new(&profile, Secret::new("ClientSecretValue")).unwrap();
+        assert!(!format!("{client:?}").contains("ClientSecretValue"));
+    }
+
+    #[test]
     fn hashed_form_is_dab_sha256_hex() {
         // sha256("abc"), the FIPS 180-2 test vector.
         assert_eq!(

@@ -527,6 +527,44 @@ mod tests {
     use super::*;
 
     #[test]
+    fn debug_of_everything_holding_a_secret_is_redacted() {
+        let credentials = Credentials {
+            username: "alice".into(),
+            password: Secret::new("PasswordValue"),
+        };
+        let token = NewToken {
+            info: TokenInfo {
+                id: 1,
+                description: String::new(),
+                scope: "read".into(),
+                application: None,
+                created: None,
+                expires: None,
+            },
+            token: Secret::new("TokenValue"),
+            refresh_token: Some(Secret::new("RefreshValue")),
+        };
+        let application = CreatedApplication {
+            id: 2,
+            client_id: "id".into(),
+            client_secret: Secret::new("ClientSecretValue"),
+        };
+        let client = PlatformClient::new(
+            Preset::Gateway,
+            &Url::parse("https://aap.example.com").unwrap(),
+            &Trust::default(),
+            None,
+            credentials.clone(),
+        )
+        .unwrap();
+        let shown = format!("{credentials:?} {token:?} {application:?} {client:?}");
+        for secret in ["PasswordValue", "TokenValue", "RefreshValue", "ClientSecretValue"] {
+            assert!(!shown.contains(secret), "{shown}");
+        }
+        assert!(shown.contains("alice"));
+    }
+
+    #[test]
     fn field_errors_read_as_one_sentence() {
         let error = refusal(
             "application set-up",
