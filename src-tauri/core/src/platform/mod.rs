@@ -558,7 +558,12 @@ mod tests {
         )
         .unwrap();
         let shown = format!("{credentials:?} {token:?} {application:?} {client:?}");
-        for secret in ["PasswordValue", "TokenValue", "RefreshValue", "ClientSecretValue"] {
+        for secret in [
+            "PasswordValue",
+            "TokenValue",
+            "RefreshValue",
+            "ClientSecretValue",
+        ] {
             assert!(!shown.contains(secret), "{shown}");
         }
         assert!(shown.contains("alice"));
