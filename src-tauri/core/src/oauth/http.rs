@@ -155,13 +155,18 @@ pub async fn read_capped(mut response: reqwest::Response) -> Result<Vec<u8>, Htt
     Ok(body)
 }
 
+/// Text from a server, safe for a terminal: control characters (escape sequences, `\r`)
+/// become spaces, newlines stay. JSON escapes such as `\u001b` decode into control
+/// characters, so text taken out of a JSON body needs this too.
+pub fn printable(text: &str) -> String {
+    text.chars()
+        .map(|c| if c.is_control() && c != '\n' { ' ' } else { c })
+        .collect()
+}
+
 /// An error body as text for a person: verbatim, cut to a readable length.
 pub fn reply_text(body: &[u8]) -> String {
-    // Control characters (terminal escapes) from a server never reach a terminal.
-    let text: String = String::from_utf8_lossy(body)
-        .chars()
-        .map(|c| if c.is_control() && c != '\n' { ' ' } else { c })
-        .collect();
+    let text = printable(&String::from_utf8_lossy(body));
     let text = text.trim();
     match text.char_indices().nth(MAX_REPLY_CHARS) {
         Some((cut, _)) => format!("{}…", &text[..cut]),

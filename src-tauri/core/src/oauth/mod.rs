@@ -315,9 +315,10 @@ pub(crate) async fn send(
 pub fn interpret_token_answer(status: u16, body: &[u8]) -> Result<TokenSet> {
     if (200..300).contains(&status) {
         let response: BasicTokenResponse =
-            serde_json::from_slice(body).map_err(|e| Error::BadResponse {
+            serde_json::from_slice(body).map_err(|_| Error::BadResponse {
                 action: "code exchange",
-                message: format!("the token response is malformed or lacks a field ({e})."),
+                // serde's message may quote the body, which holds tokens: never echo it.
+                message: "the token response is malformed or lacks a field.".into(),
                 reply: None,
             })?;
         token_set(&response).ok_or_else(|| Error::BadResponse {
@@ -404,7 +405,11 @@ pub(crate) fn rejected(action: &'static str, reply: ServerReply) -> Error {
     }
     let summary = if (300..400).contains(&reply.status) {
         "it answered with a redirect, which AuthDesk does not follow with credentials; check the base URL (http or https, path prefix).".to_owned()
-    } else if let Ok(body) = serde_json::from_str::<OAuthErrorBody>(&reply.body) {
+    } else if let Ok(mut body) = serde_json::from_str::<OAuthErrorBody>(&reply.body) {
+        body.error = http::printable(&body.error).replace('\n', " ");
+        body.error_description = body
+            .error_description
+            .map(|d| http::printable(&d).replace('\n', " "));
         let hint = match body.error.as_str() {
             "invalid_client" => " (the client ID or client secret is wrong)",
             "invalid_grant" if action == "password grant" => " (the username or password is wrong)",
@@ -419,7 +424,7 @@ pub(crate) fn rejected(action: &'static str, reply: ServerReply) -> Error {
             _ => format!("{}{hint}.", body.error),
         }
     } else if let Ok(body) = serde_json::from_str::<DetailBody>(&reply.body) {
-        first_line(&body.detail)
+        first_line(&http::printable(&body.detail))
     } else if reply.body.trim_start().starts_with('<') {
         "the server sent an HTML error page (see details).".to_owned()
     } else if reply.body.is_empty() {
@@ -552,5 +557,18 @@ mod tests {
             },
         );
         assert!(redirect.to_string().contains("redirect"), "{redirect}");
+        // Found by the token_answer fuzzer: JSON escapes decode into control characters.
+        let escaped = rejected(
+            "code exchange",
+            ServerReply {
+                status: 400,
+                body: r#"{"error": "invalid_grant\r\u001b[31m", "error_description": "a\nb"}"#
+                    .into(),
+            },
+        );
+        assert!(
+            !escaped.to_string().chars().any(char::is_control),
+            "{escaped:?}"
+        );
     }
 }

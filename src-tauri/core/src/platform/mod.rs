@@ -8,7 +8,7 @@ use url::Url;
 
 use crate::error::{Error, Result, ServerReply};
 pub use crate::oauth::http::Trust;
-use crate::oauth::http::{build_client, reply_text};
+use crate::oauth::http::{build_client, printable, reply_text};
 use crate::oauth::{is_b64token, rejected, send};
 use crate::presets::{join_path, ApiPaths, PersonalTokens, Preset};
 use crate::profiles::{Grant, Scope};
@@ -456,7 +456,7 @@ fn refusal(action: &'static str, status: reqwest::StatusCode, body: &[u8]) -> Er
                         Value::String(s) => s.clone(),
                         other => other.to_string(),
                     };
-                    format!("{field}: {text}")
+                    printable(&format!("{field}: {text}")).replace('\n', " ")
                 })
                 .collect();
             parts.join("; ")
