@@ -1,9 +1,9 @@
 //! AuthDesk: get OAuth2 tokens from AWX and Ansible Automation Platform by hand.
-//! With no arguments it opens the window; with a subcommand it is a CLI for scripts
-//! that never touches the display.
+//! With a subcommand it is a CLI for scripts that never touches the display; with none
+//! it opens the window, which lives in the sibling executable `authdesk-window` so that
+//! the CLI never loads the GUI stack (WebKitGTK and its 160-odd libraries).
 
 mod cli;
-mod gui;
 
 use std::process::ExitCode;
 
@@ -14,6 +14,46 @@ fn main() -> ExitCode {
     cli::init_logging(args.verbose);
     match args.command {
         Some(command) => cli::run(command, args.verbose),
-        None => gui::run(),
+        None => open_window(),
+    }
+}
+
+/// Replaces this process with the window executable beside it.
+fn open_window() -> ExitCode {
+    // Without a display GTK panics; one sentence is kinder.
+    if cfg!(target_os = "linux")
+        && std::env::var_os("DISPLAY").is_none()
+        && std::env::var_os("WAYLAND_DISPLAY").is_none()
+    {
+        eprintln!("authdesk: no display to open the window on (DISPLAY and WAYLAND_DISPLAY are unset); use the CLI, see `authdesk --help`.");
+        return ExitCode::from(cli::exit::USAGE);
+    }
+    let window = std::env::current_exe().map(|exe| {
+        exe.with_file_name(format!("authdesk-window{}", std::env::consts::EXE_SUFFIX))
+    });
+    let window = match window {
+        Ok(path) if path.exists() => path,
+        _ => {
+            eprintln!("authdesk: the window program (authdesk-window) is missing beside this one; reinstall AuthDesk, or use the CLI (`authdesk --help`).");
+            return ExitCode::from(cli::exit::USAGE);
+        }
+    };
+    let mut command = std::process::Command::new(&window);
+    #[cfg(unix)]
+    {
+        use std::os::unix::process::CommandExt;
+        // Same process id: whoever started `authdesk` (a WebDriver, a launcher) keeps it.
+        let error = command.exec();
+        eprintln!("authdesk: could not start the window ({error}).");
+        ExitCode::FAILURE
+    }
+    #[cfg(not(unix))]
+    match command.status() {
+        Ok(status) if status.success() => ExitCode::SUCCESS,
+        Ok(_) => ExitCode::FAILURE,
+        Err(error) => {
+            eprintln!("authdesk: could not start the window ({error}).");
+            ExitCode::FAILURE
+        }
     }
 }

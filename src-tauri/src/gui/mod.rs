@@ -11,6 +11,20 @@ use std::process::ExitCode;
 
 use authdesk_core::Engine;
 
+/// The CLI's status for a usage or configuration error.
+const USAGE: u8 = 2;
+
+/// Logs to stderr as the CLI does: `AUTHDESK_LOG` sets the filter (warnings by default).
+pub fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("AUTHDESK_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .init();
+}
+
 pub fn run() -> ExitCode {
     // Without a display GTK panics; one sentence is kinder.
     if cfg!(target_os = "linux")
@@ -18,13 +32,13 @@ pub fn run() -> ExitCode {
         && std::env::var_os("WAYLAND_DISPLAY").is_none()
     {
         eprintln!("authdesk: no display to open the window on (DISPLAY and WAYLAND_DISPLAY are unset); use the CLI, see `authdesk --help`.");
-        return ExitCode::from(crate::cli::exit::USAGE);
+        return ExitCode::from(USAGE);
     }
     let engine = match Engine::open_default() {
         Ok(engine) => engine,
         Err(e) => {
             eprintln!("authdesk: {e}");
-            return ExitCode::from(crate::cli::exit::USAGE);
+            return ExitCode::from(USAGE);
         }
     };
     let settings = settings::Settings::load(engine.profiles().dir());
