@@ -28,9 +28,8 @@ fn open_window() -> ExitCode {
         eprintln!("authdesk: no display to open the window on (DISPLAY and WAYLAND_DISPLAY are unset); use the CLI, see `authdesk --help`.");
         return ExitCode::from(cli::exit::USAGE);
     }
-    let window = std::env::current_exe().map(|exe| {
-        exe.with_file_name(format!("authdesk-window{}", std::env::consts::EXE_SUFFIX))
-    });
+    let window = std::env::current_exe()
+        .map(|exe| exe.with_file_name(format!("authdesk-window{}", std::env::consts::EXE_SUFFIX)));
     let window = match window {
         Ok(path) if path.exists() => path,
         _ => {

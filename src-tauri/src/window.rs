@@ -2,7 +2,10 @@
 //! separate executable so that the CLI never loads WebKitGTK.
 
 // No console window behind the app on Windows.
-#![cfg_attr(all(not(debug_assertions), target_os = "windows"), windows_subsystem = "windows")]
+#![cfg_attr(
+    all(not(debug_assertions), target_os = "windows"),
+    windows_subsystem = "windows"
+)]
 
 mod gui;
 

@@ -3,6 +3,7 @@
 //! - `cargo xtask demo`: start the local AWX-like server, create a demo profile and
 //!   sign in through the browser.
 //! - `cargo xtask test`: every check and test CI runs.
+//! - `cargo xtask bench`: the benchmarks, on a release build (figures, not pass marks).
 //!
 //! Each installs the Debian packages it misses (as root or through sudo) and the Python
 //! packages of the test servers into `.venv`.
@@ -21,8 +22,10 @@ fn main() -> ExitCode {
         Some("demo") => demo(&args[1..]),
         Some("setup") => setup::all().map(|_| ()),
         Some("screenshot") => screenshot(),
+        Some("bench") => bench(),
         _ => {
             eprintln!("usage: cargo xtask <test|demo|setup>\n\n  test [-- cargo test args]  fmt, clippy and every test, with a real keyring and AWX-like server\n  demo [--scripted]          local AWX-like server + demo profile + sign-in\n  screenshot                 docs/token-view.png: the token view, taken by the window test under Xvfb
+  bench                      benchmarks: exchange overhead, CLI start, sizes (release build)
   setup                      install what the other two need");
             return ExitCode::from(2);
         }
@@ -98,6 +101,34 @@ fn cargo_test_with_keyring(
     for (key, value) in vars {
         command.env(key, value);
     }
+    let result = run(&mut command);
+    let _ = std::fs::remove_dir_all(&keyring_dir);
+    result
+}
+
+/// Builds the real release executables, then runs the benchmark (built with the lighter
+/// `measure` profile) against them inside the test environment.
+fn bench() -> Result<()> {
+    setup::all()?;
+    println!("==> cargo build --release (the executables measured)");
+    run(cargo().args(["build", "--release", "--locked", "--package", "authdesk"]))?;
+    let keyring_dir = keyring_dir();
+    let mut command = setup::with_keyring(&keyring_dir)?;
+    command
+        .current_dir(repo_root())
+        .arg(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+        .args([
+            "run",
+            "--quiet",
+            "--locked",
+            "--profile",
+            "measure",
+            "--package",
+            "authdesk-e2e",
+            "--bin",
+            "bench",
+        ])
+        .env("AUTHDESK_BIN", repo_root().join("target/release/authdesk"));
     let result = run(&mut command);
     let _ = std::fs::remove_dir_all(&keyring_dir);
     result

@@ -1,0 +1,317 @@
+//! `cargo xtask bench`: AuthDesk's costs against the floor, medians over repeated runs.
+//! A benchmark, not a test: it prints figures and targets, and fails nothing.
+//!
+//! - exchange overhead: AuthDesk's code exchange + who-am-I against the same two requests
+//!   from a bare reqwest client, both on warm connections to the AWX-like server;
+//! - CLI start: `authdesk --help` and `authdesk profile list` (empty, and 500 profiles);
+//! - size of the release executables.
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context, Result};
+use authdesk_core::oauth::OAuthClient;
+use authdesk_core::profiles::ProfileDraft;
+use authdesk_core::Secret;
+use authdesk_e2e::{authdesk_bin, blocking_client, Flavor, TestServer};
+use serde_json::json;
+
+const ROUNDS: usize = 40;
+
+fn main() -> Result<()> {
+    let bin = authdesk_bin();
+    println!("AuthDesk benchmark ({})\n", bin.display());
+    let mut rows = Vec::new();
+    rows.extend(exchange_overhead()?);
+    rows.extend(cli_start(&bin)?);
+    rows.extend(sizes(&bin)?);
+    println!("| measure | median | target | verdict |\n|---|---|---|---|");
+    for row in rows {
+        println!("| {} | {} | {} | {} |", row.0, row.1, row.2, row.3);
+    }
+    Ok(())
+}
+
+type Row = (String, String, String, String);
+
+fn verdict(ok: bool) -> String {
+    if ok { "met" } else { "MISSED" }.to_owned()
+}
+
+fn median(mut samples: Vec<Duration>) -> Duration {
+    samples.sort();
+    samples[samples.len() / 2]
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.2} ms", d.as_secs_f64() * 1000.0)
+}
+
+/// A browser session on the AWX-like server, minting codes without a consent screen
+/// (the application skips authorization), so only the exchange is timed.
+struct CodeMinter {
+    http: reqwest::blocking::Client,
+    cookies: String,
+    authorize: String,
+}
+
+impl CodeMinter {
+    fn new(server: &TestServer, client_id: &str, redirect_uri: &str) -> Result<Self> {
+        let http = blocking_client();
+        let login = server.url("/api/login/");
+        let page = http.get(&login).send()?;
+        let mut cookies = cookies_of(&page);
+        let html = page.text()?;
+        let csrf = html
+            .split("name=\"csrfmiddlewaretoken\" value=\"")
+            .nth(1)
+            .and_then(|rest| rest.split('"').next())
+            .context("the login page has no CSRF token")?
+            .to_owned();
+        let answer = http
+            .post(&login)
+            .header("Cookie", &cookies)
+            .header("Referer", &login)
+            .form(&[
+                ("csrfmiddlewaretoken", csrf.as_str()),
+                ("username", server.seed.username.as_str()),
+                ("password", server.seed.password.as_str()),
+                ("next", "/api/"),
+            ])
+            .send()?;
+        if !answer.status().is_redirection() {
+            bail!("login failed: {}", answer.status());
+        }
+        cookies = format!("{cookies}; {}", cookies_of(&answer));
+        let authorize = format!(
+            "{}?response_type=code&client_id={client_id}&redirect_uri={}&scope=read&state=bench",
+            server.url("/api/o/authorize/"),
+            url::form_urlencoded::byte_serialize(redirect_uri.as_bytes()).collect::<String>()
+        );
+        Ok(CodeMinter {
+            http,
+            cookies,
+            authorize,
+        })
+    }
+
+    fn code(&self) -> Result<String> {
+        let answer = self
+            .http
+            .get(&self.authorize)
+            .header("Cookie", &self.cookies)
+            .send()?;
+        let location = answer
+            .headers()
+            .get("location")
+            .and_then(|l| l.to_str().ok())
+            .context("authorize did not redirect")?;
+        let url = url::Url::parse(location)?;
+        url.query_pairs()
+            .find(|(k, _)| k == "code")
+            .map(|(_, v)| v.into_owned())
+            .context("no code in the redirect")
+    }
+}
+
+fn cookies_of(response: &reqwest::blocking::Response) -> String {
+    response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .filter_map(|v| v.split(';').next())
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+fn exchange_overhead() -> Result<Vec<Row>> {
+    let server = TestServer::start(Flavor::Awx)?;
+    let redirect_uri = "http://127.0.0.1:9/callback";
+    let created: serde_json::Value = blocking_client()
+        .post(server.url("/api/v2/applications/"))
+        .basic_auth(&server.seed.username, Some(&server.seed.password))
+        .json(
+            &json!({"name": "bench", "organization": server.seed.organization_id,
+            "client_type": "confidential", "redirect_uris": redirect_uri,
+            "authorization_grant_type": "authorization-code", "skip_authorization": true}),
+        )
+        .send()?
+        .json()?;
+    let client_id = created["client_id"]
+        .as_str()
+        .context("client_id")?
+        .to_owned();
+    let client_secret = created["client_secret"]
+        .as_str()
+        .context("client_secret")?
+        .to_owned();
+    let minter = CodeMinter::new(&server, &client_id, redirect_uri)?;
+
+    let profile = ProfileDraft {
+        name: "bench".into(),
+        preset: authdesk_core::presets::Preset::Awx,
+        base_url: server.seed.base_url.clone(),
+        client_id: client_id.clone(),
+        grant: Default::default(),
+        redirect_uri: redirect_uri.into(),
+        scope: "read".into(),
+        ca_file: None,
+        pkce: false,
+        client_auth: Default::default(),
+        pin_sha256: None,
+        request_timeout_secs: None,
+        endpoints: None,
+    }
+    .build()?;
+    let authdesk = OAuthClient::new(&profile, Secret::new(client_secret.clone()))?;
+    let bare = reqwest::Client::new();
+    let redirect = url::Url::parse(redirect_uri)?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let (mut ours, mut floor) = (Vec::new(), Vec::new());
+    // One warm-up round each, then interleaved rounds so drift hits both alike.
+    for round in 0..=ROUNDS {
+        let code = minter.code()?;
+        let started = Instant::now();
+        runtime.block_on(async {
+            let tokens = authdesk.exchange_code(&code, &redirect, None).await?;
+            authdesk.whoami(&tokens.access_token).await
+        })?;
+        let took = started.elapsed();
+        let code = minter.code()?;
+        let started = Instant::now();
+        runtime.block_on(async {
+            let tokens: serde_json::Value = bare
+                .post(server.url("/api/o/token/"))
+                .basic_auth(&client_id, Some(&client_secret))
+                .form(&[
+                    ("grant_type", "authorization_code"),
+                    ("code", &code),
+                    ("redirect_uri", redirect_uri),
+                ])
+                .send()
+                .await?
+                .json()
+                .await?;
+            let access = tokens["access_token"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned();
+            bare.get(server.url("/api/v2/me/"))
+                .bearer_auth(access)
+                .send()
+                .await?
+                .bytes()
+                .await
+        })?;
+        let bare_took = started.elapsed();
+        if round > 0 {
+            ours.push(took);
+            floor.push(bare_took);
+        }
+    }
+    let (ours, floor) = (median(ours), median(floor));
+    let ratio = ours.as_secs_f64() / floor.as_secs_f64();
+    Ok(vec![
+        (
+            "code exchange + who-am-I, AuthDesk".into(),
+            ms(ours),
+            String::new(),
+            String::new(),
+        ),
+        (
+            "code exchange + who-am-I, bare reqwest".into(),
+            ms(floor),
+            String::new(),
+            String::new(),
+        ),
+        (
+            "exchange overhead (ratio)".into(),
+            format!("{ratio:.3}"),
+            "≤ 1.05".into(),
+            verdict(ratio <= 1.05),
+        ),
+    ])
+}
+
+fn time_command(bin: &Path, args: &[&str], config: &Path) -> Result<Duration> {
+    let mut samples = Vec::new();
+    for round in 0..=ROUNDS {
+        let started = Instant::now();
+        let status = Command::new(bin)
+            .args(args)
+            .env("AUTHDESK_CONFIG_DIR", config)
+            .env_remove("DISPLAY")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()?;
+        let took = started.elapsed();
+        if !status.success() {
+            bail!("{} {args:?} failed", bin.display());
+        }
+        if round > 0 {
+            samples.push(took);
+        }
+    }
+    Ok(median(samples))
+}
+
+fn cli_start(bin: &Path) -> Result<Vec<Row>> {
+    let empty = tempfile::tempdir()?;
+    let many = tempfile::tempdir()?;
+    let mut toml = String::new();
+    for i in 0..500 {
+        toml.push_str(&format!(
+            "[[profile]]\nname = \"profile-{i:03}\"\npreset = \"awx\"\nbase_url = \"https://awx{i}.example.com/\"\nclient_id = \"client-{i}\"\nredirect_uri = \"http://127.0.0.1/callback\"\nscope = \"read\"\n\n"
+        ));
+    }
+    std::fs::write(many.path().join("profiles.toml"), toml)?;
+    let target = Duration::from_millis(20);
+    let mut rows = Vec::new();
+    for (what, args, config) in [
+        ("`authdesk --help`", vec!["--help"], empty.path()),
+        (
+            "`authdesk profile list`",
+            vec!["profile", "list"],
+            empty.path(),
+        ),
+        (
+            "`authdesk profile list`, 500 profiles",
+            vec!["profile", "list"],
+            many.path(),
+        ),
+    ] {
+        let took = time_command(bin, &args, config)?;
+        rows.push((
+            what.to_owned(),
+            ms(took),
+            "< 20 ms".into(),
+            verdict(took < target),
+        ));
+    }
+    Ok(rows)
+}
+
+fn sizes(bin: &Path) -> Result<Vec<Row>> {
+    let mut rows = Vec::new();
+    let window = bin.with_file_name("authdesk-window");
+    for path in [bin.to_path_buf(), window] {
+        let bytes = std::fs::metadata(&path)
+            .with_context(|| format!("{}", path.display()))?
+            .len();
+        let mib = bytes as f64 / (1024.0 * 1024.0);
+        rows.push((
+            format!(
+                "size of {}",
+                path.file_name().and_then(|n| n.to_str()).unwrap_or("?")
+            ),
+            format!("{mib:.2} MiB"),
+            "< 12 MiB".into(),
+            verdict(mib < 12.0),
+        ));
+    }
+    Ok(rows)
+}
