@@ -392,6 +392,8 @@ async function saveProfile(event) {
   const input = {
     ...profileDraft(),
     is_new: !state.editing,
+    // Set with the CLI's --request-timeout; the form has no field for it, so it is kept.
+    request_timeout_secs: state.editing?.request_timeout_secs ?? null,
     client_id: $('profile-client-id').value.trim(),
     endpoints: sendEndpoints ? endpoints : null,
     client_secret: secretInput.value || null,

@@ -65,19 +65,28 @@ async fn every_failure_is_one_sentence_and_loses_nothing() {
     let cases: Vec<(&str, Answer, ErrorKind, &str)> = vec![
         (
             "cut short",
-            Answer::CutShort(b"HTTP/1.1 201 Created\r\nContent-Length: 500\r\n\r\n{\"access_tok".to_vec()),
+            Answer::CutShort(
+                b"HTTP/1.1 201 Created\r\nContent-Length: 500\r\n\r\n{\"access_tok".to_vec(),
+            ),
             ErrorKind::Network,
             "Could not reach 127.0.0.1 for the token refresh",
         ),
         (
             "slow",
-            Answer::Late(Duration::from_secs(5), b"HTTP/1.1 201 Created\r\n\r\n".to_vec()),
+            Answer::Late(
+                Duration::from_secs(5),
+                b"HTTP/1.1 201 Created\r\n\r\n".to_vec(),
+            ),
             ErrorKind::Network,
             "did not answer within the request timeout",
         ),
         (
             "HTML 500",
-            Answer::http("500 Internal Server Error", "text/html", b"<!doctype html><h1>Server Error (500)</h1>"),
+            Answer::http(
+                "500 Internal Server Error",
+                "text/html",
+                b"<!doctype html><h1>Server Error (500)</h1>",
+            ),
             ErrorKind::ServerRejected,
             "(HTTP 500): the server sent an HTML error page",
         ),
@@ -89,25 +98,43 @@ async fn every_failure_is_one_sentence_and_loses_nothing() {
         ),
         (
             "malformed JSON",
-            Answer::http("201 Created", "application/json", br#"{"access_token": "abc", "#),
+            Answer::http(
+                "201 Created",
+                "application/json",
+                br#"{"access_token": "abc", "#,
+            ),
             ErrorKind::ServerRejected,
             "malformed or lacks a field",
         ),
         (
             "missing fields",
-            Answer::http("201 Created", "application/json", br#"{"token_type": "Bearer"}"#),
+            Answer::http(
+                "201 Created",
+                "application/json",
+                br#"{"token_type": "Bearer"}"#,
+            ),
             ErrorKind::ServerRejected,
             "malformed or lacks a field",
         ),
         (
             "redirect",
-            Answer::Bytes(b"HTTP/1.1 302 Found\r\nLocation: http://127.0.0.1:9/steal\r\nContent-Length: 0\r\n\r\n".to_vec()),
+            Answer::Bytes(
+                format!(
+                    "HTTP/1.1 302 Found\r\nLocation: {}/steal\r\nContent-Length: 0\r\n\r\n",
+                    server.base_url
+                )
+                .into_bytes(),
+            ),
             ErrorKind::ServerRejected,
             "does not follow with credentials",
         ),
         (
             "plain-text 403",
-            Answer::http("403 Forbidden", "text/html", b"The refresh token has expired."),
+            Answer::http(
+                "403 Forbidden",
+                "text/html",
+                b"The refresh token has expired.",
+            ),
             ErrorKind::ServerRejected,
             "(HTTP 403): The refresh token has expired.",
         ),

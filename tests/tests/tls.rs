@@ -180,6 +180,12 @@ fn private_ca_is_trusted_only_through_the_ca_file_or_a_pin() {
     );
     let got = get_token(&pinned);
     assert_eq!(got.status, Some(0), "{got:?}");
+    assert_eq!(desk.run(&["whoami", &pinned]).stdout.trim(), "demo");
+    let listed = desk.run_with_input(
+        &["pat", "list", &pinned, "-u", "demo", "--password-stdin"],
+        &password,
+    );
+    assert_eq!(listed.status, Some(0), "{listed:?}");
     let shown = desk.run(&["profile", "show", &pinned]);
     assert!(shown.stdout.contains(&fingerprint), "{shown:?}");
 
@@ -197,6 +203,7 @@ fn private_ca_is_trusted_only_through_the_ca_file_or_a_pin() {
         refused.stderr.contains("pinned SHA-256 fingerprint"),
         "{refused:?}"
     );
+    assert_eq!(refused.stderr.trim().lines().count(), 1, "{refused:?}");
 
     // Not a fingerprint, or both ways at once: refused before anything is stored.
     let bad = desk.add_profile(

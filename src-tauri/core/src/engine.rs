@@ -42,8 +42,9 @@ struct ActiveSignIn {
     alive: Arc<tokio::sync::Mutex<()>>,
 }
 
-/// How long a new sign-in waits for the one it replaces to let go.
-const GIVE_WAY: Duration = Duration::from_secs(10);
+/// How long a new sign-in waits for the one it replaces to let go: longer than a code
+/// exchange under way may take (the default request timeout, twice: exchange and who-am-I).
+const GIVE_WAY: Duration = Duration::from_secs(65);
 
 /// The outcome of a revoke, checked against the server.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -201,9 +202,16 @@ impl Engine {
         });
         if let Some(previous) = previous {
             previous.superseded.cancel();
-            tokio::time::timeout(GIVE_WAY, previous.alive.lock_owned())
+            let gave_way = tokio::time::timeout(GIVE_WAY, Arc::clone(&previous.alive).lock_owned())
                 .await
-                .map_err(|_| Error::SignInBusy(name.to_owned()))?;
+                .is_ok();
+            if !gave_way {
+                // The older one keeps the profile: put it back, so a later start waits for it too.
+                if let Ok(mut active) = self.sign_ins.by_profile.lock() {
+                    active.insert(name.to_owned(), previous);
+                }
+                return Err(Error::SignInBusy(name.to_owned()));
+            }
         }
         Ok(Turn { superseded, guard })
     }
@@ -551,11 +559,25 @@ impl SignIn {
                 self.redirect_uri
             ))
         })?;
+        // Either cancel stops the listener through its own shutdown, which closes its
+        // sockets before returning: a newer sign-in can bind the same port right after.
+        let stop = CancellationToken::new();
+        let state = self.state.clone();
+        let wait = listener.wait_for_code(&state, timeout, stop.clone());
+        tokio::pin!(wait);
         let code = tokio::select! {
-            code = listener.wait_for_code(&self.state, timeout, cancel.clone()) => code?,
-            // Dropping the wait closes the listener's sockets before the newer one binds.
-            () = self.superseded.cancelled() => return Err(Error::Superseded(self.profile.clone())),
-        };
+            code = &mut wait => code,
+            () = cancel.cancelled() => {
+                stop.cancel();
+                let _ = wait.await;
+                Err(Error::Cancelled)
+            }
+            () = self.superseded.cancelled() => {
+                stop.cancel();
+                let _ = wait.await;
+                Err(Error::Superseded(self.profile.clone()))
+            }
+        }?;
         // A cancel that raced the callback still wins: nothing is exchanged after it.
         if cancel.is_cancelled() {
             return Err(Error::Cancelled);

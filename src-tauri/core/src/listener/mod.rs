@@ -227,7 +227,7 @@ async fn accept_loop(
             accepted = socket.accept() => accepted,
             () = stop.cancelled() => return,
         };
-        let (stream, peer) = match accepted {
+        let (mut stream, peer) = match accepted {
             Ok(pair) => pair,
             Err(e) => {
                 // Out of file descriptors and the like: pause instead of spinning.
@@ -243,36 +243,45 @@ async fn accept_loop(
         let outcomes = outcomes.clone();
         let stop = stop.clone();
         tokio::spawn(async move {
-            tokio::select! {
-                () = serve_connection(stream, &shared, &outcomes) => {}
-                () = dropped.cancelled() => tracing::debug!(%peer, "too many open connections; dropped the oldest"),
-                () = stop.cancelled() => {}
-            }
+            // Only a connection still sending its request can be dropped to make room: one
+            // that has been read is answered (bounded by the write timeout) and never lost.
+            let head = tokio::select! {
+                head = read_request(&mut stream) => head,
+                () = dropped.cancelled() => {
+                    tracing::debug!(%peer, "too many open connections; dropped the oldest");
+                    None
+                }
+                () = stop.cancelled() => None,
+            };
             if let Ok(mut open) = shared.open.lock() {
                 open.finished(id);
+            }
+            if let Some(head) = head {
+                answer(stream, head, &shared, &outcomes).await;
             }
         });
     }
 }
 
-async fn serve_connection(
+/// Reads a request head within the read timeout; a too-large one is answered 431 here.
+async fn read_request(stream: &mut TcpStream) -> Option<Vec<u8>> {
+    match tokio::time::timeout(READ_TIMEOUT, read_head(stream)).await {
+        Ok(Ok(Some(head))) => Some(head),
+        Ok(Ok(None)) => {
+            respond(stream, 431, &page::ignored("The request is too large.")).await;
+            None
+        }
+        Ok(Err(_)) | Err(_) => None,
+    }
+}
+
+/// Judges a request, answers it, and hands a callback of this attempt to the waiter.
+async fn answer(
     mut stream: TcpStream,
+    head: Vec<u8>,
     shared: &Shared,
     outcomes: &mpsc::Sender<Verdict>,
 ) {
-    let head = match tokio::time::timeout(READ_TIMEOUT, read_head(&mut stream)).await {
-        Ok(Ok(Some(head))) => head,
-        Ok(Ok(None)) => {
-            respond(
-                &mut stream,
-                431,
-                &page::ignored("The request is too large."),
-            )
-            .await;
-            return;
-        }
-        Ok(Err(_)) | Err(_) => return,
-    };
     let verdict = callback::classify_request(&head, &shared.callback_path, &shared.expected_state);
     let (status, body) = match &verdict {
         Verdict::Code(_) => (200, page::success()),
@@ -486,23 +495,35 @@ mod tests {
             })
             .collect();
         let mut sent = tokio::task::JoinSet::new();
-        for (i, bytes) in junk.into_iter().enumerate() {
-            sent.spawn(async move { (i, raw(address, bytes).await) });
-            // Keep a few dozen in flight, as a busy local attacker would.
-            if sent.len() >= 32 {
-                let _ = sent.join_next().await;
-            }
-        }
-        while let Some(done) = sent.join_next().await {
+        let mut answered = 0;
+        let mut check = |done: Result<(usize, Vec<u8>), tokio::task::JoinError>| {
             let (i, answer) = done.unwrap();
             let answer = String::from_utf8_lossy(&answer);
             assert!(
                 answer.is_empty() || answer.starts_with("HTTP/1.1 4"),
                 "junk request {i} got {answer:.60}"
             );
+            answered += usize::from(!answer.is_empty());
+        };
+        for (i, bytes) in junk.into_iter().enumerate() {
+            sent.spawn(async move { (i, raw(address, bytes).await) });
+            // Keep a few dozen in flight, as a busy local attacker would.
+            if sent.len() >= 32 {
+                if let Some(done) = sent.join_next().await {
+                    check(done);
+                }
+            }
+        }
+        while let Some(done) = sent.join_next().await {
+            check(done);
         }
         assert!(!waiting.is_finished(), "junk ended the wait");
+        assert!(answered >= 500, "most junk gets its 4xx page: {answered}");
 
+        // The browser arrives while the listener is full of idle connections again.
+        for _ in 0..MAX_CONNECTIONS {
+            held.push(TcpStream::connect(address).await.unwrap());
+        }
         let started = std::time::Instant::now();
         let answer = get(&uri, "/callback?code=the-code&state=the-state").await;
         assert!(answer.starts_with("HTTP/1.1 200"), "{answer:.80}");

@@ -270,7 +270,7 @@ impl OAuthClient {
                 action,
                 message: format!(
                     "the token response is malformed or lacks a field (at `{}`).",
-                    e.path()
+                    first_line(&http::printable(&e.path().to_string()))
                 ),
                 reply: None,
             }),

@@ -19,19 +19,16 @@ pub struct Fingerprint([u8; 32]);
 impl std::str::FromStr for Fingerprint {
     type Err = Error;
     fn from_str(text: &str) -> Result<Self> {
-        let hex: String = text
-            .trim()
-            .trim_start_matches("sha256//")
-            .chars()
-            .filter(|c| *c != ':')
-            .collect();
+        // Also the whole line openssl prints: `sha256 Fingerprint=AB:CD:…`.
+        let value = text.trim().rsplit('=').next().unwrap_or_default();
+        let hex: String = value.chars().filter(|c| *c != ':').collect();
         let bad = || {
             Error::Config(format!(
                 "The certificate fingerprint \"{}\" is not a SHA-256 fingerprint (64 hex digits, colons allowed); `openssl x509 -in cert.pem -noout -fingerprint -sha256` prints one.",
                 text.trim()
             ))
         };
-        if hex.len() != 64 || !hex.is_ascii() {
+        if hex.len() != 64 || !hex.chars().all(|c| c.is_ascii_hexdigit()) {
             return Err(bad());
         }
         let mut bytes = [0u8; 32];
@@ -132,7 +129,15 @@ mod tests {
         let pin: Fingerprint = colons.parse().unwrap();
         assert_eq!(pin.to_string(), colons);
         assert_eq!("ab".repeat(32).parse::<Fingerprint>().unwrap(), pin);
-        for bad in ["", "AB:CD", &"zz".repeat(32), &"é".repeat(32)] {
+        let openssl_line = format!("sha256 Fingerprint={colons}");
+        assert_eq!(openssl_line.parse::<Fingerprint>().unwrap(), pin);
+        for bad in [
+            "",
+            "AB:CD",
+            &"zz".repeat(32),
+            &"é".repeat(32),
+            &"+a".repeat(32),
+        ] {
             assert!(bad.parse::<Fingerprint>().is_err(), "{bad:?}");
         }
     }

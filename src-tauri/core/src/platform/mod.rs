@@ -196,10 +196,18 @@ impl PlatformClient {
         });
         let value = self.post_json(ACTION, url, &body).await.map_err(|e| match e {
             // The request may have reached the server: say what to look for.
-            Error::Network { .. } => Error::Config(format!(
-                "{e} The application \"{}\" may have been created anyway; check the server before retrying.",
-                app.name
-            )),
+            Error::Network {
+                action,
+                host,
+                message,
+            } => Error::Network {
+                action,
+                host,
+                message: format!(
+                    "{message}; the application \"{}\" may have been created anyway, so check the server before retrying",
+                    app.name
+                ),
+            },
             other => other,
         })?;
         let id = id_of(ACTION, &value)?;
@@ -459,7 +467,12 @@ fn refusal(action: &'static str, status: reqwest::StatusCode, body: &[u8]) -> Er
                     printable(&format!("{field}: {text}")).replace('\n', " ")
                 })
                 .collect();
-            parts.join("; ")
+            // A hostile body can be a megabyte of "errors": one sentence stays short.
+            let summary = parts.join("; ");
+            match summary.char_indices().nth(300) {
+                Some((cut, _)) => format!("{}…", &summary[..cut]),
+                None => summary,
+            }
         }
         _ => return rejected(action, reply),
     };
@@ -487,15 +500,20 @@ fn id_of(action: &'static str, item: &Value) -> Result<u64> {
     .ok_or_else(|| missing(action, "id"))
 }
 
+/// A text field of a server's answer, safe for a terminal and cut to a readable length.
 fn text_of(item: &Value, field: &str) -> String {
-    item.get(field)
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-        .to_owned()
+    optional_text(item, field).unwrap_or_default()
 }
 
 fn optional_text(item: &Value, field: &str) -> Option<String> {
-    item.get(field).and_then(Value::as_str).map(str::to_owned)
+    const MAX_CHARS: usize = 200;
+    item.get(field).and_then(Value::as_str).map(|text| {
+        printable(text)
+            .replace('\n', " ")
+            .chars()
+            .take(MAX_CHARS)
+            .collect()
+    })
 }
 
 fn token_info(action: &'static str, item: &Value) -> Result<TokenInfo> {
