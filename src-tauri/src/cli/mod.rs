@@ -178,13 +178,8 @@ pub struct CreateApp {
     /// read, write or "read write"
     #[arg(long, default_value = "read")]
     pub scope: String,
-    /// PEM file of the CA that signed the server's certificate.
-    #[arg(long, conflicts_with = "pin_sha256")]
-    pub ca_file: Option<PathBuf>,
-    /// Trust exactly the certificate with this SHA-256 fingerprint (AB:CD:… as
-    /// `openssl x509 -noout -fingerprint -sha256` prints it), for self-signed servers.
-    #[arg(long)]
-    pub pin_sha256: Option<String>,
+    #[command(flatten)]
+    pub tls: TlsArgs,
 }
 
 #[derive(Subcommand, Debug)]
@@ -221,13 +216,8 @@ pub struct AddProfile {
     /// read, write or "read write"
     #[arg(long, default_value = "read")]
     pub scope: String,
-    /// PEM file of the CA that signed the server's certificate.
-    #[arg(long, conflicts_with = "pin_sha256")]
-    pub ca_file: Option<PathBuf>,
-    /// Trust exactly the certificate with this SHA-256 fingerprint (AB:CD:… as
-    /// `openssl x509 -noout -fingerprint -sha256` prints it), for self-signed servers.
-    #[arg(long)]
-    pub pin_sha256: Option<String>,
+    #[command(flatten)]
+    pub tls: TlsArgs,
     /// Send a PKCE S256 challenge (only where an admin requires it).
     #[arg(long)]
     pub pkce: bool,
@@ -252,6 +242,27 @@ pub struct AddProfile {
     /// Who-am-I endpoint (custom preset).
     #[arg(long, required_if_eq("preset", "custom"))]
     pub whoami_url: Option<String>,
+}
+
+/// How a profile trusts its server's certificate.
+#[derive(ClapArgs, Debug)]
+pub struct TlsArgs {
+    /// PEM file of the CA that signed the server's certificate.
+    #[arg(long, conflicts_with = "pin_sha256")]
+    pub ca_file: Option<PathBuf>,
+    /// Trust exactly the certificate with this SHA-256 fingerprint (AB:CD:… as
+    /// `openssl x509 -noout -fingerprint -sha256` prints it), for self-signed servers.
+    #[arg(long)]
+    pub pin_sha256: Option<String>,
+}
+
+impl TlsArgs {
+    /// The CA file as the profile draft takes it.
+    pub fn ca_file_text(&self) -> Option<String> {
+        self.ca_file
+            .as_ref()
+            .map(|path| path.to_string_lossy().into_owned())
+    }
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug)]

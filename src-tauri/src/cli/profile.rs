@@ -41,13 +41,13 @@ async fn add(engine: &Engine, args: AddProfile) -> Result<u8, Error> {
         grant: args.grant.into(),
         redirect_uri: args.redirect_uri.unwrap_or_default(),
         scope: args.scope,
-        ca_file: args.ca_file.map(|path| path.to_string_lossy().into_owned()),
+        ca_file: args.tls.ca_file_text(),
         pkce: args.pkce,
         client_auth: match args.client_auth {
             AuthArg::Basic => ClientAuth::Basic,
             AuthArg::Post => ClientAuth::Post,
         },
-        pin_sha256: args.pin_sha256,
+        pin_sha256: args.tls.pin_sha256,
         request_timeout_secs: args.request_timeout,
         endpoints,
     }

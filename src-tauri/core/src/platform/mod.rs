@@ -307,7 +307,7 @@ impl PlatformClient {
         items
             .iter()
             // An administrator may be shown everyone's: keep the user's own.
-            .filter(|item| owner_id(item).is_none_or(|owner| owner == me))
+            .filter(|item| number_of(item, "user").is_none_or(|owner| owner == me))
             .map(|item| token_info(ACTION, item))
             .collect()
     }
@@ -491,13 +491,17 @@ fn missing(action: &'static str, field: &str) -> Error {
     }
 }
 
-fn id_of(action: &'static str, item: &Value) -> Result<u64> {
-    match item.get("id") {
+/// An id field: a number, or a number in a string (both occur).
+fn number_of(item: &Value, field: &str) -> Option<u64> {
+    match item.get(field) {
         Some(Value::Number(n)) => n.as_u64(),
         Some(Value::String(s)) => s.parse().ok(),
         _ => None,
     }
-    .ok_or_else(|| missing(action, "id"))
+}
+
+fn id_of(action: &'static str, item: &Value) -> Result<u64> {
+    number_of(item, "id").ok_or_else(|| missing(action, "id"))
 }
 
 /// A text field of a server's answer, safe for a terminal and cut to a readable length.
@@ -521,23 +525,10 @@ fn token_info(action: &'static str, item: &Value) -> Result<TokenInfo> {
         id: id_of(action, item)?,
         description: text_of(item, "description"),
         scope: text_of(item, "scope"),
-        application: match item.get("application") {
-            Some(Value::Number(n)) => n.as_u64(),
-            Some(Value::String(s)) => s.parse().ok(),
-            _ => None,
-        },
+        application: number_of(item, "application"),
         created: optional_text(item, "created"),
         expires: optional_text(item, "expires"),
     })
-}
-
-/// The id of the user a listed token belongs to (`user`, on AWX and the gateway).
-fn owner_id(item: &Value) -> Option<u64> {
-    match item.get("user") {
-        Some(Value::Number(n)) => n.as_u64(),
-        Some(Value::String(s)) => s.parse().ok(),
-        _ => None,
-    }
 }
 
 #[cfg(test)]
