@@ -30,6 +30,8 @@ const PACKAGES: &[(&str, &str)] = &[
     ("xclip", "/usr/bin/xclip"),
     // The TLS tests make a private CA and a server certificate.
     ("openssl", "/usr/bin/openssl"),
+    // The benchmark's floor drives the token requests with curl.
+    ("curl", "/usr/bin/curl"),
 ];
 
 pub struct Env {

@@ -3,9 +3,12 @@
 //!
 //! - exchange overhead: AuthDesk's code exchange + who-am-I against the same two requests
 //!   from a bare reqwest client, both on warm connections to the AWX-like server;
+//! - time to token: the whole `authdesk token` flow with the scripted browser, against
+//!   the same requests driven by curl (and a bare listener) with the same browser;
 //! - CLI start: `authdesk --help` and `authdesk profile list` (empty, and 500 profiles);
 //! - size of the release executables.
 
+use std::io::{Read, Write};
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -14,7 +17,9 @@ use anyhow::{bail, Context, Result};
 use authdesk_core::oauth::OAuthClient;
 use authdesk_core::profiles::ProfileDraft;
 use authdesk_core::Secret;
-use authdesk_e2e::{authdesk_bin, blocking_client, Flavor, TestServer};
+use authdesk_e2e::{
+    authdesk_bin, blocking_client, repo_root, unique, Browser, Desk, Flavor, TestServer,
+};
 use serde_json::json;
 
 const ROUNDS: usize = 40;
@@ -24,6 +29,7 @@ fn main() -> Result<()> {
     println!("AuthDesk benchmark ({})\n", bin.display());
     let mut rows = Vec::new();
     rows.extend(exchange_overhead()?);
+    rows.extend(time_to_token()?);
     rows.extend(cli_start(&bin)?);
     rows.extend(sizes(&bin)?);
     println!("| measure | median | target | verdict |\n|---|---|---|---|");
@@ -235,6 +241,125 @@ fn exchange_overhead() -> Result<Vec<Row>> {
             verdict(ratio <= 1.05),
         ),
     ])
+}
+
+/// Rounds of the whole flow: each includes the scripted browser's login and consent.
+const FLOW_ROUNDS: usize = 15;
+
+fn time_to_token() -> Result<Vec<Row>> {
+    let server = TestServer::start(Flavor::Awx)?;
+    let app = server.seeded_app();
+    let desk = Desk::new(Browser::Approve);
+    let name = unique("bench");
+    let added = desk.add_profile(&name, &server, &app, &[]);
+    if added.status != Some(0) {
+        bail!("profile add failed: {}", added.stderr);
+    }
+    let (mut ours, mut floor) = (Vec::new(), Vec::new());
+    for round in 0..=FLOW_ROUNDS {
+        let started = Instant::now();
+        let output = desk
+            .command(&["token", &name, "--format", "plain", "--timeout", "60"])
+            .output()?;
+        let took = started.elapsed();
+        if !output.status.success() {
+            bail!(
+                "authdesk token failed: {}",
+                String::from_utf8_lossy(&output.stderr)
+            );
+        }
+        let started = Instant::now();
+        curl_flow(&server, &app.client_id, &app.client_secret)?;
+        let curl_took = started.elapsed();
+        if round > 0 {
+            ours.push(took);
+            floor.push(curl_took);
+        }
+    }
+    let (ours, floor) = (median(ours), median(floor));
+    let ratio = ours.as_secs_f64() / floor.as_secs_f64();
+    Ok(vec![
+        (
+            "time to token, `authdesk token` (scripted browser)".into(),
+            ms(ours),
+            String::new(),
+            String::new(),
+        ),
+        (
+            "time to token, curl + listener (same browser)".into(),
+            ms(floor),
+            String::new(),
+            String::new(),
+        ),
+        (
+            "time to token (ratio)".into(),
+            format!("{ratio:.3}"),
+            "≤ 1.10".into(),
+            verdict(ratio <= 1.10),
+        ),
+    ])
+}
+
+/// The floor: a bare loopback listener, the same scripted browser, and curl for the
+/// token request and who-am-I.
+fn curl_flow(server: &TestServer, client_id: &str, client_secret: &str) -> Result<()> {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
+    let redirect_uri = format!(
+        "http://127.0.0.1:{}/callback",
+        listener.local_addr()?.port()
+    );
+    let encode = |s: &str| url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
+    let authorize = format!(
+        "{}?response_type=code&client_id={}&redirect_uri={}&scope=read+write&state=floor",
+        server.url("/api/o/authorize/"),
+        encode(client_id),
+        encode(&redirect_uri)
+    );
+    let status = Command::new(repo_root().join("tests/browser/xdg-open"))
+        .arg(&authorize)
+        .env("AUTHDESK_BROWSER_MODE", "approve")
+        .status()?;
+    if !status.success() {
+        bail!("the scripted browser failed");
+    }
+    let (mut stream, _) = listener.accept()?;
+    let mut head = [0u8; 4096];
+    let read = stream.read(&mut head)?;
+    stream.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok")?;
+    let head = String::from_utf8_lossy(&head[..read]).into_owned();
+    let target = head.split(' ').nth(1).context("no request line")?;
+    let code = url::Url::parse(&format!("http://x{target}"))?
+        .query_pairs()
+        .find(|(k, _)| k == "code")
+        .map(|(_, v)| v.into_owned())
+        .context("no code in the callback")?;
+    let token = Command::new("curl")
+        .args([
+            "-sS",
+            "--fail",
+            "-u",
+            &format!("{client_id}:{client_secret}"),
+        ])
+        .args(["-d", "grant_type=authorization_code"])
+        .args(["--data-urlencode", &format!("code={code}")])
+        .args(["--data-urlencode", &format!("redirect_uri={redirect_uri}")])
+        .arg(server.url("/api/o/token/"))
+        .output()?;
+    let tokens: serde_json::Value = serde_json::from_slice(&token.stdout)?;
+    let access = tokens["access_token"].as_str().context("no access token")?;
+    let me = Command::new("curl")
+        .args([
+            "-sS",
+            "--fail",
+            "-H",
+            &format!("Authorization: Bearer {access}"),
+        ])
+        .arg(server.url("/api/v2/me/"))
+        .output()?;
+    if !me.status.success() {
+        bail!("who-am-I failed");
+    }
+    Ok(())
 }
 
 fn time_command(bin: &Path, args: &[&str], config: &Path) -> Result<Duration> {
