@@ -431,7 +431,8 @@ impl Engine {
         Ok((profile, client))
     }
 
-    /// Stores new tokens before anything else can fail, then asks who-am-I for the user.
+    /// Stores new tokens before anything else can fail (while asking who-am-I for the
+    /// user), then stores them again with the user's name.
     /// A keyring failure here is a warning, not an error: the server has issued (and on
     /// refresh, rotated) the tokens already, and dropping them would lose both pairs.
     async fn store_and_identify(
@@ -440,13 +441,19 @@ impl Engine {
         client: &OAuthClient,
         mut tokens: TokenSet,
     ) -> Result<TokenSet> {
-        if let Err(e) = self.store_tokens(name, &tokens).await {
+        // Both start at once: the keyring write (tens of ms over D-Bus) overlaps the
+        // who-am-I request instead of delaying it; the second write waits for both.
+        let (stored, who) = tokio::join!(
+            self.store_tokens(name, &tokens),
+            client.whoami(&tokens.access_token)
+        );
+        if let Err(e) = stored {
             tracing::warn!(
                 profile = name,
                 "the new tokens could not be kept in the keyring: {e}"
             );
         }
-        match client.whoami(&tokens.access_token).await {
+        match who {
             Ok(WhoAmI::User(user)) => {
                 tokens.user = Some(user);
                 if let Err(e) = self.store_tokens(name, &tokens).await {
