@@ -63,7 +63,7 @@ pub fn run(command: &mut Command) -> Result<()> {
 }
 
 fn test(extra: &[String]) -> Result<()> {
-    let env = setup::all()?;
+    setup::all()?;
     println!("==> cargo fmt --check");
     run(cargo().args(["fmt", "--all", "--", "--check"]))?;
     println!("==> cargo clippy (warnings are errors)");
@@ -82,22 +82,18 @@ fn test(extra: &[String]) -> Result<()> {
     let filters = extra.strip_prefix(&["--".to_owned()]).unwrap_or(extra);
     let mut args = vec!["--workspace".to_owned()];
     args.extend(filters.iter().cloned());
-    cargo_test_with_keyring(&env, &args, &[])
+    cargo_test_with_keyring(&args, &[])
 }
 
-/// `cargo test ARGS` inside a private D-Bus session with an unlocked GNOME Keyring.
-fn cargo_test_with_keyring(
-    env: &setup::Env,
-    args: &[String],
-    vars: &[(&str, PathBuf)],
-) -> Result<()> {
+/// `cargo ARGS` inside a private D-Bus session with an unlocked GNOME Keyring, as the
+/// end-to-end tests and the benchmark need.
+fn cargo_with_keyring(args: &[String], vars: &[(&str, PathBuf)]) -> Result<()> {
     let keyring_dir = keyring_dir();
     let mut command = setup::with_keyring(&keyring_dir)?;
     command
         .current_dir(repo_root())
-        .arg(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
-    command.args(["test", "--locked"]).args(args);
-    command.env("AUTHDESK_TEST_PYTHON", &env.python);
+        .arg(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+        .args(args);
     for (key, value) in vars {
         command.env(key, value);
     }
@@ -106,32 +102,34 @@ fn cargo_test_with_keyring(
     result
 }
 
+/// `cargo test --locked ARGS` with the keyring.
+fn cargo_test_with_keyring(args: &[String], vars: &[(&str, PathBuf)]) -> Result<()> {
+    let mut all = vec!["test".to_owned(), "--locked".to_owned()];
+    all.extend(args.iter().cloned());
+    cargo_with_keyring(&all, vars)
+}
+
 /// Builds the real release executables, then runs the benchmark (built with the lighter
 /// `measure` profile) against them inside the test environment.
 fn bench() -> Result<()> {
     setup::all()?;
     println!("==> cargo build --release (the executables measured)");
     run(cargo().args(["build", "--release", "--locked", "--package", "authdesk"]))?;
-    let keyring_dir = keyring_dir();
-    let mut command = setup::with_keyring(&keyring_dir)?;
-    command
-        .current_dir(repo_root())
-        .arg(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
-        .args([
-            "run",
-            "--quiet",
-            "--locked",
-            "--profile",
-            "measure",
-            "--package",
-            "authdesk-e2e",
-            "--bin",
-            "bench",
-        ])
-        .env("AUTHDESK_BIN", repo_root().join("target/release/authdesk"));
-    let result = run(&mut command);
-    let _ = std::fs::remove_dir_all(&keyring_dir);
-    result
+    let args = [
+        "run",
+        "--quiet",
+        "--locked",
+        "--profile",
+        "measure",
+        "--package",
+        "authdesk-e2e",
+        "--bin",
+        "bench",
+    ];
+    cargo_with_keyring(
+        &args.map(str::to_owned),
+        &[("AUTHDESK_BIN", repo_root().join("target/release/authdesk"))],
+    )
 }
 
 /// Where a private GNOME Keyring keeps its files for one run.
@@ -169,7 +167,7 @@ fn demo(args: &[String]) -> Result<()> {
 
 /// Retakes the README's picture of the token view from the window test.
 fn screenshot() -> Result<()> {
-    let env = setup::all()?;
+    setup::all()?;
     setup::install_packages(&[("imagemagick", "/usr/bin/import")])?;
     run(cargo().args(["build", "--package", "authdesk", "--locked"]))?;
     let docs = repo_root().join("docs");
@@ -183,7 +181,6 @@ fn screenshot() -> Result<()> {
     ]
     .map(String::from);
     cargo_test_with_keyring(
-        &env,
         &args,
         &[("AUTHDESK_SCREENSHOT", docs.join("token-view.png"))],
     )
