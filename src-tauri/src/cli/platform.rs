@@ -1,11 +1,11 @@
 //! `authdesk pat …` and `authdesk app create`: the server's REST API with the user's
 //! own login.
 
-use authdesk_core::platform::NewToken;
+use authdesk_core::platform::{NewToken, PlatformClient};
 use authdesk_core::profiles::ProfileDraft;
 use authdesk_core::{ApplicationSetup, Engine, Error};
 
-use super::{input, output, CreateApp, Format, PatCommand};
+use super::{input, output, CreateApp, Format, Login, PatCommand};
 
 pub async fn pat(engine: &Engine, command: PatCommand) -> Result<u8, Error> {
     match command {
@@ -18,10 +18,7 @@ pub async fn pat(engine: &Engine, command: PatCommand) -> Result<u8, Error> {
             format,
         } => {
             let scope = scope.parse()?;
-            let api = engine.platform_for(
-                &name,
-                input::credentials(&login.username, login.password_stdin)?,
-            )?;
+            let api = api(engine, &name, &login)?;
             let created = api.create_token(&description, scope, application).await?;
             eprintln!(
                 "Created token {} (\"{}\"); the server shows it only this once.",
@@ -31,10 +28,7 @@ pub async fn pat(engine: &Engine, command: PatCommand) -> Result<u8, Error> {
             Ok(0)
         }
         PatCommand::List { name, login, json } => {
-            let api = engine.platform_for(
-                &name,
-                input::credentials(&login.username, login.password_stdin)?,
-            )?;
+            let api = api(engine, &name, &login)?;
             let tokens = api.tokens().await?;
             if json {
                 println!(
@@ -66,15 +60,20 @@ pub async fn pat(engine: &Engine, command: PatCommand) -> Result<u8, Error> {
             Ok(0)
         }
         PatCommand::Delete { name, id, login } => {
-            let api = engine.platform_for(
-                &name,
-                input::credentials(&login.username, login.password_stdin)?,
-            )?;
+            let api = api(engine, &name, &login)?;
             api.delete_token(id).await?;
             eprintln!("Deleted token {id}; it no longer works.");
             Ok(0)
         }
     }
+}
+
+/// The profile's server API, as the user who typed the login.
+fn api(engine: &Engine, name: &str, login: &Login) -> Result<PlatformClient, Error> {
+    engine.platform_for(
+        name,
+        input::credentials(&login.username, login.password_stdin)?,
+    )
 }
 
 /// Tokens reach stdout because creating one is asking for it.
