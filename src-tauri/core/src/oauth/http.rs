@@ -36,6 +36,16 @@ impl Trust {
             pin: profile.pinned_fingerprint()?,
         })
     }
+
+    /// From a form's fields, before there is a profile: the same rules as a profile's.
+    pub fn typed(ca_file: Option<&str>, pin: Option<&str>) -> Result<Trust> {
+        Ok(Trust {
+            ca_file: crate::profiles::typed_ca_file(ca_file),
+            pin: crate::profiles::typed_pin(pin)
+                .map(|pin| pin.parse())
+                .transpose()?,
+        })
+    }
 }
 
 /// The HTTP client for one server: its trust, no redirects, the request timeout

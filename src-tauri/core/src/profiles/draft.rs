@@ -76,14 +76,7 @@ impl ProfileDraft {
             (Some(_), _) => (self.preset, None),
             (None, typed) => (Preset::Custom, typed),
         };
-        let ca_file = self
-            .ca_file
-            .map(|path| path.trim().to_owned())
-            .filter(|path| !path.is_empty())
-            .map(|path| {
-                let path = PathBuf::from(path);
-                std::path::absolute(&path).unwrap_or(path)
-            });
+        let ca_file = typed_ca_file(self.ca_file.as_deref());
         let profile = Profile {
             name: self.name.trim().to_owned(),
             preset,
@@ -98,16 +91,31 @@ impl ProfileDraft {
             ca_file,
             pkce: self.pkce,
             client_auth: self.client_auth,
-            pin_sha256: self
-                .pin_sha256
-                .map(|pin| pin.trim().to_owned())
-                .filter(|pin| !pin.is_empty()),
+            pin_sha256: typed_pin(self.pin_sha256.as_deref()),
             request_timeout_secs: self.request_timeout_secs,
             endpoints,
         };
         profile.validate()?;
         Ok(profile)
     }
+}
+
+/// A CA file path as typed: blank means none; relative paths are made absolute, so the
+/// profile works from any folder.
+pub fn typed_ca_file(text: Option<&str>) -> Option<PathBuf> {
+    text.map(str::trim)
+        .filter(|path| !path.is_empty())
+        .map(|path| {
+            let path = PathBuf::from(path);
+            std::path::absolute(&path).unwrap_or(path)
+        })
+}
+
+/// A pinned fingerprint as typed: blank means none (checked by `Profile::validate`).
+pub fn typed_pin(text: Option<&str>) -> Option<String> {
+    text.map(str::trim)
+        .filter(|pin| !pin.is_empty())
+        .map(str::to_owned)
 }
 
 /// Parses a URL the user typed; `what` names the field in the error sentence.

@@ -4,7 +4,7 @@
 mod draft;
 mod store;
 
-pub use draft::{parse_url, EndpointDraft, ProfileDraft};
+pub use draft::{parse_url, typed_ca_file, typed_pin, EndpointDraft, ProfileDraft};
 pub use store::ProfileStore;
 
 use std::path::PathBuf;

@@ -56,18 +56,7 @@ pub async fn list_organizations(
     login: LoginInput,
 ) -> Result<Vec<Organization>, CommandError> {
     let base_url = parse_url("base URL", &server.base_url)?;
-    let trust = Trust {
-        ca_file: server
-            .ca_file
-            .map(|path| path.trim().to_owned())
-            .filter(|path| !path.is_empty())
-            .map(std::path::PathBuf::from),
-        pin: server
-            .pin_sha256
-            .filter(|pin| !pin.trim().is_empty())
-            .map(|pin| pin.parse())
-            .transpose()?,
-    };
+    let trust = Trust::typed(server.ca_file.as_deref(), server.pin_sha256.as_deref())?;
     let api = PlatformClient::new(server.preset, &base_url, &trust, None, login.into())?;
     Ok(api.organizations().await?)
 }
