@@ -3,6 +3,7 @@ fn main() {
     // grant each one by name and nothing else is reachable from the web view.
     let commands = tauri_build::AppManifest::new().commands(&[
         "list_profiles",
+        "client_secret_stored",
         "preset_endpoints",
         "save_profile",
         "delete_profile",
@@ -24,6 +25,7 @@ fn main() {
         "list_personal_tokens",
         "delete_personal_token",
         "reveal_personal_token",
+        "window_ready",
     ]);
     tauri_build::try_build(tauri_build::Attributes::new().app_manifest(commands))
         .expect("tauri build script");

@@ -14,6 +14,8 @@ const state = {
   // Endpoint fields the user typed into; untouched ones follow the preset on the server side.
   endpointsEdited: false,
   tab: 'tokens',
+  // Whether the keyring holds the chosen profile's client secret.
+  secretStored: false,
 };
 
 const PRESET_NAMES = { awx: 'AWX', gateway: 'AAP gateway', custom: 'Custom' };
@@ -69,6 +71,32 @@ function formatDate(iso) {
   return Number.isNaN(date.getTime()) ? iso : date.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 }
 
+// ---- timing --------------------------------------------------------------
+
+/**
+ * Records, as a User Timing measure, how long a list took from `start` until the frame
+ * showing it was painted: `cargo xtask bench` reads these. Only the latest few are kept.
+ */
+function measureUntilPainted(name, start) {
+  requestAnimationFrame(() => setTimeout(() => {
+    if (performance.getEntriesByName(name).length >= 50) performance.clearMeasures(name);
+    performance.measure(name, { start, end: performance.now() });
+  }));
+}
+
+/** Lower-case text a filter matches against; every word typed must appear in it. */
+function matches(haystack, filter) {
+  return filter.every((word) => haystack.includes(word));
+}
+
+function filterWords(id) {
+  return $(id).value.toLowerCase().split(/\s+/).filter(Boolean);
+}
+
+function showCount(id, shown, total, noun) {
+  $(id).textContent = shown === total ? '' : `${shown.toLocaleString()} of ${total.toLocaleString()} ${noun}`;
+}
+
 // ---- profiles ------------------------------------------------------------
 
 function selectedProfile() {
@@ -76,20 +104,38 @@ function selectedProfile() {
 }
 
 async function loadProfiles(select) {
+  const start = performance.now();
   state.profiles = await invoke('list_profiles');
+  for (const profile of state.profiles) profile.search = `${profile.name} ${profile.base_url}`.toLowerCase();
   const names = state.profiles.map((p) => p.name);
   if (select && names.includes(select)) state.selected = select;
   else if (!names.includes(state.selected)) state.selected = names.length === 1 ? names[0] : null;
-
-  const picker = $('profile-select');
-  picker.replaceChildren();
-  if (names.length !== 1 && !state.selected) {
-    picker.append(new Option('Choose a profile…', '', true, true));
-  }
-  for (const name of names) picker.append(new Option(name, name, false, name === state.selected));
-  picker.disabled = names.length === 0;
+  $('profile-filter').hidden = names.length < 2;
+  fillProfilePicker();
+  $('profile-select').disabled = names.length === 0;
   $('empty').hidden = names.length > 0;
+  measureUntilPainted('profiles', start);
   await showProfile();
+}
+
+/** The picker holds the profiles matching the filter (name or server), and always the chosen one. */
+function fillProfilePicker() {
+  const filter = filterWords('profile-filter');
+  const shown = state.profiles.filter((p) => p.name === state.selected || matches(p.search, filter));
+  const picker = $('profile-select');
+  const options = shown.map((p) => new Option(p.name, p.name, false, p.name === state.selected));
+  if (!state.selected && state.profiles.length !== 1) {
+    const hint = shown.length === 0 ? 'No profile matches' : 'Choose a profile…';
+    options.unshift(new Option(hint, '', true, true));
+  }
+  picker.replaceChildren(...options);
+  showCount('profile-count', shown.length, state.profiles.length, 'profiles');
+}
+
+function filterProfiles() {
+  const start = performance.now();
+  fillProfilePicker();
+  measureUntilPainted('filter profiles', start);
 }
 
 async function showProfile() {
@@ -106,6 +152,14 @@ async function showProfile() {
   $('reveal-pat').setAttribute('aria-pressed', 'false');
   showTab(profile ? state.tab : null);
   if (!profile) return;
+  const name = profile.name;
+  const [secretStored, tokens] = await Promise.all([
+    invoke('client_secret_stored', { name }),
+    invoke('current_tokens', { name }),
+  ]);
+  // Another profile was chosen meanwhile: its own call shows it.
+  if (state.selected !== name) return;
+  state.secretStored = secretStored;
   const passwordGrant = profile.grant === 'password';
   $('password-login').hidden = !passwordGrant;
   $('redirect-card').hidden = passwordGrant;
@@ -114,9 +168,9 @@ async function showProfile() {
   const endpoints = profile.resolved_endpoints;
   $('server-summary').textContent = endpoints
     ? `${PRESET_NAMES[profile.preset] || profile.preset} at ${profile.base_url} · client ${profile.client_id} · scope ${profile.scope}` +
-      (profile.has_secret ? '' : ' · no client secret stored: edit the profile to add it')
+      (secretStored ? '' : ' · no client secret stored: edit the profile to add it')
     : '';
-  showTokens(await invoke('current_tokens', { name: profile.name }));
+  showTokens(tokens);
   await showHistory();
 }
 
@@ -156,21 +210,43 @@ function showTokens(view) {
 }
 
 async function showHistory() {
+  const start = performance.now();
   const entries = await invoke('session_history');
-  const list = $('history');
-  list.replaceChildren();
-  if (entries.length === 0) {
-    const li = document.createElement('li');
-    li.className = 'hint';
-    li.textContent = 'Tokens you get, refresh or revoke in this window are listed here.';
-    list.append(li);
-  }
-  for (const entry of entries) {
+  const items = entries.map((entry) => {
     const li = document.createElement('li');
     li.dataset.state = entry.state;
     li.textContent = `${entry.profile} · #${entry.fingerprint} · ${entry.user || '?'} · ${formatDate(entry.issued_at)} · ${entry.state}`;
-    list.append(li);
+    li.dataset.search = li.textContent.toLowerCase();
+    return li;
+  });
+  if (items.length === 0) {
+    const li = document.createElement('li');
+    li.className = 'hint';
+    li.textContent = 'Tokens you get, refresh or revoke in this window are listed here.';
+    items.push(li);
   }
+  $('history').replaceChildren(...items);
+  $('history-filter').hidden = entries.length < 2;
+  applyHistoryFilter();
+  measureUntilPainted('history', start);
+}
+
+/** Hides the history entries that do not match the filter (profile, #fingerprint, user, date, state). */
+function applyHistoryFilter() {
+  const filter = filterWords('history-filter');
+  const entries = $('history').querySelectorAll('li[data-search]');
+  let shown = 0;
+  for (const li of entries) {
+    li.hidden = !matches(li.dataset.search, filter);
+    if (!li.hidden) shown += 1;
+  }
+  showCount('history-count', shown, entries.length, 'entries');
+}
+
+function filterHistory() {
+  const start = performance.now();
+  applyHistoryFilter();
+  measureUntilPainted('filter history', start);
 }
 
 // ---- the profile form ----------------------------------------------------
@@ -191,7 +267,7 @@ function openProfileForm(profile) {
   $('profile-base-url').value = profile?.base_url ?? '';
   $('profile-client-id').value = profile?.client_id ?? '';
   $('profile-client-secret').value = '';
-  $('secret-state').textContent = profile?.has_secret
+  $('secret-state').textContent = profile && state.secretStored
     ? 'A secret is stored in the OS keyring; leave this empty to keep it.'
     : 'Shown once by the server when the application was created. It goes to the OS keyring only.';
   $('profile-redirect-uri').value = profile?.redirect_uri ?? 'http://127.0.0.1/callback';
@@ -563,6 +639,8 @@ async function saveSettings() {
 // ---- wiring --------------------------------------------------------------
 
 function wire() {
+  $('profile-filter').addEventListener('input', filterProfiles);
+  $('history-filter').addEventListener('input', filterHistory);
   $('profile-select').addEventListener('change', action(async (e) => {
     state.selected = e.target.value || null;
     await showProfile();
@@ -613,5 +691,11 @@ function wire() {
   $('revoke').addEventListener('click', action(revoke));
 }
 
-wire();
-action(() => loadProfiles())();
+/** Shows the profiles, then tells Rust once that frame is painted: the window is ready for input. */
+async function start() {
+  wire();
+  await action(() => loadProfiles())();
+  requestAnimationFrame(() => setTimeout(() => invoke('window_ready').catch(() => {})));
+}
+
+start();

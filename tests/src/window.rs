@@ -207,6 +207,14 @@ impl Window {
         Ok(())
     }
 
+    /// Empties a field as a user would (select all, delete), so the page sees the input.
+    pub async fn clear(&self, test_id: &str) -> Result<()> {
+        let element = self.interactable(test_id).await?;
+        element.send_keys("\u{E009}a").await?;
+        element.send_keys("\u{E003}").await?;
+        Ok(())
+    }
+
     /// Picks the option with `value` in a select, once it is usable.
     pub async fn select(&self, test_id: &str, value: &str) -> Result<()> {
         self.interactable(test_id)

@@ -17,6 +17,12 @@ async fn add_profile_get_reveal_copy_refresh_and_revoke() {
     let _one = ONE_WINDOW_AT_A_TIME.lock().await;
     let server = tokio::task::block_in_place(|| TestServer::start(Flavor::Awx)).unwrap();
     let desk = Desk::new(Browser::Approve);
+    // Two profiles made by the CLI beforehand, for the picker's filter.
+    let others = [unique("staging"), unique("prod")];
+    for other in &others {
+        let added = desk.add_profile(other, &server, &server.seeded_app(), &[]);
+        assert_eq!(added.status, Some(0), "{}", added.stderr);
+    }
     let window = Window::open(&desk).await.unwrap();
     let name = unique("gui");
     let secret = server.seed.client_secret.clone();
@@ -79,6 +85,28 @@ async fn add_profile_get_reveal_copy_refresh_and_revoke() {
         .await
         .unwrap();
     assert_eq!(selected.as_deref(), Some(name.as_str()));
+
+    // The picker's filter narrows the list by name; the chosen profile always stays in it.
+    window.fill("profile-filter", &others[1]).await.unwrap();
+    window
+        .wait_text("profile-count", WAIT, |t| t == "2 of 3 profiles")
+        .await
+        .unwrap();
+    let listed = window.text("profile-select").await.unwrap();
+    assert!(
+        listed.contains(&others[1]) && listed.contains(&name) && !listed.contains(&others[0]),
+        "{listed}"
+    );
+    window.fill("profile-filter", "no such profile").await.unwrap();
+    window
+        .wait_text("profile-count", WAIT, |t| t == "1 of 3 profiles")
+        .await
+        .unwrap();
+    window.clear("profile-filter").await.unwrap();
+    window
+        .wait_text("profile-count", WAIT, str::is_empty)
+        .await
+        .unwrap();
     assert_eq!(
         window.text("redirect-uri").await.unwrap(),
         "http://127.0.0.1/callback"
@@ -156,6 +184,22 @@ async fn add_profile_get_reveal_copy_refresh_and_revoke() {
         history.contains("refreshed") && history.contains("active"),
         "{history}"
     );
+    // The session list filters as one types; hidden entries are out of the text.
+    window.fill("history-filter", "refreshed").await.unwrap();
+    window
+        .wait_text("history-count", WAIT, |t| t == "1 of 2 entries")
+        .await
+        .unwrap();
+    let filtered = window.text("history").await.unwrap();
+    assert!(
+        filtered.contains("refreshed") && !filtered.contains("active"),
+        "{filtered}"
+    );
+    window.clear("history-filter").await.unwrap();
+    window
+        .wait_text("history-count", WAIT, str::is_empty)
+        .await
+        .unwrap();
 
     // Revoke after confirming: verified by the server's 401.
     window.click("revoke").await.unwrap();

@@ -26,6 +26,7 @@ pub fn init_logging() {
 }
 
 pub fn run() -> ExitCode {
+    let started = std::time::Instant::now();
     // Without a display GTK panics; one sentence is kinder.
     if cfg!(target_os = "linux")
         && std::env::var_os("DISPLAY").is_none()
@@ -44,9 +45,10 @@ pub fn run() -> ExitCode {
     let settings = settings::Settings::load(engine.profiles().dir());
     let result = tauri::Builder::default()
         .plugin(tauri_plugin_clipboard_manager::init())
-        .manage(state::AppState::new(engine, settings))
+        .manage(state::AppState::new(engine, settings, started))
         .invoke_handler(tauri::generate_handler![
             commands::profiles::list_profiles,
+            commands::profiles::client_secret_stored,
             commands::profiles::preset_endpoints,
             commands::profiles::save_profile,
             commands::profiles::delete_profile,
@@ -68,6 +70,7 @@ pub fn run() -> ExitCode {
             commands::platform::list_personal_tokens,
             commands::platform::delete_personal_token,
             commands::platform::reveal_personal_token,
+            commands::window::window_ready,
         ])
         .run(tauri::generate_context!());
     match result {

@@ -3,6 +3,7 @@
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
+use std::time::Instant;
 
 use authdesk_core::{Engine, Secret, TokenSet};
 use chrono::{DateTime, Utc};
@@ -23,6 +24,8 @@ pub struct AppState {
     /// (the server shows it only once).
     personal_token: Mutex<Option<(String, Secret)>>,
     next_id: AtomicU64,
+    /// When the window process started, for the ready-for-input log line.
+    pub started: Instant,
 }
 
 /// A sign-in waiting for its redirect in a background task.
@@ -94,7 +97,7 @@ pub struct HistoryEntry {
 }
 
 impl AppState {
-    pub fn new(engine: Engine, settings: Settings) -> Self {
+    pub fn new(engine: Engine, settings: Settings, started: Instant) -> Self {
         AppState {
             engine,
             settings: Mutex::new(settings),
@@ -102,6 +105,7 @@ impl AppState {
             history: Mutex::new(Vec::new()),
             personal_token: Mutex::new(None),
             next_id: AtomicU64::new(1),
+            started,
         }
     }
 

@@ -5,3 +5,4 @@ pub mod platform;
 pub mod profiles;
 pub mod settings;
 pub mod tokens;
+pub mod window;

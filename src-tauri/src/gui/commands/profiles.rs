@@ -7,28 +7,35 @@ use tauri::State;
 use crate::gui::error::CommandError;
 use crate::gui::state::AppState;
 
-/// A profile as the form shows it: never the secret, only whether one is stored.
+/// A profile as the window lists it. Whether a client secret is stored is asked
+/// separately, for the chosen profile only: one keyring call per listed profile would
+/// make a long list slow to open.
 #[derive(Serialize)]
 pub struct ProfileView {
     #[serde(flatten)]
     profile: Profile,
     resolved_endpoints: Option<Endpoints>,
-    has_secret: bool,
 }
 
 #[tauri::command]
 pub async fn list_profiles(state: State<'_, AppState>) -> Result<Vec<ProfileView>, CommandError> {
     let profiles = state.engine.profiles().list()?;
-    let mut views = Vec::with_capacity(profiles.len());
-    for profile in profiles {
-        let has_secret = state.engine.has_client_secret(&profile.name).await?;
-        views.push(ProfileView {
+    Ok(profiles
+        .into_iter()
+        .map(|profile| ProfileView {
             resolved_endpoints: profile.endpoints().ok(),
             profile,
-            has_secret,
-        });
-    }
-    Ok(views)
+        })
+        .collect())
+}
+
+/// Whether the keyring holds the profile's client secret (never the secret itself).
+#[tauri::command]
+pub async fn client_secret_stored(
+    state: State<'_, AppState>,
+    name: String,
+) -> Result<bool, CommandError> {
+    Ok(state.engine.has_client_secret(&name).await?)
 }
 
 /// The endpoint URLs a preset gives a base URL, to fill the form.
