@@ -16,6 +16,8 @@ const state = {
   tab: 'tokens',
   // Whether the keyring holds the chosen profile's client secret.
   secretStored: false,
+  // This session's tokens as listed: { text, search, state }, newest first.
+  history: [],
 };
 
 const PRESET_NAMES = { awx: 'AWX', gateway: 'AAP gateway', custom: 'Custom' };
@@ -66,9 +68,13 @@ function timeLeft(iso) {
   return 'less than a minute left';
 }
 
+// One formatter for every date: making one per call costs about a third of a millisecond,
+// which a long history pays a thousand times.
+const DATE_FORMAT = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+
 function formatDate(iso) {
   const date = new Date(iso);
-  return Number.isNaN(date.getTime()) ? iso : date.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+  return Number.isNaN(date.getTime()) ? iso : DATE_FORMAT.format(date);
 }
 
 // ---- timing --------------------------------------------------------------
@@ -78,10 +84,15 @@ function formatDate(iso) {
  * showing it was painted: `cargo xtask bench` reads these. Only the latest few are kept.
  */
 function measureUntilPainted(name, start) {
-  requestAnimationFrame(() => setTimeout(() => {
+  afterPaint(() => {
     if (performance.getEntriesByName(name).length >= 50) performance.clearMeasures(name);
     performance.measure(name, { start, end: performance.now() });
-  }));
+  });
+}
+
+/** Runs `then` once the next frame has been painted. */
+function afterPaint(then) {
+  requestAnimationFrame(() => setTimeout(then));
 }
 
 /** Lower-case text a filter matches against; every word typed must appear in it. */
@@ -103,7 +114,11 @@ function selectedProfile() {
   return state.profiles.find((p) => p.name === state.selected) || null;
 }
 
-async function loadProfiles(select) {
+/**
+ * Lists the profiles and shows the chosen one. `onListed` runs as soon as the list and the
+ * profile's panel are drawn, before its details arrive from the keyring.
+ */
+async function loadProfiles(select, onListed) {
   const start = performance.now();
   state.profiles = await invoke('list_profiles');
   for (const profile of state.profiles) profile.search = `${profile.name} ${profile.base_url}`.toLowerCase();
@@ -115,7 +130,9 @@ async function loadProfiles(select) {
   $('profile-select').disabled = names.length === 0;
   $('empty').hidden = names.length > 0;
   measureUntilPainted('profiles', start);
-  await showProfile();
+  const details = showProfile();
+  onListed?.();
+  await details;
 }
 
 /** The picker holds the profiles matching the filter (name or server), and always the chosen one. */
@@ -209,43 +226,49 @@ function showTokens(view) {
   $('issued').textContent = formatDate(view.issued_at);
 }
 
+/** At most this many entries are drawn; the filter reaches the rest. */
+const HISTORY_SHOWN = 200;
+
 async function showHistory() {
   const start = performance.now();
   const entries = await invoke('session_history');
-  const items = entries.map((entry) => {
-    const li = document.createElement('li');
-    li.dataset.state = entry.state;
-    li.textContent = `${entry.profile} · #${entry.fingerprint} · ${entry.user || '?'} · ${formatDate(entry.issued_at)} · ${entry.state}`;
-    li.dataset.search = li.textContent.toLowerCase();
-    return li;
+  state.history = entries.map((entry) => {
+    const text = `${entry.profile} · #${entry.fingerprint} · ${entry.user || '?'} · ${formatDate(entry.issued_at)} · ${entry.state}`;
+    return { text, search: text.toLowerCase(), state: entry.state };
   });
-  if (items.length === 0) {
-    const li = document.createElement('li');
-    li.className = 'hint';
-    li.textContent = 'Tokens you get, refresh or revoke in this window are listed here.';
-    items.push(li);
-  }
-  $('history').replaceChildren(...items);
   $('history-filter').hidden = entries.length < 2;
-  applyHistoryFilter();
+  renderHistory();
   measureUntilPainted('history', start);
 }
 
-/** Hides the history entries that do not match the filter (profile, #fingerprint, user, date, state). */
-function applyHistoryFilter() {
+/** Draws the newest entries matching the filter (profile, #fingerprint, user, date, state). */
+function renderHistory() {
   const filter = filterWords('history-filter');
-  const entries = $('history').querySelectorAll('li[data-search]');
-  let shown = 0;
-  for (const li of entries) {
-    li.hidden = !matches(li.dataset.search, filter);
-    if (!li.hidden) shown += 1;
+  const matching = state.history.filter((entry) => matches(entry.search, filter));
+  const hint = (text) => {
+    const li = document.createElement('li');
+    li.className = 'hint';
+    li.textContent = text;
+    return li;
+  };
+  const items = matching.slice(0, HISTORY_SHOWN).map((entry) => {
+    const li = document.createElement('li');
+    li.dataset.state = entry.state;
+    li.textContent = entry.text;
+    return li;
+  });
+  if (state.history.length === 0) items.push(hint('Tokens you get, refresh or revoke in this window are listed here.'));
+  else if (matching.length === 0) items.push(hint('No token of this session matches.'));
+  else if (matching.length > HISTORY_SHOWN) {
+    items.push(hint(`${(matching.length - HISTORY_SHOWN).toLocaleString()} older entries are not shown; filter to find them.`));
   }
-  showCount('history-count', shown, entries.length, 'entries');
+  $('history').replaceChildren(...items);
+  showCount('history-count', matching.length, state.history.length, 'entries');
 }
 
 function filterHistory() {
   const start = performance.now();
-  applyHistoryFilter();
+  renderHistory();
   measureUntilPainted('filter history', start);
 }
 
@@ -691,11 +714,17 @@ function wire() {
   $('revoke').addEventListener('click', action(revoke));
 }
 
-/** Shows the profiles, then tells Rust once that frame is painted: the window is ready for input. */
+/**
+ * Shows the profiles, and tells Rust once that frame is painted: the window is ready for
+ * input. The chosen profile's tokens fill in when the keyring answers, a little later.
+ */
 async function start() {
+  const scriptMs = performance.now();
   wire();
-  await action(() => loadProfiles())();
-  requestAnimationFrame(() => setTimeout(() => invoke('window_ready').catch(() => {})));
+  const ready = () => afterPaint(() => {
+    invoke('window_ready', { scriptMs, pageMs: performance.now() }).catch(() => {});
+  });
+  await action(() => loadProfiles(null, ready))();
 }
 
 start();

@@ -4,6 +4,7 @@
 //! the CLI never loads the GUI stack (WebKitGTK and its 160-odd libraries).
 
 mod cli;
+mod display;
 
 use std::process::ExitCode;
 
@@ -20,12 +21,8 @@ fn main() -> ExitCode {
 
 /// Replaces this process with the window executable beside it.
 fn open_window() -> ExitCode {
-    // Without a display GTK panics; one sentence is kinder.
-    if cfg!(target_os = "linux")
-        && std::env::var_os("DISPLAY").is_none()
-        && std::env::var_os("WAYLAND_DISPLAY").is_none()
-    {
-        eprintln!("authdesk: no display to open the window on (DISPLAY and WAYLAND_DISPLAY are unset); use the CLI, see `authdesk --help`.");
+    if let Some(sentence) = display::missing() {
+        eprintln!("authdesk: {sentence}");
         return ExitCode::from(cli::exit::USAGE);
     }
     let window = std::env::current_exe()

@@ -20,19 +20,23 @@ pub struct Window {
     pub client: Client,
     pub display: String,
     // Dropped after the client: the driver (and the app) before the display.
-    _driver: ProcessGroup,
+    driver: ProcessGroup,
     _xvfb: Xvfb,
 }
 
-/// Xvfb, stopped with SIGTERM (it leaves its lock files behind on SIGKILL).
-struct Xvfb(Child);
+/// Xvfb on a free display number, stopped with SIGTERM (it leaves its lock files behind
+/// on SIGKILL).
+pub struct Xvfb {
+    child: Child,
+    display: String,
+}
 
 impl Drop for Xvfb {
     fn drop(&mut self) {
         let _ = Command::new("kill")
-            .args(["-TERM", &self.0.id().to_string()])
+            .args(["-TERM", &self.child.id().to_string()])
             .status();
-        let _ = self.0.wait();
+        let _ = self.child.wait();
     }
 }
 
@@ -65,30 +69,42 @@ fn tauri_driver() -> PathBuf {
     home.join("bin/tauri-driver")
 }
 
-fn start_xvfb() -> Result<(Xvfb, String)> {
+impl Xvfb {
+    pub fn start() -> Result<Self> {
+        let (child, display) = start_xvfb()?;
+        Ok(Xvfb { child, display })
+    }
+
+    /// The `DISPLAY` value, `:N`.
+    pub fn display(&self) -> &str {
+        &self.display
+    }
+}
+
+fn start_xvfb() -> Result<(Child, String)> {
     let number = (90..400)
         .find(|n| !std::path::Path::new(&format!("/tmp/.X{n}-lock")).exists())
         .context("no free X display number")?;
     let display = format!(":{number}");
-    let xvfb = Xvfb(
-        Command::new("Xvfb")
-            .args([
-                display.as_str(),
-                "-screen",
-                "0",
-                "1280x800x24",
-                "-nolisten",
-                "tcp",
-            ])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .context("starting Xvfb")?,
-    );
+    let mut xvfb = Command::new("Xvfb")
+        .args([
+            display.as_str(),
+            "-screen",
+            "0",
+            "1280x800x24",
+            "-nolisten",
+            "tcp",
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .context("starting Xvfb")?;
     let socket = format!("/tmp/.X11-unix/X{number}");
     let deadline = Instant::now() + Duration::from_secs(20);
     while !std::path::Path::new(&socket).exists() {
-        if Instant::now() > deadline {
+        if Instant::now() > deadline || xvfb.try_wait().ok().flatten().is_some() {
+            let _ = xvfb.kill();
+            let _ = xvfb.wait();
             bail!("Xvfb did not start on {display}");
         }
         std::thread::sleep(Duration::from_millis(50));
@@ -99,7 +115,8 @@ fn start_xvfb() -> Result<(Xvfb, String)> {
 impl Window {
     /// Opens AuthDesk on `desk`'s folders, browser and keyring.
     pub async fn open(desk: &Desk) -> Result<Self> {
-        let (xvfb, display) = start_xvfb()?;
+        let xvfb = Xvfb::start()?;
+        let display = xvfb.display.clone();
         let port = free_port();
         let native_port = free_port();
         // The same environment as the CLI runs with, given to tauri-driver, which starts
@@ -157,7 +174,7 @@ impl Window {
         let window = Window {
             client,
             display,
-            _driver: driver,
+            driver,
             _xvfb: xvfb,
         };
         window
@@ -204,6 +221,12 @@ impl Window {
         let element = self.interactable(test_id).await?;
         element.clear().await?;
         element.send_keys(text).await?;
+        Ok(())
+    }
+
+    /// Types keys into a field after what it holds.
+    pub async fn type_keys(&self, test_id: &str, keys: &str) -> Result<()> {
+        self.interactable(test_id).await?.send_keys(keys).await?;
         Ok(())
     }
 
@@ -303,6 +326,12 @@ impl Window {
             bail!("import failed");
         }
         Ok(())
+    }
+
+    /// The pid of tauri-driver, whose process tree holds WebKitWebDriver, the app and
+    /// the app's WebKit processes.
+    pub fn driver_pid(&self) -> u32 {
+        self.driver.0.id()
     }
 
     /// Ends the WebDriver session, then stops the app, the driver and the display.

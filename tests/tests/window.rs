@@ -97,7 +97,10 @@ async fn add_profile_get_reveal_copy_refresh_and_revoke() {
         listed.contains(&others[1]) && listed.contains(&name) && !listed.contains(&others[0]),
         "{listed}"
     );
-    window.fill("profile-filter", "no such profile").await.unwrap();
+    window
+        .fill("profile-filter", "no such profile")
+        .await
+        .unwrap();
     window
         .wait_text("profile-count", WAIT, |t| t == "1 of 3 profiles")
         .await

@@ -22,10 +22,11 @@ fn main() -> ExitCode {
         Some("demo") => demo(&args[1..]),
         Some("setup") => setup::all().map(|_| ()),
         Some("screenshot") => screenshot(),
-        Some("bench") => bench(),
+        Some("bench") => bench(&args[1..]),
         _ => {
             eprintln!("usage: cargo xtask <test|demo|setup>\n\n  test [-- cargo test args]  fmt, clippy and every test, with a real keyring and AWX-like server\n  demo [--scripted]          local AWX-like server + demo profile + sign-in\n  screenshot                 docs/token-view.png: the token view, taken by the window test under Xvfb
-  bench                      benchmarks: exchange overhead, CLI start, sizes (release build)
+  bench [cli|window]         benchmarks on a release build: exchange, time to token, CLI start,
+                             sizes (cli); window start-up, memory, lists at scale (window)
   setup                      install what the other two need");
             return ExitCode::from(2);
         }
@@ -111,7 +112,7 @@ fn cargo_test_with_keyring(args: &[String], vars: &[(&str, PathBuf)]) -> Result<
 
 /// Builds the real release executables, then runs the benchmark (built with the lighter
 /// `measure` profile) against them inside the test environment.
-fn bench() -> Result<()> {
+fn bench(parts: &[String]) -> Result<()> {
     setup::all()?;
     println!("==> cargo build --release (the executables measured)");
     run(cargo().args(["build", "--release", "--locked", "--package", "authdesk"]))?;
@@ -125,9 +126,12 @@ fn bench() -> Result<()> {
         "authdesk-e2e",
         "--bin",
         "bench",
+        "--",
     ];
+    let mut args: Vec<String> = args.map(str::to_owned).to_vec();
+    args.extend(parts.iter().cloned());
     cargo_with_keyring(
-        &args.map(str::to_owned),
+        &args,
         &[("AUTHDESK_BIN", repo_root().join("target/release/authdesk"))],
     )
 }

@@ -27,12 +27,8 @@ pub fn init_logging() {
 
 pub fn run() -> ExitCode {
     let started = std::time::Instant::now();
-    // Without a display GTK panics; one sentence is kinder.
-    if cfg!(target_os = "linux")
-        && std::env::var_os("DISPLAY").is_none()
-        && std::env::var_os("WAYLAND_DISPLAY").is_none()
-    {
-        eprintln!("authdesk: no display to open the window on (DISPLAY and WAYLAND_DISPLAY are unset); use the CLI, see `authdesk --help`.");
+    if let Some(sentence) = crate::display::missing() {
+        eprintln!("authdesk: {sentence}");
         return ExitCode::from(USAGE);
     }
     let engine = match Engine::open_default() {
@@ -46,6 +42,20 @@ pub fn run() -> ExitCode {
     let result = tauri::Builder::default()
         .plugin(tauri_plugin_clipboard_manager::init())
         .manage(state::AppState::new(engine, settings, started))
+        .setup(move |_| {
+            tracing::debug!(
+                "window set up {} ms after start",
+                started.elapsed().as_millis()
+            );
+            Ok(())
+        })
+        .on_page_load(move |_, payload| {
+            tracing::debug!(
+                "page {:?} {} ms after start",
+                payload.event(),
+                started.elapsed().as_millis()
+            );
+        })
         .invoke_handler(tauri::generate_handler![
             commands::profiles::list_profiles,
             commands::profiles::client_secret_stored,

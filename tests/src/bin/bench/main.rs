@@ -6,7 +6,12 @@
 //! - time to token: the whole `authdesk token` flow with the scripted browser, against
 //!   the same requests driven by curl (and a bare listener) with the same browser;
 //! - CLI start: `authdesk --help` and `authdesk profile list` (empty, and 500 profiles);
-//! - size of the release executables.
+//! - size of the release executables;
+//! - the window: start-up, memory, and lists at scale (see `window.rs`).
+//!
+//! Arguments pick parts: `cli` (all but the window) and `window`; none runs everything.
+
+mod window;
 
 use std::io::{Read, Write};
 use std::path::Path;
@@ -26,12 +31,26 @@ const ROUNDS: usize = 40;
 
 fn main() -> Result<()> {
     let bin = authdesk_bin();
+    let parts: Vec<String> = std::env::args().skip(1).collect();
+    let wants = |part: &str| parts.is_empty() || parts.iter().any(|p| p == part);
     println!("AuthDesk benchmark ({})\n", bin.display());
     let mut rows = Vec::new();
-    rows.extend(exchange_overhead()?);
-    rows.extend(time_to_token()?);
-    rows.extend(cli_start(&bin)?);
-    rows.extend(sizes(&bin)?);
+    if wants("cli") {
+        rows.extend(exchange_overhead()?);
+        rows.extend(time_to_token()?);
+        rows.extend(cli_start(&bin)?);
+        rows.extend(sizes(&bin)?);
+    }
+    if wants("window") {
+        let server = TestServer::start(Flavor::Awx)?;
+        rows.extend(window::start_up(&server)?);
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()?;
+        rows.extend(runtime.block_on(window::memory(&server))?);
+        rows.extend(runtime.block_on(window::scale(&server))?);
+    }
     println!("| measure | median | target | verdict |\n|---|---|---|---|");
     for row in rows {
         println!("| {} | {} | {} | {} |", row.0, row.1, row.2, row.3);
@@ -387,13 +406,7 @@ fn time_command(bin: &Path, args: &[&str], config: &Path) -> Result<Duration> {
 fn cli_start(bin: &Path) -> Result<Vec<Row>> {
     let empty = tempfile::tempdir()?;
     let many = tempfile::tempdir()?;
-    let mut toml = String::new();
-    for i in 0..500 {
-        toml.push_str(&format!(
-            "[[profile]]\nname = \"profile-{i:03}\"\npreset = \"awx\"\nbase_url = \"https://awx{i}.example.com/\"\nclient_id = \"client-{i}\"\nredirect_uri = \"http://127.0.0.1/callback\"\nscope = \"read\"\n\n"
-        ));
-    }
-    std::fs::write(many.path().join("profiles.toml"), toml)?;
+    std::fs::write(many.path().join("profiles.toml"), many_profiles_toml(500))?;
     let target = Duration::from_millis(20);
     let mut rows = Vec::new();
     for (what, args, config) in [
@@ -418,6 +431,17 @@ fn cli_start(bin: &Path) -> Result<Vec<Row>> {
         ));
     }
     Ok(rows)
+}
+
+/// `count` profiles `profile-000`… on servers `awx0.example.com`…, as `profiles.toml` text.
+fn many_profiles_toml(count: usize) -> String {
+    let mut toml = String::new();
+    for i in 0..count {
+        toml.push_str(&format!(
+            "[[profile]]\nname = \"profile-{i:03}\"\npreset = \"awx\"\nbase_url = \"https://awx{i}.example.com/\"\nclient_id = \"client-{i}\"\nredirect_uri = \"http://127.0.0.1/callback\"\nscope = \"read\"\n\n"
+        ));
+    }
+    toml
 }
 
 fn sizes(bin: &Path) -> Result<Vec<Row>> {

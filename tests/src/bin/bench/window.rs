@@ -1,0 +1,434 @@
+//! The window's figures, on the release build under Xvfb:
+//!
+//! - start-up: from launching `authdesk` until the page reports its first frame with the
+//!   profile list painted (the `window ready for input` log line);
+//! - memory: RSS and PSS of the app's whole process tree (the app, WebKit's web and
+//!   network processes) ten seconds after start, after ten token flows and after ten more;
+//! - scale: with 500 profiles and 1,000 tokens in the session history, how long the
+//!   profile list and the history take to render and to filter, read from the User Timing
+//!   measures the page records (from the action until the next frame is painted).
+
+use std::io::BufRead;
+use std::os::unix::process::CommandExt;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context, Result};
+use authdesk_e2e::window::{Window, Xvfb};
+use authdesk_e2e::{unique, Browser, Desk, TestServer};
+use serde_json::json;
+
+use crate::{many_profiles_toml, median, ms, verdict, Row};
+
+const START_ROUNDS: usize = 10;
+const FLOWS: usize = 10;
+/// Flows after the first ten over which growth is judged, once caches have warmed up.
+const MORE_FLOWS: usize = 30;
+const HISTORY: usize = 1000;
+const LIST_TARGET: Duration = Duration::from_millis(50);
+
+/// A desk with one working profile on the AWX-like server.
+fn desk_with_profile(server: &TestServer) -> Result<(Desk, String)> {
+    let desk = Desk::new(Browser::Approve);
+    let name = unique("bench");
+    let added = desk.add_profile(&name, server, &server.seeded_app(), &[]);
+    if added.status != Some(0) {
+        bail!("profile add failed: {}", added.stderr);
+    }
+    Ok((desk, name))
+}
+
+pub fn start_up(server: &TestServer) -> Result<Vec<Row>> {
+    let (desk, _) = desk_with_profile(server)?;
+    let xvfb = Xvfb::start()?;
+    let mut samples = Vec::new();
+    for round in 0..=START_ROUNDS {
+        let (took, said) = launch_until_ready(&desk, xvfb.display())?;
+        if round > 0 {
+            samples.push(took);
+        }
+        if round == START_ROUNDS {
+            println!(
+                "window start-up, last round: {} ms from launch; the app: {said}",
+                took.as_millis()
+            );
+        }
+    }
+    let took = median(samples);
+    Ok(vec![(
+        "window start-up to first paint ready for input".into(),
+        ms(took),
+        "< 500 ms".into(),
+        verdict(took < Duration::from_millis(500)),
+    )])
+}
+
+/// Launches the window as a user does (`authdesk`, which execs `authdesk-window`) and
+/// times it until the page's ready line; then stops it and its WebKit processes.
+fn launch_until_ready(desk: &Desk, display: &str) -> Result<(Duration, String)> {
+    let mut command = desk.command(&[]);
+    command
+        .env("DISPLAY", display)
+        .env("AUTHDESK_LOG", "info")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .process_group(0);
+    let started = Instant::now();
+    let mut app = command.spawn().context("launching authdesk")?;
+    let stderr = app.stderr.take().context("the app's stderr")?;
+    let (ready_tx, ready_rx) = std::sync::mpsc::channel();
+    let reader = std::thread::spawn(move || {
+        let mut seen = Vec::new();
+        for line in std::io::BufReader::new(stderr)
+            .lines()
+            .map_while(Result::ok)
+        {
+            if let Some(at) = line.find("window ready for input") {
+                let _ = ready_tx.send((started.elapsed(), line[at..].to_owned()));
+            }
+            seen.push(line);
+        }
+        seen
+    });
+    let ready = ready_rx.recv_timeout(Duration::from_secs(60));
+    let group = format!("-{}", app.id());
+    let _ = Command::new("kill").args(["-TERM", "--", &group]).status();
+    let _ = app.wait();
+    let _ = Command::new("kill").args(["-KILL", "--", &group]).status();
+    let log = reader.join().unwrap_or_default();
+    ready.map_err(|_| {
+        anyhow::anyhow!(
+            "the window never said it was ready; its log:\n{}",
+            log.join("\n")
+        )
+    })
+}
+
+pub async fn memory(server: &TestServer) -> Result<Vec<Row>> {
+    let (desk, _) = tokio::task::block_in_place(|| desk_with_profile(server))?;
+    let window = Window::open(&desk).await?;
+    let app = app_pid(window.driver_pid()).context("the app's process")?;
+    tokio::time::sleep(Duration::from_secs(10)).await;
+    let at_start = tree_memory(app)?;
+    for flow in 1..=FLOWS {
+        token_flow(&window, &desk, flow).await?;
+    }
+    let after_flows = tree_memory(app)?;
+    for flow in FLOWS + 1..=FLOWS + MORE_FLOWS {
+        token_flow(&window, &desk, flow).await?;
+    }
+    let after_more = tree_memory(app)?;
+    window.close().await;
+
+    let mib = |kb: u64| format!("{:.1} MiB", kb as f64 / 1024.0);
+    let pss_target = 260 * 1024;
+    let growth = after_more.pss_kb as f64 - after_flows.pss_kb as f64;
+    let per_flow = growth / MORE_FLOWS as f64;
+    let mut rows = Vec::new();
+    for (when, sample) in [
+        ("10 s after start", &at_start),
+        ("after 10 token flows", &after_flows),
+        ("after 40 token flows", &after_more),
+    ] {
+        println!("window memory {when}: {}", sample.breakdown.join(", "));
+        rows.push((
+            format!(
+                "window memory {when}: RSS / PSS ({} processes)",
+                sample.processes
+            ),
+            format!("{} / {}", mib(sample.rss_kb), mib(sample.pss_kb)),
+            "PSS < 260 MiB".into(),
+            verdict(sample.pss_kb < pss_target),
+        ));
+    }
+    rows.push((
+        "window PSS growth per flow, flows 11–40".into(),
+        format!("{:+.1} KiB", per_flow),
+        "no growth (< 64 KiB/flow)".into(),
+        verdict(per_flow < 64.0),
+    ));
+    Ok(rows)
+}
+
+/// One sign-in through the window and the scripted browser, finished when the app has
+/// logged its `count`th code exchange. Watching the log rather than the page keeps the
+/// WebDriver's own scripts out of the web process being measured.
+async fn token_flow(window: &Window, desk: &Desk, count: usize) -> Result<()> {
+    window.click("get-token").await?;
+    let log = desk.dir.path().join("tauri-driver.log");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let exchanged = std::fs::read_to_string(&log)
+            .unwrap_or_default()
+            .matches("code exchanged")
+            .count();
+        if exchanged >= count {
+            return Ok(());
+        }
+        if Instant::now() > deadline {
+            bail!(
+                "flow {count} did not finish: {}",
+                window.text("status").await.unwrap_or_default()
+            );
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+struct TreeMemory {
+    rss_kb: u64,
+    pss_kb: u64,
+    processes: usize,
+    /// `name RSS/PSS` of each process, for the log.
+    breakdown: Vec<String>,
+}
+
+/// `(pid, parent pid, command name)` of every process.
+fn processes() -> Vec<(u32, u32, String)> {
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    entries
+        .filter_map(|entry| entry.ok()?.file_name().to_str()?.parse::<u32>().ok())
+        .filter_map(|pid| {
+            let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+            // `pid (comm) state ppid ...`: comm may hold spaces and parentheses.
+            let open = stat.find('(')?;
+            let close = stat.rfind(')')?;
+            let comm = stat[open + 1..close].to_owned();
+            let ppid = stat[close + 2..].split(' ').nth(1)?.parse().ok()?;
+            Some((pid, ppid, comm))
+        })
+        .collect()
+}
+
+fn descendants(root: u32, all: &[(u32, u32, String)]) -> Vec<u32> {
+    let mut tree = vec![root];
+    let mut index = 0;
+    while index < tree.len() {
+        let parent = tree[index];
+        tree.extend(all.iter().filter(|p| p.1 == parent).map(|p| p.0));
+        index += 1;
+    }
+    tree
+}
+
+/// The window process under tauri-driver (WebKitWebDriver starts it).
+fn app_pid(driver: u32) -> Result<u32> {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let all = processes();
+        if let Some(pid) = descendants(driver, &all).into_iter().find(|pid| {
+            all.iter()
+                .any(|p| p.0 == *pid && p.2.starts_with("authdesk-window"))
+        }) {
+            return Ok(pid);
+        }
+        if Instant::now() > deadline {
+            bail!("no authdesk-window process under tauri-driver");
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// Sums `Rss` and `Pss` from `smaps_rollup` over the app and every process it started.
+fn tree_memory(app: u32) -> Result<TreeMemory> {
+    let all = processes();
+    let tree = descendants(app, &all);
+    let mut total = TreeMemory {
+        rss_kb: 0,
+        pss_kb: 0,
+        processes: 0,
+        breakdown: Vec::new(),
+    };
+    for pid in tree {
+        let Ok(rollup) = std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup")) else {
+            continue;
+        };
+        let field = |name: &str| {
+            rollup
+                .lines()
+                .find(|l| l.starts_with(name))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|n| n.parse::<u64>().ok())
+                .unwrap_or(0)
+        };
+        let (rss, pss) = (field("Rss:"), field("Pss:"));
+        let name = all
+            .iter()
+            .find(|p| p.0 == pid)
+            .map_or("?", |p| p.2.as_str());
+        total.breakdown.push(format!("{name} {rss} kB / {pss} kB"));
+        total.rss_kb += rss;
+        total.pss_kb += pss;
+        total.processes += 1;
+    }
+    if total.processes == 0 {
+        bail!("could not read the memory of process {app}");
+    }
+    Ok(total)
+}
+
+pub async fn scale(server: &TestServer) -> Result<Vec<Row>> {
+    let (desk, name) = tokio::task::block_in_place(|| desk_with_profile(server))?;
+    let profiles = desk.config_dir().join("profiles.toml");
+    let mut toml = std::fs::read_to_string(&profiles)?;
+    toml.push('\n');
+    toml.push_str(&many_profiles_toml(499));
+    std::fs::write(&profiles, toml)?;
+
+    let window = Window::open(&desk).await?;
+    window.select("profile-select", &name).await?;
+    token_flow(&window, &desk, 1).await?;
+    // The other 999 tokens of the history: refreshes, each a real exchange with the
+    // server and a keyring write, asked for from the page as the Refresh button does.
+    let mut timeouts = window.client.get_timeouts().await?;
+    timeouts.set_script(Some(Duration::from_secs(900)));
+    window.client.update_timeouts(timeouts).await?;
+    let refreshed = window
+        .client
+        .execute_async(
+            "const [name, count, done] = arguments;
+             (async () => {
+               for (let i = 0; i < count; i++) {
+                 await window.__TAURI__.core.invoke('refresh_tokens', { name });
+               }
+             })().then(() => done('ok'), (e) => done(String(e && e.message || e)));",
+            vec![json!(name), json!(HISTORY - 1)],
+        )
+        .await?;
+    if refreshed.as_str() != Some("ok") {
+        bail!("refreshing from the page failed: {refreshed}");
+    }
+
+    // Render: the history, each time another profile is chosen (the page redraws it).
+    let mut history = Vec::new();
+    for (round, profile) in ["profile-001", "profile-002"]
+        .iter()
+        .cycle()
+        .take(START_ROUNDS + 1)
+        .enumerate()
+    {
+        clear_measures(&window).await?;
+        window.select("profile-select", profile).await?;
+        let took = latest_measure(&window, "history").await?;
+        if round > 0 {
+            history.push(took);
+        }
+    }
+    let listed = window
+        .client
+        .execute_async(
+            "const done = arguments[0];
+             window.__TAURI__.core.invoke('session_history').then((h) => done(h.length), () => done(-1));",
+            vec![],
+        )
+        .await?;
+    if listed.as_u64() != Some(HISTORY as u64) {
+        bail!("the session history holds {listed} tokens, not {HISTORY}");
+    }
+    // Filter: every keystroke of a few searches, then clearing.
+    let history_filter = keystroke_measures(
+        &window,
+        "history-filter",
+        "filter history",
+        &["refreshed", "profile-001 active", "#0"],
+    )
+    .await?;
+    let profile_filter = keystroke_measures(
+        &window,
+        "profile-filter",
+        "filter profiles",
+        &["profile-4", "awx123.example", "bench"],
+    )
+    .await?;
+    // Render: the profile list, on each start of the page.
+    let mut profiles = Vec::new();
+    for round in 0..=START_ROUNDS {
+        window
+            .client
+            .execute("performance.clearMeasures(); location.reload();", vec![])
+            .await?;
+        let took = latest_measure(&window, "profiles").await?;
+        if round > 0 {
+            profiles.push(took);
+        }
+    }
+    window.close().await;
+
+    let row = |what: &str, samples: Vec<Duration>| {
+        let count = samples.len();
+        let took = median(samples);
+        (
+            format!("{what} (median of {count})"),
+            ms(took),
+            "< 50 ms".to_owned(),
+            verdict(took < LIST_TARGET),
+        )
+    };
+    Ok(vec![
+        row("window: 500 profiles listed", profiles),
+        row("window: profile filter, per keystroke", profile_filter),
+        row("window: 1,000 history entries listed", history),
+        row("window: history filter, per keystroke", history_filter),
+    ])
+}
+
+async fn clear_measures(window: &Window) -> Result<()> {
+    window
+        .client
+        .execute("performance.clearMeasures();", vec![])
+        .await?;
+    Ok(())
+}
+
+/// Waits for the page's User Timing measure called `name` (the caller cleared them all
+/// before its action) and returns its duration.
+async fn latest_measure(window: &Window, name: &str) -> Result<Duration> {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let value = window
+            .client
+            .execute(
+                "const entries = performance.getEntriesByName(arguments[0]);
+                 if (entries.length === 0) return null;
+                 const last = entries[entries.length - 1].duration;
+                 performance.clearMeasures(arguments[0]);
+                 return last;",
+                vec![json!(name)],
+            )
+            .await
+            // A reload under way answers with an error: ask again.
+            .ok()
+            .and_then(|v| v.as_f64());
+        if let Some(ms) = value {
+            return Ok(Duration::from_secs_f64(ms / 1000.0));
+        }
+        if Instant::now() > deadline {
+            bail!("the page recorded no {name:?} measure");
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// Types each search into a filter field key by key, then empties it; returns the
+/// page's measure of every keystroke.
+async fn keystroke_measures(
+    window: &Window,
+    field: &str,
+    name: &str,
+    searches: &[&str],
+) -> Result<Vec<Duration>> {
+    let mut samples = Vec::new();
+    for search in searches {
+        for key in search.chars() {
+            clear_measures(window).await?;
+            window.type_keys(field, &key.to_string()).await?;
+            samples.push(latest_measure(window, name).await?);
+        }
+        clear_measures(window).await?;
+        window.clear(field).await?;
+        samples.push(latest_measure(window, name).await?);
+    }
+    Ok(samples)
+}
