@@ -25,7 +25,8 @@ fn main() -> ExitCode {
         Some("bench") => bench(&args[1..]),
         _ => {
             eprintln!("usage: cargo xtask <test|demo|setup>\n\n  test [-- cargo test args]  fmt, clippy and every test, with a real keyring and AWX-like server\n  demo [--scripted]          local AWX-like server + demo profile + sign-in\n  screenshot                 docs/token-view.png: the token view, taken by the window test under Xvfb
-  bench [cli|window]         benchmarks on a release build: exchange, time to token, CLI start,
+  bench [cli|window|start|memory|scale]
+                             benchmarks on a release build: exchange, time to token, CLI start,
                              sizes (cli); window start-up, memory, lists at scale (window)
   setup                      install what the other two need");
             return ExitCode::from(2);

@@ -9,7 +9,8 @@
 //! - size of the release executables;
 //! - the window: start-up, memory, and lists at scale (see `window.rs`).
 //!
-//! Arguments pick parts: `cli` (all but the window) and `window`; none runs everything.
+//! Arguments pick parts: `cli` (all but the window), `window`, or one of the window's
+//! `start`, `memory` and `scale`; none runs everything.
 
 mod window;
 
@@ -41,15 +42,22 @@ fn main() -> Result<()> {
         rows.extend(cli_start(&bin)?);
         rows.extend(sizes(&bin)?);
     }
-    if wants("window") {
+    let window_part = |part: &str| wants("window") || parts.iter().any(|p| p == part);
+    if ["start", "memory", "scale"].into_iter().any(window_part) {
         let server = TestServer::start(Flavor::Awx)?;
-        rows.extend(window::start_up(&server)?);
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .enable_all()
             .build()?;
-        rows.extend(runtime.block_on(window::memory(&server))?);
-        rows.extend(runtime.block_on(window::scale(&server))?);
+        if window_part("start") {
+            rows.extend(window::start_up(&server)?);
+        }
+        if window_part("memory") {
+            rows.extend(runtime.block_on(window::memory(&server))?);
+        }
+        if window_part("scale") {
+            rows.extend(runtime.block_on(window::scale(&server))?);
+        }
     }
     println!("| measure | median | target | verdict |\n|---|---|---|---|");
     for row in rows {
