@@ -26,6 +26,19 @@ async fn add_profile_get_reveal_copy_refresh_and_revoke() {
     let window = Window::open(&desk).await.unwrap();
     let name = unique("gui");
     let secret = server.seed.client_secret.clone();
+    // The page says when its first frame is drawn (what `cargo xtask bench` times).
+    let log = desk.dir.path().join("tauri-driver.log");
+    let deadline = std::time::Instant::now() + WAIT;
+    while !std::fs::read_to_string(&log)
+        .unwrap_or_default()
+        .contains("window ready for input")
+    {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the window never logged that it was ready"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
 
     // Add a profile in the form; the preset fills the endpoints.
     window.click("new-profile").await.unwrap();
