@@ -14,8 +14,8 @@ const state = {
   // Endpoint fields the user typed into; untouched ones follow the preset on the server side.
   endpointsEdited: false,
   tab: 'tokens',
-  // Whether the keyring holds the chosen profile's client secret.
-  secretStored: false,
+  // Whether the keyring holds a profile's client secret: { name, stored }, for the chosen one.
+  secretStored: null,
   // This session's tokens as listed: { text, search, state }, newest first.
   history: [],
 };
@@ -68,7 +68,7 @@ function timeLeft(iso) {
   return 'less than a minute left';
 }
 
-// One formatter for every date: making one per call costs about a third of a millisecond,
+// One formatter for every date: making one per call costs about a quarter of a millisecond,
 // which a long history pays a thousand times.
 const DATE_FORMAT = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 
@@ -169,6 +169,14 @@ async function showProfile() {
   $('reveal-pat').setAttribute('aria-pressed', 'false');
   showTab(profile ? state.tab : null);
   if (!profile) return;
+  const passwordGrant = profile.grant === 'password';
+  $('password-login').hidden = !passwordGrant;
+  $('redirect-card').hidden = passwordGrant;
+  $('redirect-uri').textContent = profile.redirect_uri ?? '';
+  $('tab-pats').disabled = profile.preset === 'custom';
+  // What the keyring holds arrives a moment later; nothing of another profile shows meanwhile.
+  $('server-summary').textContent = '';
+  showTokens(null);
   const name = profile.name;
   const [secretStored, tokens] = await Promise.all([
     invoke('client_secret_stored', { name }),
@@ -176,12 +184,7 @@ async function showProfile() {
   ]);
   // Another profile was chosen meanwhile: its own call shows it.
   if (state.selected !== name) return;
-  state.secretStored = secretStored;
-  const passwordGrant = profile.grant === 'password';
-  $('password-login').hidden = !passwordGrant;
-  $('redirect-card').hidden = passwordGrant;
-  $('redirect-uri').textContent = profile.redirect_uri ?? '';
-  $('tab-pats').disabled = profile.preset === 'custom';
+  state.secretStored = { name, stored: secretStored };
   const endpoints = profile.resolved_endpoints;
   $('server-summary').textContent = endpoints
     ? `${PRESET_NAMES[profile.preset] || profile.preset} at ${profile.base_url} · client ${profile.client_id} · scope ${profile.scope}` +
@@ -290,7 +293,7 @@ function openProfileForm(profile) {
   $('profile-base-url').value = profile?.base_url ?? '';
   $('profile-client-id').value = profile?.client_id ?? '';
   $('profile-client-secret').value = '';
-  $('secret-state').textContent = profile && state.secretStored
+  $('secret-state').textContent = profile && state.secretStored?.name === profile.name && state.secretStored.stored
     ? 'A secret is stored in the OS keyring; leave this empty to keep it.'
     : 'Shown once by the server when the application was created. It goes to the OS keyring only.';
   $('profile-redirect-uri').value = profile?.redirect_uri ?? 'http://127.0.0.1/callback';
