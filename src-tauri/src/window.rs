@@ -11,19 +11,12 @@ mod display;
 mod gui;
 
 fn main() -> std::process::ExitCode {
-    // The page is a few forms, drawn well without the GPU. WebKitGTK's GPU compositing
-    // costs about 75 MiB in the web process and a fifth of a second at start, and GTK
-    // loads OpenGL (Mesa, LLVM) at start only to pick visuals for it: another ~60 ms.
-    // Measured with `cargo xtask bench window`. Set before any thread starts; a user's
-    // own setting of either stands.
+    // GTK loads OpenGL (Mesa, LLVM) at start only to pick visuals for GL drawing, which
+    // the window never does (see `gui::lighten_web_view`): ~60 ms at start, measured with
+    // `cargo xtask bench start`. GTK reads this once, at start; a user's setting stands.
     #[cfg(target_os = "linux")]
-    for (name, value) in [
-        ("WEBKIT_DISABLE_COMPOSITING_MODE", "1"),
-        ("GDK_GL", "disable"),
-    ] {
-        if std::env::var_os(name).is_none() {
-            std::env::set_var(name, value);
-        }
+    if std::env::var_os("GDK_GL").is_none() {
+        std::env::set_var("GDK_GL", "disable");
     }
     gui::init_logging();
     gui::run()

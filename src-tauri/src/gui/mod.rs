@@ -25,6 +25,33 @@ pub fn init_logging() {
         .init();
 }
 
+/// The page is a few forms: on Linux it is drawn without GPU compositing and without
+/// WebKit's caches. Compositing costs ~75 MiB in the web process and ~200 ms at start
+/// (`cargo xtask bench`); set through the web view's settings, not the environment, so
+/// the browser AuthDesk opens keeps its own. Runs before the page starts loading.
+fn lighten_web_view(app: &tauri::App) {
+    #[cfg(target_os = "linux")]
+    if let Some(window) = tauri::Manager::get_webview_window(app, "main") {
+        let applied = window.with_webview(|webview| {
+            use webkit2gtk::{SettingsExt, WebContextExt, WebViewExt};
+            let view = webview.inner();
+            if let Some(settings) = WebViewExt::settings(&view) {
+                settings.set_hardware_acceleration_policy(
+                    webkit2gtk::HardwareAccelerationPolicy::Never,
+                );
+            }
+            if let Some(context) = view.context() {
+                context.set_cache_model(webkit2gtk::CacheModel::DocumentViewer);
+            }
+        });
+        if let Err(e) = applied {
+            tracing::warn!("could not adjust the web view's settings: {e}");
+        }
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = app;
+}
+
 pub fn run() -> ExitCode {
     let started = std::time::Instant::now();
     if let Some(sentence) = crate::display::missing() {
@@ -42,11 +69,12 @@ pub fn run() -> ExitCode {
     let result = tauri::Builder::default()
         .plugin(tauri_plugin_clipboard_manager::init())
         .manage(state::AppState::new(engine, settings, started))
-        .setup(move |_| {
+        .setup(move |app| {
             tracing::debug!(
                 "window set up {} ms after start",
                 started.elapsed().as_millis()
             );
+            lighten_web_view(app);
             Ok(())
         })
         .on_page_load(move |_, payload| {
