@@ -57,6 +57,33 @@ impl Drop for ProcessGroup {
     }
 }
 
+/// Where tauri-driver's output, and with it the app's log (at debug), goes.
+fn app_log_path(desk: &Desk) -> PathBuf {
+    desk.dir.path().join("tauri-driver.log")
+}
+
+/// What the app of a window opened on `desk` has logged so far.
+pub fn app_log(desk: &Desk) -> String {
+    std::fs::read_to_string(app_log_path(desk)).unwrap_or_default()
+}
+
+/// Waits until the app has logged `needle` at least `count` times.
+pub async fn wait_for_app_log(
+    desk: &Desk,
+    needle: &str,
+    count: usize,
+    timeout: Duration,
+) -> Result<()> {
+    let deadline = Instant::now() + timeout;
+    while app_log(desk).matches(needle).count() < count {
+        if Instant::now() > deadline {
+            bail!("the app did not log {needle:?} {count} times");
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    Ok(())
+}
+
 fn tauri_driver() -> PathBuf {
     if let Some(path) = std::env::var_os("TAURI_DRIVER") {
         return path.into();
@@ -140,9 +167,7 @@ impl Window {
             ])
             .stdin(Stdio::null())
             .stdout(Stdio::null())
-            .stderr(std::fs::File::create(
-                desk.dir.path().join("tauri-driver.log"),
-            )?)
+            .stderr(std::fs::File::create(app_log_path(desk))?)
             // Its own process group, so the app it starts can be stopped with it.
             .process_group(0);
         let mut driver = ProcessGroup(

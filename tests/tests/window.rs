@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use authdesk_e2e::window::{Window, ONE_WINDOW_AT_A_TIME};
+use authdesk_e2e::window::{app_log, wait_for_app_log, Window, ONE_WINDOW_AT_A_TIME};
 use authdesk_e2e::{unique, Browser, Desk, Flavor, TestServer};
 
 const WAIT: Duration = Duration::from_secs(60);
@@ -27,18 +27,9 @@ async fn add_profile_get_reveal_copy_refresh_and_revoke() {
     let name = unique("gui");
     let secret = server.seed.client_secret.clone();
     // The page says when its first frame is drawn (what `cargo xtask bench` times).
-    let log = desk.dir.path().join("tauri-driver.log");
-    let deadline = std::time::Instant::now() + WAIT;
-    while !std::fs::read_to_string(&log)
-        .unwrap_or_default()
-        .contains("window ready for input")
-    {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the window never logged that it was ready"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    wait_for_app_log(&desk, "window ready for input", 1, WAIT)
+        .await
+        .unwrap();
 
     // Add a profile in the form; the preset fills the endpoints.
     window.click("new-profile").await.unwrap();
@@ -385,15 +376,15 @@ async fn a_copied_token_is_cleared_only_while_the_clipboard_still_holds_it() {
     assert_eq!(desk.run(&["profile", "remove", &name]).status, Some(0));
 }
 
-/// With `AUTHDESK_SCREENSHOT_DIR` set, keeps a picture of the window for review.
 /// The last lines the app logged (at debug), for a failure message: an intermittent
 /// failure here (authorize URL never shown) has not been explained yet.
 fn log_tail(desk: &Desk) -> String {
-    let log = std::fs::read_to_string(desk.dir.path().join("tauri-driver.log")).unwrap_or_default();
+    let log = app_log(desk);
     let lines: Vec<&str> = log.lines().collect();
     lines[lines.len().saturating_sub(40)..].join("\n")
 }
 
+/// With `AUTHDESK_SCREENSHOT_DIR` set, keeps a picture of the window for review.
 async fn shoot(window: &Window, file: &str) {
     if let Some(dir) = std::env::var_os("AUTHDESK_SCREENSHOT_DIR") {
         // Let the last IPC answer paint.

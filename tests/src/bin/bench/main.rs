@@ -279,18 +279,24 @@ fn exchange_overhead() -> Result<Vec<Row>> {
     ])
 }
 
+/// A desk with one working profile (the seeded application) on the AWX-like server.
+fn desk_with_profile(server: &TestServer) -> Result<(Desk, String)> {
+    let desk = Desk::new(Browser::Approve);
+    let name = unique("bench");
+    let added = desk.add_profile(&name, server, &server.seeded_app(), &[]);
+    if added.status != Some(0) {
+        bail!("profile add failed: {}", added.stderr);
+    }
+    Ok((desk, name))
+}
+
 /// Rounds of the whole flow: each includes the scripted browser's login and consent.
 const FLOW_ROUNDS: usize = 15;
 
 fn time_to_token() -> Result<Vec<Row>> {
     let server = TestServer::start(Flavor::Awx)?;
     let app = server.seeded_app();
-    let desk = Desk::new(Browser::Approve);
-    let name = unique("bench");
-    let added = desk.add_profile(&name, &server, &app, &[]);
-    if added.status != Some(0) {
-        bail!("profile add failed: {}", added.stderr);
-    }
+    let (desk, name) = desk_with_profile(&server)?;
     let (mut ours, mut floor) = (Vec::new(), Vec::new());
     for round in 0..=FLOW_ROUNDS {
         let started = Instant::now();

@@ -14,28 +14,17 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
-use authdesk_e2e::window::{Window, Xvfb};
-use authdesk_e2e::{unique, Browser, Desk, TestServer};
+use authdesk_e2e::window::{wait_for_app_log, Window, Xvfb};
+use authdesk_e2e::{Desk, TestServer};
 use serde_json::json;
 
-use crate::{many_profiles_toml, median, ms, verdict, Row};
+use crate::{desk_with_profile, many_profiles_toml, median, ms, verdict, Row};
 
 const START_ROUNDS: usize = 10;
 /// Token flows after which memory is sampled.
 const MEMORY_STAGES: [usize; 3] = [10, 40, 100];
 const HISTORY: usize = 1000;
 const LIST_TARGET: Duration = Duration::from_millis(50);
-
-/// A desk with one working profile on the AWX-like server.
-fn desk_with_profile(server: &TestServer) -> Result<(Desk, String)> {
-    let desk = Desk::new(Browser::Approve);
-    let name = unique("bench");
-    let added = desk.add_profile(&name, server, &server.seeded_app(), &[]);
-    if added.status != Some(0) {
-        bail!("profile add failed: {}", added.stderr);
-    }
-    Ok((desk, name))
-}
 
 pub fn start_up(server: &TestServer) -> Result<Vec<Row>> {
     let (desk, _) = desk_with_profile(server)?;
@@ -157,24 +146,13 @@ pub async fn memory(server: &TestServer) -> Result<Vec<Row>> {
 /// WebDriver's own scripts out of the web process being measured.
 async fn token_flow(window: &Window, desk: &Desk, count: usize) -> Result<()> {
     window.click("get-token").await?;
-    let log = desk.dir.path().join("tauri-driver.log");
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        let exchanged = std::fs::read_to_string(&log)
-            .unwrap_or_default()
-            .matches("code exchanged")
-            .count();
-        if exchanged >= count {
-            return Ok(());
-        }
-        if Instant::now() > deadline {
-            bail!(
-                "flow {count} did not finish: {}",
-                window.text("status").await.unwrap_or_default()
-            );
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
+    if let Err(e) = wait_for_app_log(desk, "code exchanged", count, Duration::from_secs(60)).await {
+        bail!(
+            "flow {count} did not finish ({e}): {}",
+            window.text("status").await.unwrap_or_default()
+        );
     }
+    Ok(())
 }
 
 struct TreeMemory {
