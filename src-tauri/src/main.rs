@@ -4,7 +4,7 @@
 //! the CLI never loads the GUI stack (WebKitGTK and its 160-odd libraries).
 
 mod cli;
-mod display;
+mod process;
 
 use std::process::ExitCode;
 
@@ -12,7 +12,7 @@ use clap::Parser;
 
 fn main() -> ExitCode {
     let args = cli::Args::parse();
-    cli::init_logging(args.verbose);
+    process::init_logging(cli::log_filter(args.verbose));
     match args.command {
         Some(command) => cli::run(command, args.verbose),
         None => open_window(),
@@ -21,9 +21,9 @@ fn main() -> ExitCode {
 
 /// Replaces this process with the window executable beside it.
 fn open_window() -> ExitCode {
-    if let Some(sentence) = display::missing() {
+    if let Some(sentence) = process::display_missing() {
         eprintln!("authdesk: {sentence}");
-        return ExitCode::from(cli::exit::USAGE);
+        return ExitCode::from(process::exit::USAGE);
     }
     let window = std::env::current_exe()
         .map(|exe| exe.with_file_name(format!("authdesk-window{}", std::env::consts::EXE_SUFFIX)));
@@ -31,7 +31,7 @@ fn open_window() -> ExitCode {
         Ok(path) if path.exists() => path,
         _ => {
             eprintln!("authdesk: the window program (authdesk-window) is missing beside this one; reinstall AuthDesk, or use the CLI (`authdesk --help`).");
-            return ExitCode::from(cli::exit::USAGE);
+            return ExitCode::from(process::exit::USAGE);
         }
     };
     let mut command = std::process::Command::new(&window);

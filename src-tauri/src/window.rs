@@ -7,8 +7,10 @@
     windows_subsystem = "windows"
 )]
 
-mod display;
 mod gui;
+// Shared with the CLI, whose exit statuses the window mostly does not use.
+#[allow(dead_code)]
+mod process;
 
 fn main() -> std::process::ExitCode {
     // GTK loads OpenGL (Mesa, LLVM) at start only to pick visuals for GL drawing, which
@@ -18,6 +20,6 @@ fn main() -> std::process::ExitCode {
     if std::env::var_os("GDK_GL").is_none() {
         std::env::set_var("GDK_GL", "disable");
     }
-    gui::init_logging();
+    process::init_logging("warn");
     gui::run()
 }

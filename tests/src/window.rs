@@ -1,6 +1,8 @@
 //! A real AuthDesk window under Xvfb, driven through WebDriver: `tauri-driver` in front of
 //! WebKitWebDriver, talked to with fantoccini. One display, one driver and one session
-//! per window; everything is stopped when the window is dropped.
+//! per window; everything is stopped when the window is dropped. [`Window`] has the
+//! actions (click, fill, select…) and every wait a test needs: for an element's text or
+//! value, for the clipboard, for a line in the app's log.
 
 use std::os::unix::process::CommandExt;
 use std::path::PathBuf;
@@ -19,6 +21,8 @@ pub static ONE_WINDOW_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::co
 pub struct Window {
     pub client: Client,
     pub display: String,
+    /// Where tauri-driver's output, and with it the app's log (at debug), goes.
+    log: PathBuf,
     // Dropped after the client: the driver (and the app) before the display.
     driver: ProcessGroup,
     _xvfb: Xvfb,
@@ -60,28 +64,6 @@ impl Drop for ProcessGroup {
 /// Where tauri-driver's output, and with it the app's log (at debug), goes.
 fn app_log_path(desk: &Desk) -> PathBuf {
     desk.dir.path().join("tauri-driver.log")
-}
-
-/// What the app of a window opened on `desk` has logged so far.
-pub fn app_log(desk: &Desk) -> String {
-    std::fs::read_to_string(app_log_path(desk)).unwrap_or_default()
-}
-
-/// Waits until the app has logged `needle` at least `count` times.
-pub async fn wait_for_app_log(
-    desk: &Desk,
-    needle: &str,
-    count: usize,
-    timeout: Duration,
-) -> Result<()> {
-    let deadline = Instant::now() + timeout;
-    while app_log(desk).matches(needle).count() < count {
-        if Instant::now() > deadline {
-            bail!("the app did not log {needle:?} {count} times");
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    Ok(())
 }
 
 fn tauri_driver() -> PathBuf {
@@ -199,6 +181,7 @@ impl Window {
         let window = Window {
             client,
             display,
+            log: app_log_path(desk),
             driver,
             _xvfb: xvfb,
         };
@@ -296,6 +279,36 @@ impl Window {
         }
     }
 
+    /// The current value of a form field.
+    pub async fn value(&self, test_id: &str) -> Result<String> {
+        Ok(self
+            .element(test_id)
+            .await?
+            .prop("value")
+            .await?
+            .unwrap_or_default())
+    }
+
+    /// Waits until a form field's value passes `check`; returns that value.
+    pub async fn wait_value(
+        &self,
+        test_id: &str,
+        timeout: Duration,
+        check: impl Fn(&str) -> bool,
+    ) -> Result<String> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let value = self.value(test_id).await.unwrap_or_default();
+            if check(&value) {
+                return Ok(value);
+            }
+            if Instant::now() > deadline {
+                bail!("{test_id} still holds {value:?}");
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
     /// The page as the web view holds it: markup plus every form field's current value.
     pub async fn everything_in_the_dom(&self) -> Result<String> {
         let value = self
@@ -317,6 +330,25 @@ impl Window {
             .output()
             .context("running xclip")?;
         Ok(String::from_utf8_lossy(&output.stdout).into_owned())
+    }
+
+    /// Waits until the clipboard's content passes `check`; returns that content.
+    pub async fn wait_clipboard(
+        &self,
+        timeout: Duration,
+        check: impl Fn(&str) -> bool,
+    ) -> Result<String> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let now = self.clipboard()?;
+            if check(&now) {
+                return Ok(now);
+            }
+            if Instant::now() > deadline {
+                bail!("the clipboard stayed {now:?}");
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
     }
 
     /// Puts text on the X clipboard as another program would.
@@ -349,6 +381,35 @@ impl Window {
             .status()?;
         if !status.success() {
             bail!("import failed");
+        }
+        Ok(())
+    }
+
+    /// What the app has logged so far (at debug).
+    pub fn app_log(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    /// The last `lines` lines the app logged, for a failure message.
+    pub fn app_log_tail(&self, lines: usize) -> String {
+        let log = self.app_log();
+        let all: Vec<&str> = log.lines().collect();
+        all[all.len().saturating_sub(lines)..].join("\n")
+    }
+
+    /// Waits until the app has logged `needle` at least `count` times.
+    pub async fn wait_for_app_log(
+        &self,
+        needle: &str,
+        count: usize,
+        timeout: Duration,
+    ) -> Result<()> {
+        let deadline = Instant::now() + timeout;
+        while self.app_log().matches(needle).count() < count {
+            if Instant::now() > deadline {
+                bail!("the app did not log {needle:?} {count} times");
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
         }
         Ok(())
     }

@@ -24,11 +24,16 @@ fn main() -> ExitCode {
         Some("screenshot") => screenshot(),
         Some("bench") => bench(&args[1..]),
         _ => {
-            eprintln!("usage: cargo xtask <test|demo|setup>\n\n  test [-- cargo test args]  fmt, clippy and every test, with a real keyring and AWX-like server\n  demo [--scripted]          local AWX-like server + demo profile + sign-in\n  screenshot                 docs/token-view.png: the token view, taken by the window test under Xvfb
+            eprintln!("usage: cargo xtask <test|demo|bench|screenshot|setup>
+
+  test [-- cargo test args]  fmt, clippy and every test, with a real keyring and AWX-like server
+  demo [--scripted] [--private-keyring]
+                             local AWX-like server + demo profile + sign-in
   bench [cli|window|start|memory|scale]
                              benchmarks on a release build: exchange, time to token, CLI start,
                              sizes (cli); window start-up, memory, lists at scale (window)
-  setup                      install what the other two need");
+  screenshot                 docs/token-view.png: the token view, taken by the window test under Xvfb
+  setup                      install what the others need");
             return ExitCode::from(2);
         }
     };
@@ -181,8 +186,8 @@ fn screenshot() -> Result<()> {
         "--package",
         "authdesk-e2e",
         "--test",
-        "window",
-        "add_profile",
+        "e2e",
+        "window::add_profile",
     ]
     .map(String::from);
     cargo_test_with_keyring(

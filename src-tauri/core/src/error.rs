@@ -1,5 +1,7 @@
 //! One error type for the engine. Every variant renders as one sentence a person
-//! understands; `ErrorKind` lets each shell (CLI exit codes, window) react to the class.
+//! understands, saying what happened; `ErrorKind` lets each shell (CLI exit codes,
+//! window) react to the class, and `Hint` lets each word the next step its own way (a
+//! command or flag in the CLI, a button in the window).
 
 use std::path::PathBuf;
 
@@ -34,10 +36,11 @@ pub enum Error {
     #[error("{0}")]
     Config(String),
 
-    #[error(
-        "There is no profile named \"{0}\"; `authdesk profile list` shows the ones there are."
-    )]
+    #[error("There is no profile named \"{0}\".")]
     ProfileNotFound(String),
+
+    #[error("A profile named \"{0}\" exists already.")]
+    ProfileExists(String),
 
     #[error("Could not {action} {path}: {source}.")]
     ConfigFile {
@@ -53,14 +56,22 @@ pub enum Error {
     #[error("The system keyring is not available ({detail}); start and unlock your desktop keyring (GNOME Keyring, KWallet, macOS Keychain or Windows Credential Manager) and try again.")]
     KeyringUnavailable { detail: String },
 
-    #[error("No client secret is stored for profile \"{0}\"; set it with `authdesk profile add {0} … ` or the profile form.")]
+    #[error("No client secret is stored for profile \"{0}\".")]
     MissingClientSecret(String),
 
-    #[error("Profile \"{0}\" has no tokens yet; get some with `authdesk token {0}`.")]
+    #[error("Profile \"{0}\" has no tokens yet.")]
     NoTokens(String),
 
-    #[error("Profile \"{0}\" has no refresh token; get a new token with `authdesk token {0}`.")]
+    #[error("Profile \"{0}\" has no refresh token.")]
     NoRefreshToken(String),
+
+    #[error("Profile \"{0}\" uses the password grant, which has no browser sign-in.")]
+    PasswordGrantProfile(String),
+
+    #[error(
+        "The redirect URI {0} is not on this computer's loopback, so AuthDesk cannot catch it."
+    )]
+    RedirectNotOnLoopback(String),
 
     #[error("Port {port} on {host} is already in use by another program, so the redirect cannot be caught there; stop that program or register a redirect URI with another port.")]
     PortInUse { host: String, port: u16 },
@@ -78,7 +89,7 @@ pub enum Error {
         description: Option<String>,
     },
 
-    #[error("No redirect arrived within {0} seconds; the sign-in was abandoned (use --timeout to wait longer).")]
+    #[error("No redirect arrived within {0} seconds; the sign-in was abandoned.")]
     TimedOut(u64),
 
     #[error("The sign-in was cancelled.")]
@@ -109,7 +120,31 @@ pub enum Error {
         action: &'static str,
         host: String,
         message: String,
+        /// Set when the server's certificate was not trusted.
+        untrusted_certificate: bool,
     },
+}
+
+/// The next step a person can take about an error. Shells word it: the CLI names a
+/// command or flag, the window a button or field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Hint {
+    /// Pick one of the profiles there are.
+    ListProfiles,
+    /// Enter the profile's client secret (again).
+    EnterClientSecret(String),
+    /// Get tokens for the profile first.
+    GetTokens(String),
+    /// Sign in with a username and password instead.
+    UsePassword(String),
+    /// Wait longer for the browser.
+    WaitLonger,
+    /// Trust the server's private CA (a CA file) or pin its certificate.
+    TrustCertificate,
+    /// Register a loopback redirect URI, or paste where the browser lands.
+    UseLoopbackRedirect,
+    /// Pick another profile name.
+    OtherName,
 }
 
 fn describe_refusal(error: &str, description: Option<&str>) -> String {
@@ -137,6 +172,9 @@ impl Error {
         match self {
             Error::Config(_)
             | Error::ProfileNotFound(_)
+            | Error::ProfileExists(_)
+            | Error::PasswordGrantProfile(_)
+            | Error::RedirectNotOnLoopback(_)
             | Error::ConfigFile { .. }
             | Error::ConfigParse { .. }
             | Error::MissingClientSecret(_)
@@ -151,6 +189,26 @@ impl Error {
             }
             Error::ServerRejected { .. } | Error::BadResponse { .. } => ErrorKind::ServerRejected,
             Error::Network { .. } => ErrorKind::Network,
+        }
+    }
+
+    /// What the person can do next, when there is something to say.
+    pub fn hint(&self) -> Option<Hint> {
+        match self {
+            Error::ProfileNotFound(_) => Some(Hint::ListProfiles),
+            Error::ProfileExists(_) => Some(Hint::OtherName),
+            Error::MissingClientSecret(name) => Some(Hint::EnterClientSecret(name.clone())),
+            Error::NoTokens(name) | Error::NoRefreshToken(name) => {
+                Some(Hint::GetTokens(name.clone()))
+            }
+            Error::PasswordGrantProfile(name) => Some(Hint::UsePassword(name.clone())),
+            Error::RedirectNotOnLoopback(_) => Some(Hint::UseLoopbackRedirect),
+            Error::TimedOut(_) => Some(Hint::WaitLonger),
+            Error::Network {
+                untrusted_certificate: true,
+                ..
+            } => Some(Hint::TrustCertificate),
+            _ => None,
         }
     }
 

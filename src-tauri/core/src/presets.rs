@@ -18,7 +18,7 @@ pub enum Preset {
 }
 
 impl Preset {
-    pub fn name(self) -> &'static str {
+    pub const fn name(self) -> &'static str {
         match self {
             Preset::Awx => "awx",
             Preset::Gateway => "gateway",
@@ -49,6 +49,13 @@ impl Preset {
             }),
             Preset::Custom => None,
         }
+    }
+
+    /// The endpoint URLs this preset gives a base URL; `None` for `custom`.
+    pub fn endpoints_for(self, base_url: &Url) -> Result<Option<Endpoints>> {
+        self.paths()
+            .map(|paths| paths.resolve(base_url))
+            .transpose()
     }
 
     /// Endpoint paths relative to the base URL; `None` for `custom`.

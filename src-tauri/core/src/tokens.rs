@@ -1,9 +1,12 @@
-//! The tokens a flow produced, with their metadata. Secrets are redacted in `Debug`.
+//! The tokens a flow produced, with their metadata, and the texts other tools take them
+//! in (header, `.env` line, curl command), built once for the CLI and the window.
+//! Secrets are redacted in `Debug`; texts holding a token are [`Secret`]s, wiped on drop.
 
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::error::Error;
+use crate::error::{Error, Result};
+use crate::profiles::Profile;
 use crate::secret::Secret;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -27,15 +30,43 @@ impl TokenSet {
             .ok_or_else(|| Error::NoRefreshToken(profile.to_owned()))
     }
 
-    /// `Authorization: Bearer …`, for curl's `-H` and HTTP clients.
-    pub fn authorization_header(&self) -> String {
-        format!("Authorization: Bearer {}", self.access_token.expose())
+    /// One of the texts other tools take a token in; `profile` is the one the tokens
+    /// belong to (its name for errors, its who-am-I URL for curl).
+    pub fn text(&self, what: TokenText, profile: &Profile) -> Result<Secret> {
+        let access = self.access_token.expose();
+        Ok(Secret::new(match what {
+            TokenText::AccessToken => access.to_owned(),
+            TokenText::RefreshToken => self.refresh_token_of(&profile.name)?.expose().to_owned(),
+            TokenText::Header => format!("Authorization: Bearer {access}"),
+            TokenText::Env => format!("CONTROLLER_OAUTH_TOKEN={access}"),
+            TokenText::Curl => format!(
+                "curl -H {} {}",
+                shell_quote(&format!("Authorization: Bearer {access}")),
+                shell_quote(profile.endpoints()?.whoami.as_str())
+            ),
+        }))
     }
+}
 
+/// The texts a token is handed over in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TokenText {
+    /// The access token alone.
+    AccessToken,
+    RefreshToken,
+    /// `Authorization: Bearer …`, for curl's `-H` and HTTP clients.
+    Header,
     /// `CONTROLLER_OAUTH_TOKEN=…`, the variable the awx CLI reads, for `.env` files.
-    pub fn env_line(&self) -> String {
-        format!("CONTROLLER_OAUTH_TOKEN={}", self.access_token.expose())
-    }
+    Env,
+    /// A curl command against who-am-I, safe to paste into a POSIX shell.
+    Curl,
+}
+
+/// One POSIX shell word: single quotes, each `'` inside written as `'\''`. A URL may
+/// hold `'` and `$(…)` (the path percent-encodes neither), so nothing is left bare.
+pub fn shell_quote(text: &str) -> String {
+    format!("'{}'", text.replace('\'', r"'\''"))
 }
 
 /// `issued_at + expires_in`, saturating: AWX sends 31536000000 s (1000 years) and a
@@ -64,6 +95,57 @@ mod tests {
     #[test]
     fn absurd_expiry_saturates() {
         assert_eq!(expiry_from(Utc::now(), u64::MAX), DateTime::<Utc>::MAX_UTC);
+    }
+
+    #[test]
+    fn texts_for_other_tools() {
+        let profile: Profile = toml::from_str(
+            r#"
+name = "p"
+preset = "awx"
+base_url = "https://awx.example.com/x'$(touch pwned)'"
+client_id = "id"
+redirect_uri = "http://127.0.0.1/callback"
+"#,
+        )
+        .unwrap();
+        let set = TokenSet {
+            access_token: Secret::new("acc"),
+            refresh_token: None,
+            token_type: "Bearer".into(),
+            scope: None,
+            issued_at: Utc::now(),
+            expires_at: None,
+            user: None,
+        };
+        let text = |what| set.text(what, &profile).map(|s| s.expose().to_owned());
+        assert_eq!(
+            text(TokenText::Header).unwrap(),
+            "Authorization: Bearer acc"
+        );
+        assert_eq!(text(TokenText::Env).unwrap(), "CONTROLLER_OAUTH_TOKEN=acc");
+        assert!(text(TokenText::RefreshToken).is_err());
+        let curl = text(TokenText::Curl).unwrap();
+        assert_eq!(
+            curl,
+            r"curl -H 'Authorization: Bearer acc' 'https://awx.example.com/x'\''$(touch%20pwned)'\''/api/v2/me/'"
+        );
+        // What a shell makes of it: two words, nothing run.
+        let dir = tempfile::tempdir().unwrap();
+        let out = std::process::Command::new("sh")
+            .current_dir(dir.path())
+            .arg("-c")
+            .arg(format!(
+                "printf '%s\\n' {}",
+                curl.trim_start_matches("curl -H ")
+            ))
+            .output()
+            .unwrap();
+        assert_eq!(
+            String::from_utf8_lossy(&out.stdout),
+            "Authorization: Bearer acc\nhttps://awx.example.com/x'$(touch%20pwned)'/api/v2/me/\n"
+        );
+        assert!(!dir.path().join("pwned").exists());
     }
 
     #[test]

@@ -3,8 +3,7 @@
 
 use std::io::{IsTerminal, Read};
 
-use authdesk_core::platform::Credentials;
-use authdesk_core::{Error, Secret};
+use authdesk_core::{Credentials, Error, Secret};
 
 /// Reads one secret (`what` names it in prompts and errors): all of stdin when
 /// `from_stdin`, else a hidden prompt on a terminal.
@@ -44,12 +43,9 @@ pub fn read_hidden(what: &str, from_stdin: bool) -> Result<Secret, Error> {
 
 /// A user's login for one command: the password is used and dropped, never stored.
 pub fn credentials(username: &str, password_stdin: bool) -> Result<Credentials, Error> {
-    let username = username.trim();
-    if username.is_empty() {
+    // Checked before the prompt, so nobody types a password for nothing.
+    if username.trim().is_empty() {
         return Err(Error::Config("The username is empty.".into()));
     }
-    Ok(Credentials {
-        username: username.to_owned(),
-        password: read_hidden("password", password_stdin)?,
-    })
+    Credentials::new(username, read_hidden("password", password_stdin)?)
 }

@@ -1,6 +1,7 @@
-//! How tokens are printed for other tools.
+//! How tokens are printed for other tools: JSON here, the other texts from the core's
+//! `TokenText`, the same the window copies.
 
-use authdesk_core::TokenSet;
+use authdesk_core::{Error, Profile, TokenSet, TokenText};
 use clap::ValueEnum;
 use serde::Serialize;
 
@@ -27,12 +28,11 @@ struct JsonTokens<'a> {
 }
 
 /// The text for stdout; the caller asked for the tokens.
-pub fn render(tokens: &TokenSet, format: Format) -> String {
-    let access = tokens.access_token.expose();
-    match format {
+pub fn render(tokens: &TokenSet, format: Format, profile: &Profile) -> Result<String, Error> {
+    let text = match format {
         Format::Json => {
             let json = JsonTokens {
-                access_token: access,
+                access_token: tokens.access_token.expose(),
                 refresh_token: tokens.refresh_token.as_ref().map(|t| t.expose()),
                 token_type: &tokens.token_type,
                 scope: tokens.scope.as_deref(),
@@ -42,18 +42,19 @@ pub fn render(tokens: &TokenSet, format: Format) -> String {
                 user: tokens.user.as_deref(),
             };
             // Serializing plain strings cannot fail.
-            serde_json::to_string_pretty(&json).unwrap_or_default()
+            return Ok(serde_json::to_string_pretty(&json).unwrap_or_default());
         }
-        Format::Plain => access.to_owned(),
-        Format::Env => tokens.env_line(),
-        Format::Header => tokens.authorization_header(),
-    }
+        Format::Plain => TokenText::AccessToken,
+        Format::Env => TokenText::Env,
+        Format::Header => TokenText::Header,
+    };
+    Ok(tokens.text(text, profile)?.expose().to_owned())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use authdesk_core::Secret;
+    use authdesk_core::{ProfileDraft, Secret};
     use chrono::{TimeZone, Utc};
 
     fn sample() -> TokenSet {
@@ -68,13 +69,34 @@ mod tests {
         }
     }
 
+    fn profile() -> Profile {
+        ProfileDraft {
+            name: "p".into(),
+            preset: Default::default(),
+            base_url: "https://awx.example.com".into(),
+            client_id: "id".into(),
+            grant: Default::default(),
+            redirect_uri: "http://127.0.0.1/callback".into(),
+            scope: "read".into(),
+            ca_file: None,
+            pkce: false,
+            client_auth: Default::default(),
+            pin_sha256: None,
+            request_timeout_secs: None,
+            endpoints: None,
+        }
+        .build()
+        .unwrap()
+    }
+
     #[test]
     fn formats() {
         let tokens = sample();
-        assert_eq!(render(&tokens, Format::Plain), "acc");
-        assert_eq!(render(&tokens, Format::Env), "CONTROLLER_OAUTH_TOKEN=acc");
-        assert_eq!(render(&tokens, Format::Header), "Authorization: Bearer acc");
-        let json: serde_json::Value = serde_json::from_str(&render(&tokens, Format::Json)).unwrap();
+        let render = |format| render(&tokens, format, &profile()).unwrap();
+        assert_eq!(render(Format::Plain), "acc");
+        assert_eq!(render(Format::Env), "CONTROLLER_OAUTH_TOKEN=acc");
+        assert_eq!(render(Format::Header), "Authorization: Bearer acc");
+        let json: serde_json::Value = serde_json::from_str(&render(Format::Json)).unwrap();
         assert_eq!(json["access_token"], "acc");
         assert_eq!(json["refresh_token"], "ref");
         assert_eq!(json["expires_at"], "3025-01-02T03:04:05Z");

@@ -1,12 +1,15 @@
-//! How an engine error reaches the web view: one sentence, its class, and the server's
-//! reply behind a details toggle with anything secret-looking masked.
+//! How an engine error reaches the web view: one sentence, the window's next step
+//! (`hint`), its class, and the server's reply behind a details toggle with anything
+//! secret-looking masked.
 
-use authdesk_core::{Error, ErrorKind};
+use authdesk_core::{Error, ErrorKind, Hint};
 use serde::Serialize;
 
 #[derive(Debug, Serialize)]
 pub struct CommandError {
     pub message: String,
+    /// What to do next, in the window's words (its buttons and fields).
+    pub hint: Option<String>,
     pub kind: ErrorKind,
     pub status: Option<u16>,
     pub details: Option<String>,
@@ -17,6 +20,7 @@ impl From<Error> for CommandError {
         let reply = error.server_reply();
         CommandError {
             message: error.to_string(),
+            hint: error.hint().map(|hint| hint_text(&hint).to_owned()),
             kind: error.kind(),
             status: reply.map(|r| r.status),
             details: reply.map(|r| mask_secret_fields(&r.body)),
@@ -24,10 +28,25 @@ impl From<Error> for CommandError {
     }
 }
 
+/// The next step, in terms of what the window shows.
+fn hint_text(hint: &Hint) -> &'static str {
+    match hint {
+        Hint::ListProfiles => "Choose one from the Profile list.",
+        Hint::EnterClientSecret(_) => "Edit the profile and enter the client secret the server showed when the application was created.",
+        Hint::GetTokens(_) => "Press Get token first.",
+        Hint::UsePassword(_) => "Enter your username and password, then press Get token.",
+        Hint::WaitLonger => "Press Get token to try again.",
+        Hint::TrustCertificate => "If the server uses a private CA, edit the profile and give that CA's PEM file, or pin the server's certificate.",
+        Hint::UseLoopbackRedirect => "Register http://127.0.0.1/callback in the server's application, then edit the profile to use it.",
+        Hint::OtherName => "Pick another name.",
+    }
+}
+
 impl CommandError {
     pub fn config(message: impl Into<String>) -> Self {
         CommandError {
             message: message.into(),
+            hint: None,
             kind: ErrorKind::Config,
             status: None,
             details: None,

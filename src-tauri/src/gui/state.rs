@@ -33,7 +33,6 @@ pub struct PendingSignIn {
     pub attempt: u64,
     pub authorize_url: String,
     pub cancel: CancellationToken,
-    pub task: tauri::async_runtime::JoinHandle<()>,
     pub outcome: Option<oneshot::Receiver<Result<TokenView, CommandError>>>,
 }
 
@@ -148,13 +147,18 @@ impl AppState {
     }
 
     /// The kept token, if it was created for `profile`.
-    pub fn personal_token(&self, profile: &str) -> Option<Secret> {
+    pub fn personal_token(&self, profile: &str) -> Result<Secret, CommandError> {
         self.personal_token
             .lock()
             .ok()
             .and_then(|kept| kept.clone())
             .filter(|(owner, _)| owner == profile)
             .map(|(_, token)| token)
+            .ok_or_else(|| {
+                CommandError::config(
+                    "No personal access token was created for this profile in this window.",
+                )
+            })
     }
 
     pub fn mark_revoked(&self, profile: &str) {

@@ -65,11 +65,7 @@ impl ProfileDraft {
             .as_ref()
             .map(EndpointDraft::parse)
             .transpose()?;
-        let derived = self
-            .preset
-            .paths()
-            .map(|paths| paths.resolve(&base_url))
-            .transpose()?;
+        let derived = self.preset.endpoints_for(&base_url)?;
         // Endpoints typed away from what the preset gives make the profile a custom one.
         let (preset, endpoints) = match (derived, typed) {
             (Some(derived), Some(typed)) if derived != typed => (Preset::Custom, Some(typed)),

@@ -15,6 +15,36 @@ use url::Url;
 use crate::error::{Error, Result};
 use crate::presets::{Endpoints, Preset};
 
+/// The redirect URI a new profile or application gets: port-less loopback, which AWX
+/// (22.3+) and the gateway accept with any port, so AuthDesk can pick a free one.
+pub const DEFAULT_REDIRECT_URI: &str = "http://127.0.0.1/callback";
+
+/// What a new profile starts with, for every shell: the CLI's flag defaults and the
+/// window's form (served to the page by a command, never copied into it).
+#[derive(Debug, Clone, Serialize)]
+pub struct ProfileDefaults {
+    pub preset: Preset,
+    pub grant: Grant,
+    pub scope: Scope,
+    pub client_auth: ClientAuth,
+    pub redirect_uri: &'static str,
+    /// A new application is called this plus the profile's name.
+    pub application_name_prefix: &'static str,
+}
+
+impl Default for ProfileDefaults {
+    fn default() -> Self {
+        ProfileDefaults {
+            preset: Preset::default(),
+            grant: Grant::default(),
+            scope: Scope::default(),
+            client_auth: ClientAuth::default(),
+            redirect_uri: DEFAULT_REDIRECT_URI,
+            application_name_prefix: crate::engine::ApplicationSetup::DEFAULT_NAME_PREFIX,
+        }
+    }
+}
+
 /// The scopes AWX and the gateway know.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
@@ -26,7 +56,7 @@ pub enum Scope {
 }
 
 impl Scope {
-    pub fn as_str(self) -> &'static str {
+    pub const fn as_str(self) -> &'static str {
         match self {
             Scope::Read => "read",
             Scope::Write => "write",
@@ -139,8 +169,8 @@ pub struct Profile {
 impl Profile {
     /// The URLs this profile talks to.
     pub fn endpoints(&self) -> Result<Endpoints> {
-        match (self.preset.paths(), &self.endpoints) {
-            (Some(paths), _) => paths.resolve(&self.base_url),
+        match (self.preset.endpoints_for(&self.base_url)?, &self.endpoints) {
+            (Some(derived), _) => Ok(derived),
             (None, Some(endpoints)) => Ok(endpoints.clone()),
             (None, None) => Err(Error::Config(format!(
                 "Profile \"{}\" uses the custom preset but has no endpoint URLs.",
@@ -149,7 +179,7 @@ impl Profile {
         }
     }
 
-    pub fn pinned_fingerprint(&self) -> Result<Option<crate::oauth::pinning::Fingerprint>> {
+    pub fn pinned_fingerprint(&self) -> Result<Option<crate::http::pinning::Fingerprint>> {
         self.pin_sha256.as_deref().map(str::parse).transpose()
     }
 
@@ -162,10 +192,7 @@ impl Profile {
     pub fn require_redirect_uri(&self) -> Result<&Url> {
         match (self.grant, &self.redirect_uri) {
             (Grant::AuthorizationCode, Some(uri)) => Ok(uri),
-            (Grant::Password, _) => Err(Error::Config(format!(
-                "Profile \"{}\" uses the password grant, which has no browser sign-in; get tokens with `authdesk token {}` and a username and password.",
-                self.name, self.name
-            ))),
+            (Grant::Password, _) => Err(Error::PasswordGrantProfile(self.name.clone())),
             (Grant::AuthorizationCode, None) => Err(Error::Config(format!(
                 "Profile \"{}\" has no redirect URI.",
                 self.name

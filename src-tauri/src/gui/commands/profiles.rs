@@ -1,6 +1,10 @@
-use authdesk_core::presets::{Endpoints, Preset};
-use authdesk_core::profiles::{parse_url, Profile, ProfileDraft};
-use authdesk_core::Secret;
+//! Profile commands: the list, the form's defaults and endpoints, save and delete. The
+//! rules of a save (create or replace, secret required or kept) are the engine's.
+
+use authdesk_core::{
+    parse_url, Endpoints, Preset, Profile, ProfileDefaults, ProfileDraft, ProfileSave, SaveMode,
+    Secret,
+};
 use serde::{Deserialize, Serialize};
 use tauri::State;
 
@@ -38,17 +42,19 @@ pub async fn client_secret_stored(
     Ok(state.engine.has_client_secret(&name).await?)
 }
 
+/// What a new profile starts with: the same defaults as the CLI's flags.
+#[tauri::command]
+pub fn form_defaults() -> ProfileDefaults {
+    ProfileDefaults::default()
+}
+
 /// The endpoint URLs a preset gives a base URL, to fill the form.
 #[tauri::command]
 pub fn preset_endpoints(
     preset: Preset,
     base_url: String,
 ) -> Result<Option<Endpoints>, CommandError> {
-    let Some(paths) = preset.paths() else {
-        return Ok(None);
-    };
-    let base = parse_url("base URL", &base_url)?;
-    Ok(Some(paths.resolve(&base)?))
+    Ok(preset.endpoints_for(&parse_url("base URL", &base_url)?)?)
 }
 
 #[derive(Deserialize)]
@@ -65,30 +71,22 @@ pub async fn save_profile(
     state: State<'_, AppState>,
     input: ProfileInput,
 ) -> Result<(), CommandError> {
-    let engine = &state.engine;
-    let secret = input
-        .client_secret
-        .filter(|s| !s.is_empty())
-        .map(Secret::new);
-    let profile = input.draft.build()?;
-    let exists = engine.profiles().get(&profile.name).is_ok();
-    if input.is_new && exists {
-        return Err(CommandError::config(format!(
-            "A profile named \"{}\" exists already; pick another name.",
-            profile.name
-        )));
-    }
-    if secret.is_none() && !(exists && engine.has_client_secret(&profile.name).await?) {
-        return Err(CommandError::config(
-            "Enter the client secret the server showed when the application was created.",
-        ));
-    }
-    engine.save_profile(profile, secret).await?;
-    Ok(())
+    let save = ProfileSave {
+        profile: input.draft.build()?,
+        client_secret: input
+            .client_secret
+            .filter(|s| !s.is_empty())
+            .map(Secret::new),
+        mode: if input.is_new {
+            SaveMode::Create
+        } else {
+            SaveMode::Replace
+        },
+    };
+    Ok(state.engine.save_profile(save).await?)
 }
 
 #[tauri::command]
 pub async fn delete_profile(state: State<'_, AppState>, name: String) -> Result<(), CommandError> {
-    state.engine.remove_profile(&name).await?;
-    Ok(())
+    Ok(state.engine.remove_profile(&name).await?)
 }

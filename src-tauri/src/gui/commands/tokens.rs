@@ -1,4 +1,7 @@
-use authdesk_core::{Error, RevokeReport, DEFAULT_TIMEOUT};
+//! Token commands: the browser sign-in (start, wait, cancel), the token view (reveal,
+//! copy), refresh, revoke and this session's history.
+
+use authdesk_core::{Error, RevokeReport, Secret, TokenText, DEFAULT_TIMEOUT};
 use serde::{Deserialize, Serialize};
 use tauri::{AppHandle, Manager, State};
 use tokio_util::sync::CancellationToken;
@@ -17,26 +20,17 @@ pub struct SignInStarted {
     browser_error: Option<String>,
 }
 
-/// Starts a sign-in: a sign-in already under way is cancelled first (and its port freed).
+/// Starts a sign-in. The engine replaces a sign-in of the same profile under way (and
+/// frees its port); one of another profile is cancelled here, as the window shows one.
 #[tauri::command]
 pub async fn begin_sign_in(
     app: AppHandle,
     state: State<'_, AppState>,
     name: String,
 ) -> Result<SignInStarted, CommandError> {
-    // Take the attempt under way out and release the lock before waiting for it to end
-    // (and free its port), so cancel and copy stay responsive meanwhile.
-    let previous = state.sign_in.lock().await.take();
-    if let Some(previous) = previous {
-        previous.cancel.cancel();
-        let _ = previous.task.await;
-    }
     let sign_in = state.engine.begin_sign_in(&name).await?;
     if !sign_in.catches_redirect() {
-        return Err(CommandError::config(format!(
-            "The redirect URI {} is not on this computer's loopback, so AuthDesk cannot catch it; register http://127.0.0.1/callback in the server's application.",
-            sign_in.redirect_uri()
-        )));
+        return Err(Error::RedirectNotOnLoopback(sign_in.redirect_uri().to_string()).into());
     }
     let browser_error = sign_in
         .open_browser()
@@ -52,7 +46,7 @@ pub async fn begin_sign_in(
     };
     let cancel = CancellationToken::new();
     let (outcome_tx, outcome_rx) = tokio::sync::oneshot::channel();
-    let task = {
+    {
         let cancel = cancel.clone();
         let profile = name;
         tauri::async_runtime::spawn(async move {
@@ -65,16 +59,14 @@ pub async fn begin_sign_in(
                 Err(e) => Err(CommandError::from(e)),
             };
             let _ = outcome_tx.send(outcome);
-        })
-    };
+        });
+    }
     let replaced = state.sign_in.lock().await.replace(PendingSignIn {
         attempt,
         authorize_url: started.authorize_url.clone(),
         cancel,
-        task,
         outcome: Some(outcome_rx),
     });
-    // Two starts that raced: the older attempt gives way.
     if let Some(older) = replaced {
         older.cancel.cancel();
     }
@@ -134,24 +126,30 @@ pub async fn reveal_token(
     name: String,
     which: Which,
 ) -> Result<String, CommandError> {
-    let tokens = state.engine.stored_tokens(&name).await?;
-    match which {
-        Which::Access => Ok(tokens.access_token.expose().to_owned()),
-        Which::Refresh => Ok(tokens.refresh_token_of(&name)?.expose().to_owned()),
-    }
+    let what = match which {
+        Which::Access => TokenText::AccessToken,
+        Which::Refresh => TokenText::RefreshToken,
+    };
+    Ok(state
+        .engine
+        .token_text(&name, what)
+        .await?
+        .expose()
+        .to_owned())
+}
+
+/// What a Copy button copies.
+#[derive(Deserialize, Clone, Copy)]
+#[serde(rename_all = "snake_case", untagged)]
+pub enum CopyWhat {
+    /// A stored token, in one of the texts other tools take (the core builds them).
+    Token(TokenText),
+    Other(OtherCopy),
 }
 
 #[derive(Deserialize, Clone, Copy)]
 #[serde(rename_all = "snake_case")]
-pub enum CopyWhat {
-    AccessToken,
-    RefreshToken,
-    /// `Authorization: Bearer …`
-    Header,
-    /// `CONTROLLER_OAUTH_TOKEN=…`
-    Env,
-    /// A curl command against who-am-I.
-    Curl,
+pub enum OtherCopy {
     /// The profile's registered redirect URI.
     RedirectUri,
     /// The authorize URL of the sign-in under way.
@@ -171,44 +169,19 @@ pub async fn copy_token(
 ) -> Result<String, CommandError> {
     let engine = &state.engine;
     let (text, secret) = match what {
-        CopyWhat::RedirectUri => (
-            engine
-                .profiles()
-                .get(&name)?
-                .require_redirect_uri()?
-                .to_string(),
-            false,
-        ),
-        CopyWhat::AuthorizeUrl => {
+        CopyWhat::Token(what) => (engine.token_text(&name, what).await?, true),
+        CopyWhat::Other(OtherCopy::PersonalToken) => (state.personal_token(&name)?, true),
+        CopyWhat::Other(OtherCopy::RedirectUri) => {
+            let profile = engine.profiles().get(&name)?;
+            (Secret::new(profile.require_redirect_uri()?.as_str()), false)
+        }
+        CopyWhat::Other(OtherCopy::AuthorizeUrl) => {
             let pending = state.sign_in.lock().await;
             let url = pending.as_ref().map(|p| p.authorize_url.clone());
             (
-                url.ok_or_else(|| CommandError::config("No sign-in is under way."))?,
+                Secret::new(url.ok_or_else(|| CommandError::config("No sign-in is under way."))?),
                 false,
             )
-        }
-        CopyWhat::PersonalToken => {
-            let token = state.personal_token(&name).ok_or_else(|| {
-                CommandError::config(
-                    "No personal access token was created for this profile in this window.",
-                )
-            })?;
-            (token.expose().to_owned(), true)
-        }
-        _ => {
-            let tokens = engine.stored_tokens(&name).await?;
-            let access = tokens.access_token.expose();
-            let text = match what {
-                CopyWhat::RefreshToken => tokens.refresh_token_of(&name)?.expose().to_owned(),
-                CopyWhat::Header => tokens.authorization_header(),
-                CopyWhat::Env => tokens.env_line(),
-                CopyWhat::Curl => {
-                    let whoami = engine.profiles().get(&name)?.endpoints()?.whoami;
-                    format!("curl -H '{}' '{whoami}'", tokens.authorization_header())
-                }
-                _ => access.to_owned(),
-            };
-            (text, true)
         }
     };
     let clear_after = if secret {
@@ -216,7 +189,7 @@ pub async fn copy_token(
     } else {
         0
     };
-    clipboard::copy(&app, &text, clear_after)?;
+    clipboard::copy(&app, text.expose(), clear_after)?;
     Ok(match clear_after {
         0 => "Copied.".to_owned(),
         secs => format!("Copied; the clipboard will be cleared in {secs} s if it still holds it."),

@@ -20,9 +20,8 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
-use authdesk_core::oauth::OAuthClient;
-use authdesk_core::profiles::ProfileDraft;
 use authdesk_core::Secret;
+use authdesk_e2e::fixtures::{OAuthClient, Preset, ProfileDraft};
 use authdesk_e2e::{
     authdesk_bin, blocking_client, repo_root, unique, Browser, Desk, Flavor, TestServer,
 };
@@ -193,7 +192,7 @@ fn exchange_overhead() -> Result<Vec<Row>> {
 
     let profile = ProfileDraft {
         name: "bench".into(),
-        preset: authdesk_core::presets::Preset::Awx,
+        preset: Preset::Awx,
         base_url: server.seed.base_url.clone(),
         client_id: client_id.clone(),
         grant: Default::default(),

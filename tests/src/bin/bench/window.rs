@@ -14,7 +14,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
-use authdesk_e2e::window::{wait_for_app_log, Window, Xvfb};
+use authdesk_e2e::window::{Window, Xvfb};
 use authdesk_e2e::{Desk, TestServer};
 use serde_json::json;
 
@@ -103,7 +103,7 @@ pub async fn memory(server: &TestServer) -> Result<Vec<Row>> {
     let mut done = 0;
     for stage in MEMORY_STAGES {
         for flow in done + 1..=stage {
-            token_flow(&window, &desk, flow).await?;
+            token_flow(&window, flow).await?;
         }
         done = stage;
         samples.push((stage, tree_memory(app)?));
@@ -144,9 +144,12 @@ pub async fn memory(server: &TestServer) -> Result<Vec<Row>> {
 /// One sign-in through the window and the scripted browser, finished when the app has
 /// logged its `count`th code exchange. Watching the log rather than the page keeps the
 /// WebDriver's own scripts out of the web process being measured.
-async fn token_flow(window: &Window, desk: &Desk, count: usize) -> Result<()> {
+async fn token_flow(window: &Window, count: usize) -> Result<()> {
     window.click("get-token").await?;
-    if let Err(e) = wait_for_app_log(desk, "code exchanged", count, Duration::from_secs(60)).await {
+    if let Err(e) = window
+        .wait_for_app_log("code exchanged", count, Duration::from_secs(60))
+        .await
+    {
         bail!(
             "flow {count} did not finish ({e}): {}",
             window.text("status").await.unwrap_or_default()
@@ -260,7 +263,7 @@ pub async fn scale(server: &TestServer) -> Result<Vec<Row>> {
     let window = Window::open(&desk).await?;
     let app = app_pid(window.driver_pid()).context("the app's process")?;
     window.select("profile-select", &name).await?;
-    token_flow(&window, &desk, 1).await?;
+    token_flow(&window, 1).await?;
     let before = tree_memory(app)?;
     // The other 999 tokens of the history: refreshes, each a real exchange with the
     // server and a keyring write, asked for from the page as the Refresh button does.

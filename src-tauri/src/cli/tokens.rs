@@ -1,15 +1,49 @@
-//! `authdesk token|refresh|whoami|revoke`
+//! `authdesk token|refresh|whoami|revoke`: the token lifecycle from the command line.
 
 use std::io::{BufRead, IsTerminal};
 use std::time::Duration;
 
-use authdesk_core::oauth::WhoAmI;
-use authdesk_core::{Engine, Error, TokenSet};
+use authdesk_core::{Credentials, Engine, Error, Grant, TokenSet, WhoAmI};
 use tokio_util::sync::CancellationToken;
 
-use super::{exit, output, Format};
+use super::args::TokenArgs;
+use super::output::{self, Format};
+use super::{exit, input};
 
-pub async fn sign_in(
+/// `authdesk token`: the browser sign-in, or the password grant for password profiles.
+pub async fn token(engine: &Engine, args: TokenArgs) -> Result<u8, Error> {
+    let TokenArgs {
+        name,
+        username,
+        password_stdin,
+        format,
+        timeout,
+        no_browser,
+    } = args;
+    let timeout = Duration::from_secs(timeout);
+    match (engine.profiles().get(&name)?.grant, username) {
+        (Grant::Password, Some(username)) => {
+            let login = input::credentials(&username, password_stdin)?;
+            password(engine, &name, login, format).await
+        }
+        (Grant::Password, None) => Err(Error::Config(format!(
+            "Profile \"{name}\" uses the password grant: give --username (the password is asked for, or read with --password-stdin)."
+        ))),
+        (Grant::AuthorizationCode, Some(_)) => Err(browser_profile(&name)),
+        (Grant::AuthorizationCode, None) if password_stdin => Err(browser_profile(&name)),
+        (Grant::AuthorizationCode, None) => {
+            sign_in(engine, &name, format, timeout, no_browser).await
+        }
+    }
+}
+
+fn browser_profile(name: &str) -> Error {
+    Error::Config(format!(
+        "Profile \"{name}\" signs in through the browser; --username and --password-stdin are for password-grant profiles."
+    ))
+}
+
+async fn sign_in(
     engine: &Engine,
     name: &str,
     format: Format,
@@ -45,13 +79,13 @@ pub async fn sign_in(
         sign_in.wait(timeout, cancel).await?
     } else {
         eprintln!(
-            "The redirect URI {} is not on this computer, so AuthDesk cannot catch it.\nAfter approving, paste the full URL the browser lands on and press Enter:",
-            sign_in.redirect_uri()
+            "{}\nAfter approving, paste the full URL the browser lands on and press Enter:",
+            Error::RedirectNotOnLoopback(sign_in.redirect_uri().to_string())
         );
         let pasted = read_pasted_line(timeout, cancel).await?;
         sign_in.finish_with_redirect_url(&pasted).await?
     };
-    print_tokens(&tokens, format);
+    print_tokens(engine, name, &tokens, format)?;
     Ok(0)
 }
 
@@ -70,20 +104,20 @@ async fn read_pasted_line(timeout: Duration, cancel: CancellationToken) -> Resul
     }
 }
 
-pub async fn password(
+async fn password(
     engine: &Engine,
     name: &str,
-    login: authdesk_core::platform::Credentials,
+    login: Credentials,
     format: Format,
 ) -> Result<u8, Error> {
     let tokens = engine.password_sign_in(name, login).await?;
-    print_tokens(&tokens, format);
+    print_tokens(engine, name, &tokens, format)?;
     Ok(0)
 }
 
 pub async fn refresh(engine: &Engine, name: &str, format: Format) -> Result<u8, Error> {
     let tokens = engine.refresh(name).await?;
-    print_tokens(&tokens, format);
+    print_tokens(engine, name, &tokens, format)?;
     Ok(0)
 }
 
@@ -110,12 +144,19 @@ pub async fn revoke(engine: &Engine, name: &str) -> Result<u8, Error> {
     })
 }
 
-fn print_tokens(tokens: &TokenSet, format: Format) {
+fn print_tokens(
+    engine: &Engine,
+    name: &str,
+    tokens: &TokenSet,
+    format: Format,
+) -> Result<(), Error> {
+    let text = output::render(tokens, format, &engine.profiles().get(name)?)?;
     if let Some(user) = &tokens.user {
         eprintln!("Signed in as {user}.");
     }
     if std::io::stdout().is_terminal() && format == Format::Json {
         eprintln!("The tokens follow; treat them like a password.");
     }
-    println!("{}", output::render(tokens, format));
+    println!("{text}");
+    Ok(())
 }

@@ -1,39 +1,28 @@
-//! Servers that fail: refused connections, answers cut short, slow answers, HTML 500
-//! pages, huge bodies, malformed or incomplete JSON, redirects. Each ends in one clear
-//! sentence of the right class, and the profile, its secret and its earlier tokens stay
-//! as they were.
+//! The core's HTTP exchanges with servers that fail, through the engine, against a server
+//! that misbehaves on purpose: refused connections, answers cut short, slow answers, HTML
+//! 500 pages, huge bodies, malformed or incomplete JSON, redirects, an application made
+//! without its secret. Each ends in one clear sentence of the right class, and the
+//! profile, its secret and its earlier tokens stay as they were.
 
 use std::time::Duration;
 
-use authdesk_core::presets::{Endpoints, Preset};
-use authdesk_core::profiles::{ClientAuth, Profile, ProfileStore, Scope};
-use authdesk_core::secrets::Keyring;
-use authdesk_core::{Engine, ErrorKind, Secret};
+use authdesk_core::{ApplicationSetup, ErrorKind, Secret};
+use authdesk_e2e::fixtures::{ClientAuth, Credentials, Preset, ProfileDraft};
 use authdesk_e2e::hostile::{Answer, HostileServer};
-use authdesk_e2e::{require_test_environment, unique};
+use authdesk_e2e::{engine_in, profile, require_test_environment, unique, ProfileBuilder};
 
-fn profile(name: &str, base: &str, timeout: Option<u64>) -> Profile {
-    let url = |path: &str| format!("{base}{path}").parse().unwrap();
-    Profile {
-        name: name.to_owned(),
-        preset: Preset::Custom,
-        base_url: base.parse().unwrap(),
-        client_id: "hostile-client".into(),
-        grant: Default::default(),
-        redirect_uri: Some("http://127.0.0.1/callback".parse().unwrap()),
-        scope: Scope::Read,
-        ca_file: None,
-        pkce: false,
-        client_auth: ClientAuth::Basic,
-        pin_sha256: None,
-        request_timeout_secs: timeout,
-        endpoints: Some(Endpoints {
-            authorize: url("/o/authorize/"),
-            token: url("/o/token/"),
-            revoke: url("/o/revoke_token/"),
-            whoami: url("/me/"),
-        }),
-    }
+/// A `custom` profile whose four endpoints are on the server at `base`.
+fn hostile_profile(name: &str, base: &str) -> ProfileBuilder {
+    profile(name)
+        .base_url(base)
+        .client_id("hostile-client")
+        .endpoints_under(
+            base,
+            "/o/authorize/",
+            "/o/token/",
+            "/o/revoke_token/",
+            "/me/",
+        )
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -41,13 +30,11 @@ async fn every_failure_is_one_sentence_and_loses_nothing() {
     require_test_environment();
     let server = HostileServer::start().unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let engine = Engine::new(ProfileStore::new(dir.path()), Keyring::new().unwrap());
+    let engine = engine_in(dir.path());
     let name = unique("hostile");
-    engine
-        .save_profile(
-            profile(&name, &server.base_url, Some(2)),
-            Some(Secret::new("the-client-secret")),
-        )
+    hostile_profile(&name, &server.base_url)
+        .request_timeout_secs(2)
+        .save_in(&engine, Secret::new("the-client-secret"))
         .await
         .unwrap();
 
@@ -174,8 +161,8 @@ async fn every_failure_is_one_sentence_and_loses_nothing() {
         format!("http://{}", socket.local_addr().unwrap())
     };
     let moved = unique("gone");
-    engine
-        .save_profile(profile(&moved, &gone, None), Some(Secret::new("s")))
+    hostile_profile(&moved, &gone)
+        .save_in(&engine, Secret::new("s"))
         .await
         .unwrap();
     let sign_in = engine.begin_sign_in(&moved).await.unwrap();
@@ -198,7 +185,7 @@ async fn application_set_up_undoes_an_application_without_its_secret() {
     require_test_environment();
     let server = HostileServer::start().unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let engine = Engine::new(ProfileStore::new(dir.path()), Keyring::new().unwrap());
+    let engine = engine_in(dir.path());
     let name = unique("half-made");
     server.script(vec![
         Answer::http(
@@ -213,8 +200,8 @@ async fn application_set_up_undoes_an_application_without_its_secret() {
         ),
         Answer::http("204 No Content", "application/json", b""),
     ]);
-    let setup = authdesk_core::ApplicationSetup {
-        profile: authdesk_core::profiles::ProfileDraft {
+    let setup = ApplicationSetup {
+        profile: ProfileDraft {
             name: name.clone(),
             preset: Preset::Gateway,
             base_url: server.base_url.clone(),
@@ -232,10 +219,7 @@ async fn application_set_up_undoes_an_application_without_its_secret() {
         application_name: "AuthDesk test".into(),
         organization: "Default".into(),
     };
-    let login = authdesk_core::platform::Credentials {
-        username: "admin".into(),
-        password: Secret::new("admin-password"),
-    };
+    let login = Credentials::new("admin", Secret::new("admin-password")).unwrap();
     let error = engine.set_up_application(setup, login).await.unwrap_err();
     let sentence = error.to_string();
     assert!(

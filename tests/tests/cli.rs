@@ -1,16 +1,30 @@
-//! The `authdesk` CLI against the AWX-like server, the scripted browser and the real
-//! keyring: the whole flow and the ways it can go wrong.
+//! The `authdesk` executable on a user's desk: the browser sign-in journey on both server
+//! layouts, output formats, profile commands, PKCE, and every way the sign-in can go wrong
+//! (consent denied, wrong secret, junk requests, timeout, busy port, a redirect off the
+//! machine, a revoke of dead tokens), with no secret in any file or log.
 
 use authdesk_e2e::{free_port, unique, Browser, Desk, Flavor, TestServer};
 
-#[test]
-fn full_flow_whoami_refresh_rotation_and_verified_revoke() {
-    let server = TestServer::start(Flavor::Awx).unwrap();
-    // The seeded application is registered port-less: http://127.0.0.1/callback.
+/// Sign-in through the browser, who-am-I, refresh with rotation, and a revoke that is
+/// verified, with no secret or token left in any file; the gateway stores tokens hashed,
+/// so there only the hashed form revokes.
+///
+/// Against AWX the journey checks more: the printed token's fields and AWX's 1000-year
+/// lifetime, the callback the browser was sent, who-am-I, the old access token refused
+/// after the refresh, the files before the revoke, `profile show`, and who-am-I after the
+/// revoke. (AWX once had this journey twice, as a test of its own and as this one's AWX
+/// run; these are the checks of both. The AWX-only ones have not been run against the
+/// gateway.)
+fn browser_flow_refresh_and_revoke(flavor: Flavor) {
+    let awx = flavor == Flavor::Awx;
+    let server = TestServer::start(flavor).unwrap();
     let app = server.seeded_app();
-    assert_eq!(app.redirect_uri, "http://127.0.0.1/callback");
+    if awx {
+        // The seeded application is registered port-less: http://127.0.0.1/callback.
+        assert_eq!(app.redirect_uri, "http://127.0.0.1/callback");
+    }
     let desk = Desk::new(Browser::Approve);
-    let name = unique("full");
+    let name = unique("flow");
     let added = desk.add_profile(&name, &server, &app, &[]);
     assert_eq!(added.status, Some(0), "{added:?}");
 
@@ -19,79 +33,106 @@ fn full_flow_whoami_refresh_rotation_and_verified_revoke() {
     let first = got.json();
     let access = first["access_token"].as_str().unwrap().to_owned();
     let refresh = first["refresh_token"].as_str().unwrap().to_owned();
-    assert_eq!(first["token_type"], "Bearer");
-    assert_eq!(first["scope"], "read write");
-    assert_eq!(first["user"], "demo");
-    // AWX's 1000-year lifetime, computed without overflow.
-    let expires = first["expires_at"].as_str().unwrap();
-    let year: i32 = expires[..4].parse().unwrap();
-    assert!((3020..3030).contains(&year), "{expires}");
-    // The browser was sent a port the listener really had.
-    let callback = desk.browser_event("callback");
-    let callback_url = url::Url::parse(callback["url"].as_str().unwrap()).unwrap();
-    assert!(callback_url.port().is_some());
-    assert_eq!(callback["status"], 200);
-    assert!(
-        got.stderr.contains("/api/o/authorize/?"),
-        "the authorize URL is shown: {got:?}"
-    );
-    assert!(!got.stderr.contains(&access), "tokens go to stdout only");
+    assert_eq!(first["user"], "demo", "{got:?}");
+    if awx {
+        assert_eq!(first["token_type"], "Bearer");
+        assert_eq!(first["scope"], "read write");
+        // AWX's 1000-year lifetime, computed without overflow.
+        let expires = first["expires_at"].as_str().unwrap();
+        let year: i32 = expires[..4].parse().unwrap();
+        assert!((3020..3030).contains(&year), "{expires}");
+        // The browser was sent a port the listener really had.
+        let callback = desk.browser_event("callback");
+        let callback_url = url::Url::parse(callback["url"].as_str().unwrap()).unwrap();
+        assert!(callback_url.port().is_some(), "{callback}");
+        assert_eq!(callback["status"], 200);
+        assert!(
+            got.stderr.contains("/api/o/authorize/?"),
+            "the authorize URL is shown: {got:?}"
+        );
+        assert!(!got.stderr.contains(&access), "tokens go to stdout only");
+    }
     assert_eq!(server.me_status(&access), 200);
 
-    let who = desk.run(&["whoami", &name]);
-    assert_eq!(
-        (who.status, who.stdout.trim()),
-        (Some(0), "demo"),
-        "{who:?}"
-    );
+    if awx {
+        let who = desk.run(&["whoami", &name]);
+        assert_eq!(
+            (who.status, who.stdout.trim()),
+            (Some(0), "demo"),
+            "{who:?}"
+        );
+    }
 
     let refreshed = desk.run(&["refresh", &name, "--format", "json"]);
     assert_eq!(refreshed.status, Some(0), "{refreshed:?}");
     let second = refreshed.json();
     let new_access = second["access_token"].as_str().unwrap().to_owned();
     let new_refresh = second["refresh_token"].as_str().unwrap().to_owned();
-    assert_ne!(new_access, access);
-    assert_ne!(new_refresh, refresh);
-    // Rotation: the old pair is dead, the new one works.
-    assert_eq!(server.me_status(&access), 401);
-    assert_eq!(server.direct_refresh_status(&app, &refresh), 400);
+    assert_ne!(new_refresh, refresh, "refresh tokens rotate");
     assert_eq!(server.me_status(&new_access), 200);
-
-    // Nothing secret in any file the program wrote (config, home, XDG folders).
-    for needle in [
-        &app.client_secret,
-        &access,
-        &refresh,
-        &new_access,
-        &new_refresh,
-    ] {
-        let found = desk.files_containing(needle);
-        assert!(found.is_empty(), "a secret was written to {found:?}");
-    }
-    let shown = desk.run(&["profile", "show", &name]);
-    assert_eq!(shown.status, Some(0), "{shown:?}");
-    assert!(
-        shown
-            .stdout
-            .contains("client secret: stored in the OS keyring"),
-        "{shown:?}"
-    );
-    for needle in [&app.client_secret, &new_access, &new_refresh] {
-        assert!(!shown.stdout.contains(needle.as_str()) && !shown.stderr.contains(needle.as_str()));
+    assert_eq!(server.direct_refresh_status(&app, &refresh), 400);
+    if awx {
+        // Rotation: the old pair is dead, the new one works.
+        assert_ne!(new_access, access, "access tokens rotate");
+        assert_eq!(server.me_status(&access), 401);
+        // Nothing secret in any file the program wrote (config, home, XDG folders).
+        for needle in [
+            &app.client_secret,
+            &access,
+            &refresh,
+            &new_access,
+            &new_refresh,
+        ] {
+            let found = desk.files_containing(needle);
+            assert!(found.is_empty(), "a secret was written to {found:?}");
+        }
+        let shown = desk.run(&["profile", "show", &name]);
+        assert_eq!(shown.status, Some(0), "{shown:?}");
+        assert!(
+            shown
+                .stdout
+                .contains("client secret: stored in the OS keyring"),
+            "{shown:?}"
+        );
+        for needle in [&app.client_secret, &new_access, &new_refresh] {
+            assert!(
+                !shown.stdout.contains(needle.as_str()) && !shown.stderr.contains(needle.as_str()),
+                "profile show prints no secret: {shown:?}"
+            );
+        }
     }
 
     let revoked = desk.run(&["revoke", &name]);
     assert_eq!(revoked.status, Some(0), "{revoked:?}");
-    assert!(revoked.stderr.contains("verified"), "{revoked:?}");
+    let expected = match flavor {
+        Flavor::Awx => "Revoked, verified",
+        Flavor::Gateway => "Revoked with the hashed token form",
+    };
+    assert!(revoked.stderr.contains(expected), "{revoked:?}");
     assert_eq!(server.me_status(&new_access), 401);
     assert_eq!(server.direct_refresh_status(&app, &new_refresh), 400);
-    // The revoked tokens are gone from the keyring.
-    let after = desk.run(&["whoami", &name]);
-    assert_eq!(after.status, Some(2), "{after:?}");
-    assert!(after.stderr.contains("has no tokens"), "{after:?}");
+    for needle in [&app.client_secret, &access, &new_access, &new_refresh] {
+        let found = desk.files_containing(needle);
+        assert!(found.is_empty(), "a secret was written to {found:?}");
+    }
+    if awx {
+        // The revoked tokens are gone from the keyring.
+        let after = desk.run(&["whoami", &name]);
+        assert_eq!(after.status, Some(2), "{after:?}");
+        assert!(after.stderr.contains("has no tokens"), "{after:?}");
+        let removed = desk.run(&["profile", "remove", &name]);
+        assert_eq!(removed.status, Some(0), "{removed:?}");
+    }
+}
 
-    let removed = desk.run(&["profile", "remove", &name]);
-    assert_eq!(removed.status, Some(0), "{removed:?}");
+#[test]
+fn full_flow_whoami_refresh_rotation_and_verified_revoke() {
+    browser_flow_refresh_and_revoke(Flavor::Awx);
+}
+
+#[test]
+fn gateway_browser_flow_refresh_and_hashed_revoke() {
+    browser_flow_refresh_and_revoke(Flavor::Gateway);
 }
 
 #[test]
@@ -248,35 +289,6 @@ fn busy_port_exits_2_naming_the_port() {
         "no browser opens when the listener cannot start"
     );
     assert_eq!(desk.run(&["profile", "remove", &name]).status, Some(0));
-}
-
-#[test]
-fn keyring_unavailable_exits_7_and_writes_no_profile() {
-    let server = TestServer::start(Flavor::Awx).unwrap();
-    let desk = Desk::new(Browser::Approve);
-    let name = unique("nokeyring");
-    let app = server.seeded_app();
-    let mut command = desk.add_profile_command(&name, &server, &app, &[]);
-    command.env(
-        "DBUS_SESSION_BUS_ADDRESS",
-        format!("unix:path={}/no-bus", desk.dir.path().display()),
-    );
-    let output = authdesk_e2e::feed(&mut command, &app.client_secret);
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(output.status.code(), Some(7), "{stderr}");
-    assert!(
-        stderr.contains("The system keyring is not available"),
-        "{stderr}"
-    );
-    assert_eq!(stderr.trim().lines().count(), 1, "one sentence: {stderr}");
-    assert!(
-        !desk.config_dir().join("profiles.toml").exists(),
-        "no profile without its secret"
-    );
-    assert!(
-        desk.files_containing(&app.client_secret).is_empty(),
-        "no fallback to a file"
-    );
 }
 
 #[test]

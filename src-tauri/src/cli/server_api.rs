@@ -1,11 +1,11 @@
 //! `authdesk pat …` and `authdesk app create`: the server's REST API with the user's
 //! own login.
 
-use authdesk_core::platform::{NewToken, PlatformClient};
-use authdesk_core::profiles::ProfileDraft;
-use authdesk_core::{ApplicationSetup, Engine, Error};
+use authdesk_core::{ApplicationSetup, Engine, Error, Grant, NewToken, ProfileDraft, ServerApi};
 
-use super::{input, output, CreateApp, Format, Login, PatCommand};
+use super::args::{CreateApp, Login, PatCommand};
+use super::input;
+use super::output::{self, Format};
 
 pub async fn pat(engine: &Engine, command: PatCommand) -> Result<u8, Error> {
     match command {
@@ -24,7 +24,8 @@ pub async fn pat(engine: &Engine, command: PatCommand) -> Result<u8, Error> {
                 "Created token {} (\"{}\"); the server shows it only this once.",
                 created.info.id, created.info.description
             );
-            println!("{}", render_new_token(&created, format));
+            let profile = engine.profiles().get(&name)?;
+            println!("{}", render_new_token(&created, format, &profile)?);
             Ok(0)
         }
         PatCommand::List { name, login, json } => {
@@ -69,36 +70,39 @@ pub async fn pat(engine: &Engine, command: PatCommand) -> Result<u8, Error> {
 }
 
 /// The profile's server API, as the user who typed the login.
-fn api(engine: &Engine, name: &str, login: &Login) -> Result<PlatformClient, Error> {
-    engine.platform_for(
+fn api(engine: &Engine, name: &str, login: &Login) -> Result<ServerApi, Error> {
+    engine.server_api_for(
         name,
         input::credentials(&login.username, login.password_stdin)?,
     )
 }
 
 /// Tokens reach stdout because creating one is asking for it.
-fn render_new_token(created: &NewToken, format: Format) -> String {
+fn render_new_token(
+    created: &NewToken,
+    format: Format,
+    profile: &authdesk_core::Profile,
+) -> Result<String, Error> {
     match format {
-        Format::Json => serde_json::to_string_pretty(created).unwrap_or_default(),
-        other => output::render(&created.to_token_set(), other),
+        Format::Json => Ok(serde_json::to_string_pretty(created).unwrap_or_default()),
+        other => output::render(&created.to_token_set(), other, profile),
     }
 }
 
 pub async fn create_app(engine: &Engine, args: CreateApp) -> Result<u8, Error> {
-    let name = args.name.trim().to_owned();
-    let grant: authdesk_core::profiles::Grant = args.grant.into();
+    let grant: Grant = args.grant.into();
     let setup = ApplicationSetup {
-        application_name: args.app_name.unwrap_or_else(|| format!("AuthDesk {name}")),
+        application_name: args.app_name,
         organization: args.organization,
         profile: ProfileDraft {
-            name: name.clone(),
+            name: args.name,
             preset: args.preset.into(),
             base_url: args.base_url,
             client_id: String::new(),
             grant,
             redirect_uri: match grant {
-                authdesk_core::profiles::Grant::AuthorizationCode => args.redirect_uri,
-                authdesk_core::profiles::Grant::Password => String::new(),
+                Grant::AuthorizationCode => args.redirect_uri,
+                Grant::Password => String::new(),
             },
             scope: args.scope,
             ca_file: args.tls.ca_file_text(),
@@ -116,10 +120,10 @@ pub async fn create_app(engine: &Engine, args: CreateApp) -> Result<u8, Error> {
         profile.client_id, profile.name
     );
     match profile.grant {
-        authdesk_core::profiles::Grant::AuthorizationCode => {
+        Grant::AuthorizationCode => {
             eprintln!("Get a token with: authdesk token {}", profile.name)
         }
-        authdesk_core::profiles::Grant::Password => eprintln!(
+        Grant::Password => eprintln!(
             "Get a token with: authdesk token {} --username USER",
             profile.name
         ),

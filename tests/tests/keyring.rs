@@ -1,43 +1,25 @@
-//! The keyring failing under AuthDesk: entries deleted behind its back, and a locked
-//! keyring (in a D-Bus session of its own, so other tests keep theirs unlocked). Each is
-//! one sentence, and nothing is written anywhere else instead.
+//! The OS keyring failing under AuthDesk: no keyring at all, entries deleted behind its
+//! back, and a locked keyring (in a D-Bus session of its own, so other tests keep theirs
+//! unlocked). Each is one sentence, and nothing is written anywhere else instead.
 
 use std::process::Command;
 
-use authdesk_core::presets::Preset;
-use authdesk_core::profiles::{ClientAuth, Profile, ProfileStore, Scope};
-use authdesk_core::secrets::Keyring;
-use authdesk_core::{Engine, Error, ErrorKind, Secret, TokenSet};
-use authdesk_e2e::{require_test_environment, unique, Browser, Desk};
-
-fn profile(name: &str) -> Profile {
-    Profile {
-        name: name.to_owned(),
-        preset: Preset::Awx,
-        base_url: "http://127.0.0.1:9".parse().unwrap(),
-        client_id: "client".into(),
-        grant: Default::default(),
-        redirect_uri: Some("http://127.0.0.1/callback".parse().unwrap()),
-        scope: Scope::Read,
-        ca_file: None,
-        pkce: false,
-        client_auth: ClientAuth::Basic,
-        pin_sha256: None,
-        request_timeout_secs: None,
-        endpoints: None,
-    }
-}
+use authdesk_core::{Error, ErrorKind, Secret, TokenSet};
+use authdesk_e2e::fixtures::Keyring;
+use authdesk_e2e::{
+    engine_in, profile, require_test_environment, unique, Browser, Desk, Flavor, TestServer,
+};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn entries_deleted_behind_its_back_are_named() {
     require_test_environment();
     let dir = tempfile::tempdir().unwrap();
-    let engine = Engine::new(ProfileStore::new(dir.path()), Keyring::new().unwrap());
+    let engine = engine_in(dir.path());
     // Another program with the same keyring: the user's keyring manager, say.
     let other = Keyring::new().unwrap();
     let name = unique("behind");
-    engine
-        .save_profile(profile(&name), Some(Secret::new("client-secret")))
+    profile(&name)
+        .save_in(&engine, Secret::new("client-secret"))
         .await
         .unwrap();
     let tokens = TokenSet {
@@ -115,4 +97,33 @@ exec '{bin}' token {name} --no-browser --timeout 5"#,
     assert_eq!(ours.len(), 1, "one sentence: {stderr}");
     assert!(ours[0].contains("it is locked"), "{stderr}");
     assert!(desk.files_containing("the-client-secret").is_empty());
+}
+
+#[test]
+fn keyring_unavailable_exits_7_and_writes_no_profile() {
+    let server = TestServer::start(Flavor::Awx).unwrap();
+    let desk = Desk::new(Browser::Approve);
+    let name = unique("nokeyring");
+    let app = server.seeded_app();
+    let mut command = desk.add_profile_command(&name, &server, &app, &[]);
+    command.env(
+        "DBUS_SESSION_BUS_ADDRESS",
+        format!("unix:path={}/no-bus", desk.dir.path().display()),
+    );
+    let output = authdesk_e2e::feed(&mut command, &app.client_secret);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(7), "{stderr}");
+    assert!(
+        stderr.contains("The system keyring is not available"),
+        "{stderr}"
+    );
+    assert_eq!(stderr.trim().lines().count(), 1, "one sentence: {stderr}");
+    assert!(
+        !desk.config_dir().join("profiles.toml").exists(),
+        "no profile without its secret"
+    );
+    assert!(
+        desk.files_containing(&app.client_secret).is_empty(),
+        "no fallback to a file"
+    );
 }

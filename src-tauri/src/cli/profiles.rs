@@ -1,9 +1,10 @@
-//! `authdesk profile …`
+//! `authdesk profile …`: where the CLI's flags become a profile (`add`), and the
+//! profile list and details.
 
-use authdesk_core::profiles::{ClientAuth, EndpointDraft, ProfileDraft};
-use authdesk_core::{Engine, Error};
+use authdesk_core::{EndpointDraft, Engine, Error, ProfileDraft, ProfileSave, SaveMode};
 
-use super::{input, AddProfile, AuthArg, ProfileCommand};
+use super::args::{AddProfile, ProfileCommand};
+use super::input;
 
 pub async fn run(engine: &Engine, command: ProfileCommand) -> Result<u8, Error> {
     match command {
@@ -43,10 +44,7 @@ async fn add(engine: &Engine, args: AddProfile) -> Result<u8, Error> {
         scope: args.scope,
         ca_file: args.tls.ca_file_text(),
         pkce: args.pkce,
-        client_auth: match args.client_auth {
-            AuthArg::Basic => ClientAuth::Basic,
-            AuthArg::Post => ClientAuth::Post,
-        },
+        client_auth: args.client_auth.into(),
         pin_sha256: args.tls.pin_sha256,
         request_timeout_secs: args.request_timeout,
         endpoints,
@@ -55,7 +53,13 @@ async fn add(engine: &Engine, args: AddProfile) -> Result<u8, Error> {
     .build()?;
     let secret = input::read_hidden("client secret", args.client_secret_stdin)?;
     let name = profile.name.clone();
-    engine.save_profile(profile, Some(secret)).await?;
+    engine
+        .save_profile(ProfileSave {
+            profile,
+            client_secret: Some(secret),
+            mode: SaveMode::CreateOrReplace,
+        })
+        .await?;
     eprintln!("Saved profile \"{name}\"; its client secret is in the OS keyring.");
     Ok(0)
 }

@@ -1,33 +1,22 @@
-//! The flow engine driven in-process, as the window will drive it, against the AWX-like
-//! server and the real keyring.
+//! The core's flow engine driven in-process, as the window drives it, against the
+//! AWX-like server and the real keyring: a code used twice, cancel, concurrent sign-ins
+//! and a second sign-in replacing the first.
 
 use std::process::Command;
 use std::time::Duration;
 
-use authdesk_core::oauth::OAuthClient;
-use authdesk_core::presets::Preset;
-use authdesk_core::profiles::{ClientAuth, Profile, ProfileStore, Scope};
-use authdesk_core::secrets::Keyring;
-use authdesk_core::{Engine, Error, Secret};
-use authdesk_e2e::{repo_root, unique, Flavor, TestServer};
+use authdesk_core::{Error, Secret};
+use authdesk_e2e::fixtures::{ClientAuth, OAuthClient};
+use authdesk_e2e::{engine_in, profile, repo_root, unique, Flavor, ProfileBuilder, TestServer};
 use tokio_util::sync::CancellationToken;
 
-fn profile(name: &str, server: &TestServer, redirect_uri: &str) -> Profile {
-    Profile {
-        name: name.to_owned(),
-        preset: Preset::Awx,
-        base_url: server.seed.base_url.parse().unwrap(),
-        client_id: server.seed.client_id.clone(),
-        grant: Default::default(),
-        redirect_uri: Some(redirect_uri.parse().unwrap()),
-        scope: Scope::Read,
-        ca_file: None,
-        pkce: false,
-        client_auth: ClientAuth::Post,
-        pin_sha256: None,
-        request_timeout_secs: None,
-        endpoints: None,
-    }
+/// A profile for the server's seeded application that sends its client credentials in
+/// the form body.
+fn awx_profile(name: &str, server: &TestServer, redirect_uri: &str) -> ProfileBuilder {
+    profile(name)
+        .on(server)
+        .redirect_uri(redirect_uri)
+        .client_auth(ClientAuth::Post)
 }
 
 /// The person at the browser: the scripted browser opened on the URL, as xdg-open would be.
@@ -60,14 +49,11 @@ fn callback_code(log: &std::path::Path) -> String {
 async fn a_code_works_once_and_client_auth_in_the_body_works() {
     let server = TestServer::start(Flavor::Awx).unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let engine = Engine::new(ProfileStore::new(dir.path()), Keyring::new().unwrap());
+    let engine = engine_in(dir.path());
     let name = unique("engine");
     let secret = Secret::new(server.seed.client_secret.clone());
-    engine
-        .save_profile(
-            profile(&name, &server, &server.seed.redirect_uri),
-            Some(secret.clone()),
-        )
+    awx_profile(&name, &server, &server.seed.redirect_uri)
+        .save_in(&engine, secret.clone())
         .await
         .unwrap();
 
@@ -113,14 +99,13 @@ async fn a_code_works_once_and_client_auth_in_the_body_works() {
 async fn cancel_ends_the_wait_and_frees_the_port() {
     let server = TestServer::start(Flavor::Awx).unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let engine = Engine::new(ProfileStore::new(dir.path()), Keyring::new().unwrap());
+    let engine = engine_in(dir.path());
     let name = unique("cancel");
     let port = authdesk_e2e::free_port();
     let redirect = format!("http://127.0.0.1:{port}/callback");
-    let mut p = profile(&name, &server, &redirect);
-    p.client_id = "unused".into();
-    engine
-        .save_profile(p, Some(Secret::new("unused")))
+    awx_profile(&name, &server, &redirect)
+        .client_id("unused")
+        .save_in(&engine, Secret::new("unused"))
         .await
         .unwrap();
     let sign_in = engine.begin_sign_in(&name).await.unwrap();
@@ -141,15 +126,12 @@ async fn cancel_ends_the_wait_and_frees_the_port() {
 async fn concurrent_sign_ins_and_a_second_one_replacing_the_first() {
     let server = TestServer::start(Flavor::Awx).unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let engine = Engine::new(ProfileStore::new(dir.path()), Keyring::new().unwrap());
+    let engine = engine_in(dir.path());
     let secret = Secret::new(server.seed.client_secret.clone());
     let (first, second) = (unique("both-a"), unique("both-b"));
     for name in [&first, &second] {
-        engine
-            .save_profile(
-                profile(name, &server, &server.seed.redirect_uri),
-                Some(secret.clone()),
-            )
+        awx_profile(name, &server, &server.seed.redirect_uri)
+            .save_in(&engine, secret.clone())
             .await
             .unwrap();
     }
@@ -178,10 +160,9 @@ async fn concurrent_sign_ins_and_a_second_one_replacing_the_first() {
     let app_redirect = format!("http://127.0.0.1:{}/callback", authdesk_e2e::free_port());
     let app = tokio::task::block_in_place(|| server.create_app(&app_redirect)).unwrap();
     let fixed = unique("fixed");
-    let mut p = profile(&fixed, &server, &app_redirect);
-    p.client_id = app.client_id.clone();
-    engine
-        .save_profile(p, Some(Secret::new(app.client_secret.clone())))
+    awx_profile(&fixed, &server, &app_redirect)
+        .client_id(&app.client_id)
+        .save_in(&engine, Secret::new(app.client_secret.clone()))
         .await
         .unwrap();
     let older = engine.begin_sign_in(&fixed).await.unwrap();

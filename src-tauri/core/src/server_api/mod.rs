@@ -2,17 +2,20 @@
 //! organizations, OAuth applications and personal access tokens, on AWX and the gateway.
 //! The password is sent as HTTP Basic on each request and never stored.
 
+mod answers;
+
 use serde::Serialize;
 use serde_json::{json, Value};
 use url::Url;
 
-use crate::error::{Error, Result, ServerReply};
-pub use crate::oauth::http::Trust;
-use crate::oauth::http::{build_client, printable, reply_text};
-use crate::oauth::{is_b64token, rejected, send};
+use crate::error::{Error, Result};
+use crate::http::{build_client, send, Trust};
+use crate::oauth::is_b64token;
 use crate::presets::{join_path, ApiPaths, PersonalTokens, Preset};
 use crate::profiles::{Grant, Scope};
 use crate::secret::Secret;
+pub use answers::interpret_api_answer;
+use answers::{id_of, missing, number_of, parse_answer, refusal, text_of, token_info};
 
 /// Lists longer than this many pages are cut: no person picks from thousands.
 const MAX_PAGES: usize = 20;
@@ -20,8 +23,34 @@ const MAX_PAGES: usize = 20;
 /// A user's own login, used for one command and then dropped.
 #[derive(Debug, Clone)]
 pub struct Credentials {
-    pub username: String,
-    pub password: Secret,
+    username: String,
+    password: Secret,
+}
+
+impl Credentials {
+    /// A login as typed, checked once for every shell: the username is trimmed, and
+    /// neither part may be empty.
+    pub fn new(username: &str, password: Secret) -> Result<Self> {
+        let username = username.trim();
+        if username.is_empty() {
+            return Err(Error::Config("The username is empty.".into()));
+        }
+        if password.is_empty() {
+            return Err(Error::Config("The password is empty.".into()));
+        }
+        Ok(Credentials {
+            username: username.to_owned(),
+            password,
+        })
+    }
+
+    pub fn username(&self) -> &str {
+        &self.username
+    }
+
+    pub fn password(&self) -> &Secret {
+        &self.password
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -90,23 +119,23 @@ pub struct CreatedApplication {
 }
 
 /// One server's REST API, as one user.
-pub struct PlatformClient {
+pub struct ServerApi {
     http: reqwest::Client,
     base_url: Url,
     api: ApiPaths,
     credentials: Credentials,
 }
 
-impl std::fmt::Debug for PlatformClient {
+impl std::fmt::Debug for ServerApi {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("PlatformClient")
+        f.debug_struct("ServerApi")
             .field("base_url", &self.base_url.as_str())
             .field("username", &self.credentials.username)
             .finish_non_exhaustive()
     }
 }
 
-impl PlatformClient {
+impl ServerApi {
     pub fn new(
         preset: Preset,
         base_url: &Url,
@@ -119,12 +148,7 @@ impl PlatformClient {
                 "AuthDesk knows the REST API of the awx and gateway presets only; choose one of them for this server.".into(),
             )
         })?;
-        if credentials.username.trim().is_empty() || credentials.password.is_empty() {
-            return Err(Error::Config(
-                "A username and password are needed for the server's API.".into(),
-            ));
-        }
-        Ok(PlatformClient {
+        Ok(ServerApi {
             http: build_client(trust, timeout)?,
             base_url: base_url.clone(),
             api,
@@ -200,6 +224,7 @@ impl PlatformClient {
                 action,
                 host,
                 message,
+                untrusted_certificate,
             } => Error::Network {
                 action,
                 host,
@@ -207,14 +232,16 @@ impl PlatformClient {
                     "{message}; the application \"{}\" may have been created anyway, so check the server before retrying",
                     app.name
                 ),
+                untrusted_certificate,
             },
             other => other,
         })?;
         let id = id_of(ACTION, &value)?;
+        // It is stored in the profile and shown: a value with control characters is refused.
         let client_id = value
             .get("client_id")
             .and_then(Value::as_str)
-            .filter(|s| !s.is_empty());
+            .filter(|s| !s.is_empty() && s.len() <= 255 && !s.chars().any(char::is_control));
         let client_secret = value
             .get("client_secret")
             .and_then(Value::as_str)
@@ -411,126 +438,6 @@ impl PlatformClient {
     }
 }
 
-/// What AuthDesk makes of a REST API answer (a refusal, a token list item), for the
-/// fuzzer. Never panics, whatever the bytes.
-#[doc(hidden)]
-pub fn interpret_api_answer(status: u16, body: &[u8]) -> Result<Vec<TokenInfo>> {
-    let status = reqwest::StatusCode::from_u16(status).unwrap_or(reqwest::StatusCode::OK);
-    let value = parse_answer("token list", status, body)?;
-    let page = value
-        .get("results")
-        .and_then(Value::as_array)
-        .ok_or_else(|| missing("token list", "results"))?;
-    page.iter()
-        .map(|item| token_info("token list", item))
-        .collect()
-}
-
-fn parse_answer(action: &'static str, status: reqwest::StatusCode, body: &[u8]) -> Result<Value> {
-    if !status.is_success() {
-        return Err(refusal(action, status, body));
-    }
-    serde_json::from_slice(body).map_err(|_| Error::BadResponse {
-        action,
-        message: "it is not JSON.".into(),
-        reply: None,
-    })
-}
-
-/// Refusals of the REST API, in one sentence: login problems named as such, DRF's
-/// per-field errors (`{"organization": ["This field is required."]}`) flattened.
-fn refusal(action: &'static str, status: reqwest::StatusCode, body: &[u8]) -> Error {
-    let reply = ServerReply {
-        status: status.as_u16(),
-        body: reply_text(body),
-    };
-    let fields = serde_json::from_slice::<serde_json::Map<String, Value>>(body)
-        .ok()
-        .filter(|map| !map.contains_key("detail") && !map.contains_key("error"));
-    let summary = match (status.as_u16(), fields) {
-        (401, _) => {
-            "the username or password is wrong (or this login cannot use the API).".to_owned()
-        }
-        (_, Some(fields)) if !fields.is_empty() => {
-            let parts: Vec<String> = fields
-                .iter()
-                .map(|(field, problem)| {
-                    let text = match problem {
-                        Value::Array(list) => list
-                            .iter()
-                            .map(|p| p.as_str().map_or_else(|| p.to_string(), str::to_owned))
-                            .collect::<Vec<_>>()
-                            .join(" "),
-                        Value::String(s) => s.clone(),
-                        other => other.to_string(),
-                    };
-                    printable(&format!("{field}: {text}")).replace('\n', " ")
-                })
-                .collect();
-            // A hostile body can be a megabyte of "errors": one sentence stays short.
-            let summary = parts.join("; ");
-            match summary.char_indices().nth(300) {
-                Some((cut, _)) => format!("{}…", &summary[..cut]),
-                None => summary,
-            }
-        }
-        _ => return rejected(action, reply),
-    };
-    Error::ServerRejected {
-        action,
-        summary,
-        reply,
-    }
-}
-
-fn missing(action: &'static str, field: &str) -> Error {
-    Error::BadResponse {
-        action,
-        message: format!("it lacks `{field}`."),
-        reply: None,
-    }
-}
-
-/// An id field: a number, or a number in a string (both occur).
-fn number_of(item: &Value, field: &str) -> Option<u64> {
-    match item.get(field) {
-        Some(Value::Number(n)) => n.as_u64(),
-        Some(Value::String(s)) => s.parse().ok(),
-        _ => None,
-    }
-}
-
-fn id_of(action: &'static str, item: &Value) -> Result<u64> {
-    number_of(item, "id").ok_or_else(|| missing(action, "id"))
-}
-
-/// A text field of a server's answer, safe for a terminal and cut to a readable length.
-fn text_of(item: &Value, field: &str) -> String {
-    optional_text(item, field).unwrap_or_default()
-}
-
-fn optional_text(item: &Value, field: &str) -> Option<String> {
-    const MAX_CHARS: usize = 200;
-    item.get(field).and_then(Value::as_str).map(|text| {
-        printable(text)
-            .replace('\n', " ")
-            .chars()
-            .take(MAX_CHARS)
-            .collect()
-    })
-}
-
-fn token_info(action: &'static str, item: &Value) -> Result<TokenInfo> {
-    Ok(TokenInfo {
-        id: id_of(action, item)?,
-        description: text_of(item, "description"),
-        scope: text_of(item, "scope"),
-        application: number_of(item, "application"),
-        created: optional_text(item, "created"),
-        expires: optional_text(item, "expires"),
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -558,7 +465,7 @@ mod tests {
             client_id: "id".into(),
             client_secret: Secret::new("ClientSecretValue"),
         };
-        let client = PlatformClient::new(
+        let client = ServerApi::new(
             Preset::Gateway,
             &Url::parse("https://aap.example.com").unwrap(),
             &Trust::default(),
@@ -576,40 +483,5 @@ mod tests {
             assert!(!shown.contains(secret), "{shown}");
         }
         assert!(shown.contains("alice"));
-    }
-
-    #[test]
-    fn field_errors_read_as_one_sentence() {
-        let error = refusal(
-            "application set-up",
-            reqwest::StatusCode::BAD_REQUEST,
-            br#"{"organization": ["This field is required."], "name": ["Too long."]}"#,
-        );
-        let text = error.to_string();
-        assert!(text.contains("name: Too long."), "{text}");
-        assert!(
-            text.contains("organization: This field is required."),
-            "{text}"
-        );
-        let login = refusal(
-            "token list",
-            reqwest::StatusCode::UNAUTHORIZED,
-            br#"{"detail": "Invalid username/password."}"#,
-        );
-        assert!(login.to_string().contains("username or password is wrong"));
-    }
-
-    #[test]
-    fn token_items_parse_with_or_without_application() {
-        let item = json!({"id": 7, "description": "ci", "scope": "write",
-            "application": null, "expires": "2027-01-01T00:00:00Z", "token": "************"});
-        let info = token_info("token list", &item).unwrap();
-        assert_eq!((info.id, info.application), (7, None));
-        let with_app = json!({"id": "8", "application": 3});
-        assert_eq!(
-            token_info("token list", &with_app).unwrap().application,
-            Some(3)
-        );
-        assert!(token_info("token list", &json!({"description": "no id"})).is_err());
     }
 }

@@ -1,0 +1,97 @@
+//! The tokens after a sign-in: reading them from the keyring, refreshing (the server
+//! rotates both; the new pair is kept at once), who-am-I, and storing new pairs.
+
+use super::Engine;
+use crate::error::{Error, Result};
+use crate::oauth::{OAuthClient, WhoAmI};
+use crate::secret::Secret;
+use crate::tokens::{TokenSet, TokenText};
+
+impl Engine {
+    /// The profile's current tokens, from the keyring.
+    pub async fn current_tokens(&self, name: &str) -> Result<Option<TokenSet>> {
+        self.profiles.get(name)?;
+        let owned = name.to_owned();
+        self.keyring_call(move |k| k.tokens(&owned)).await
+    }
+
+    /// The profile's current tokens, or the sentence that says it has none.
+    pub async fn stored_tokens(&self, name: &str) -> Result<TokenSet> {
+        self.current_tokens(name)
+            .await?
+            .ok_or_else(|| Error::NoTokens(name.to_owned()))
+    }
+
+    /// A stored token in the text another tool takes it in, because the user asked for it.
+    pub async fn token_text(&self, name: &str, what: TokenText) -> Result<Secret> {
+        let profile = self.profiles.get(name)?;
+        self.stored_tokens(name).await?.text(what, &profile)
+    }
+
+    /// Trades the refresh token for a new pair, which is stored at once (the old one is dead).
+    pub async fn refresh(&self, name: &str) -> Result<TokenSet> {
+        let (_, client) = self.client_for(name).await?;
+        let old = self.stored_tokens(name).await?;
+        let refresh_token = old.refresh_token_of(name)?.clone();
+        let mut fresh = client.refresh(&refresh_token).await?;
+        if fresh.refresh_token.is_none() {
+            // A server that does not rotate keeps the old refresh token valid.
+            fresh.refresh_token = Some(refresh_token);
+        }
+        fresh.user = old.user;
+        self.store_and_identify(name, &client, fresh).await
+    }
+
+    /// Who the profile's current access token belongs to.
+    pub async fn whoami(&self, name: &str) -> Result<WhoAmI> {
+        let (_, client) = self.client_for(name).await?;
+        let tokens = self.stored_tokens(name).await?;
+        client.whoami(&tokens.access_token).await
+    }
+
+    /// Stores new tokens before anything else can fail (while asking who-am-I for the
+    /// user), then stores them again with the user's name.
+    /// A keyring failure here is a warning, not an error: the server has issued (and on
+    /// refresh, rotated) the tokens already, and dropping them would lose both pairs.
+    pub(super) async fn store_and_identify(
+        &self,
+        name: &str,
+        client: &OAuthClient,
+        mut tokens: TokenSet,
+    ) -> Result<TokenSet> {
+        // Both start at once: the keyring write (tens of ms over D-Bus) overlaps the
+        // who-am-I request instead of delaying it; the second write waits for both.
+        let (stored, who) = tokio::join!(
+            self.store_tokens(name, &tokens),
+            client.whoami(&tokens.access_token)
+        );
+        if let Err(e) = stored {
+            tracing::warn!(
+                profile = name,
+                "the new tokens could not be kept in the keyring: {e}"
+            );
+        }
+        match who {
+            Ok(WhoAmI::User(user)) => {
+                tokens.user = Some(user);
+                if let Err(e) = self.store_tokens(name, &tokens).await {
+                    tracing::warn!(
+                        profile = name,
+                        "the user name could not be kept in the keyring: {e}"
+                    );
+                }
+            }
+            Ok(WhoAmI::Unauthorized) => {
+                tracing::warn!(profile = name, "who-am-I refused the new access token")
+            }
+            Err(e) => tracing::warn!(profile = name, "who-am-I failed: {e}"),
+        }
+        Ok(tokens)
+    }
+
+    async fn store_tokens(&self, name: &str, tokens: &TokenSet) -> Result<()> {
+        let (owned, tokens) = (name.to_owned(), tokens.clone());
+        self.keyring_call(move |k| k.set_tokens(&owned, &tokens))
+            .await
+    }
+}

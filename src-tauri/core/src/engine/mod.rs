@@ -1,0 +1,88 @@
+//! The flow engine: everything AuthDesk does, in terms a shell can call. The CLI and the
+//! window both drive [`Engine`]; neither holds a rule of its own. Split by capability:
+//!
+//! - `profiles`: saving (create or replace, when a client secret is required or kept)
+//!   and removing profiles with their keyring entries;
+//! - `sign_in`: the browser sign-in, one per profile at a time, waiting on the listener;
+//! - `lifecycle`: the tokens afterwards: refresh, who-am-I, storing new pairs;
+//! - `revoke`: revoking and verifying that the server now refuses the token;
+//! - `server_setup`: the password grant, OAuth applications and the REST API.
+
+mod lifecycle;
+mod profiles;
+mod revoke;
+mod server_setup;
+mod sign_in;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+pub use profiles::{ProfileSave, SaveMode};
+pub use revoke::RevokeReport;
+pub use server_setup::{ApplicationSetup, ServerDraft};
+pub use sign_in::SignIn;
+
+use crate::error::{Error, Result};
+use crate::oauth::OAuthClient;
+use crate::os_keyring::Keyring;
+use crate::profiles::{Profile, ProfileStore};
+
+/// How long a sign-in waits for the redirect by default: the server's code lifetime.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(600);
+
+#[derive(Debug, Clone)]
+pub struct Engine {
+    profiles: ProfileStore,
+    keyring: Keyring,
+    sign_ins: Arc<sign_in::SignInRegistry>,
+}
+
+impl Engine {
+    pub fn new(profiles: ProfileStore, keyring: Keyring) -> Self {
+        Engine {
+            profiles,
+            keyring,
+            sign_ins: Arc::default(),
+        }
+    }
+
+    /// The platform's profile folder, or `AUTHDESK_CONFIG_DIR` with keyring entries of its own.
+    pub fn open_default() -> Result<Self> {
+        let profiles = ProfileStore::open_default()?;
+        let keyring = if std::env::var_os("AUTHDESK_CONFIG_DIR").is_some_and(|d| !d.is_empty()) {
+            Keyring::for_config_dir(profiles.dir())?
+        } else {
+            Keyring::new()?
+        };
+        Ok(Engine::new(profiles, keyring))
+    }
+
+    pub fn profiles(&self) -> &ProfileStore {
+        &self.profiles
+    }
+
+    /// The profile and its OAuth client, with the client secret from the keyring.
+    async fn client_for(&self, name: &str) -> Result<(Profile, OAuthClient)> {
+        let profile = self.profiles.get(name)?;
+        let owned = name.to_owned();
+        let secret = self
+            .keyring_call(move |k| k.client_secret(&owned))
+            .await?
+            .ok_or_else(|| Error::MissingClientSecret(name.to_owned()))?;
+        let client = OAuthClient::new(&profile, secret)?;
+        Ok((profile, client))
+    }
+
+    /// Keyring calls block on D-Bus (or the platform's API): keep them off the async threads.
+    async fn keyring_call<T: Send + 'static>(
+        &self,
+        call: impl FnOnce(&Keyring) -> Result<T> + Send + 'static,
+    ) -> Result<T> {
+        let keyring = self.keyring.clone();
+        tokio::task::spawn_blocking(move || call(&keyring))
+            .await
+            .map_err(|e| Error::KeyringUnavailable {
+                detail: format!("the keyring call did not finish: {e}"),
+            })?
+    }
+}

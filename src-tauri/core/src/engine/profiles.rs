@@ -1,0 +1,234 @@
+//! Saving and removing profiles: whether a save creates or replaces, when the client
+//! secret must be given and when the stored one is kept, and when stored tokens are
+//! forgotten. The rules are one pure function, [`plan_save`]; both shells call
+//! [`Engine::save_profile`].
+
+use super::Engine;
+use crate::error::{Error, Result};
+use crate::profiles::Profile;
+use crate::secret::Secret;
+
+/// What a save may do to a profile of the same name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SaveMode {
+    /// A new profile: a profile of that name must not exist.
+    Create,
+    /// An edit: the profile must exist.
+    Replace,
+    /// Either (the CLI's `profile add`).
+    CreateOrReplace,
+}
+
+/// A profile to save, with the client secret the person typed, if any.
+#[derive(Debug)]
+pub struct ProfileSave {
+    pub profile: Profile,
+    /// `None` keeps the stored secret, where keeping it is allowed.
+    pub client_secret: Option<Secret>,
+    pub mode: SaveMode,
+}
+
+/// What a save does besides writing the profile.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct SavePlan {
+    /// The server or application changed: the stored tokens belong to the old one.
+    forget_tokens: bool,
+}
+
+/// The rules of a save, decided before anything is written.
+fn plan_save(
+    all: &[Profile],
+    profile: &Profile,
+    secret_given: bool,
+    secret_stored: bool,
+    mode: SaveMode,
+) -> Result<SavePlan> {
+    let existing = all.iter().find(|p| p.name == profile.name);
+    match (mode, existing) {
+        (SaveMode::Create, Some(_)) => return Err(Error::ProfileExists(profile.name.clone())),
+        (SaveMode::Replace, None) => return Err(Error::ProfileNotFound(profile.name.clone())),
+        _ => {}
+    }
+    if existing.is_none() {
+        // Keyring entries are keyed by name, and some stores ignore case.
+        if let Some(other) = all
+            .iter()
+            .find(|p| p.name.eq_ignore_ascii_case(&profile.name))
+        {
+            return Err(Error::Config(format!(
+                "The profile name \"{}\" differs from the existing \"{}\" only in letter case, which some keyrings do not tell apart; choose another name.",
+                profile.name, other.name
+            )));
+        }
+    }
+    let moved = existing.is_some_and(|old| {
+        old.client_id != profile.client_id || old.endpoints().ok() != profile.endpoints().ok()
+    });
+    if !secret_given {
+        match existing {
+            None => return Err(Error::MissingClientSecret(profile.name.clone())),
+            Some(_) if !secret_stored => {
+                return Err(Error::MissingClientSecret(profile.name.clone()))
+            }
+            // The stored secret belongs to the old server and application: never send it
+            // to a new one.
+            Some(_) if moved => {
+                return Err(Error::Config(format!(
+                    "Profile \"{}\" now points at another server or application, so its client secret must be entered again; the stored one is never sent elsewhere.",
+                    profile.name
+                )))
+            }
+            Some(_) => {}
+        }
+    }
+    Ok(SavePlan {
+        forget_tokens: moved,
+    })
+}
+
+impl Engine {
+    /// Saves a profile, and its client secret when one is given. The secret goes first,
+    /// so a keyring failure never leaves a profile that cannot sign in.
+    pub async fn save_profile(&self, save: ProfileSave) -> Result<()> {
+        let ProfileSave {
+            profile,
+            client_secret,
+            mode,
+        } = save;
+        profile.validate()?;
+        let all = self.profiles.list()?;
+        let exists = all.iter().any(|p| p.name == profile.name);
+        let secret_stored =
+            client_secret.is_none() && exists && self.has_client_secret(&profile.name).await?;
+        let plan = plan_save(&all, &profile, client_secret.is_some(), secret_stored, mode)?;
+        if let Some(secret) = client_secret {
+            let name = profile.name.clone();
+            self.keyring_call(move |k| k.set_client_secret(&name, &secret))
+                .await?;
+        }
+        if plan.forget_tokens {
+            let name = profile.name.clone();
+            tracing::info!(profile = %name, "server or application changed; forgetting the stored tokens");
+            self.keyring_call(move |k| k.delete_tokens(&name)).await?;
+        }
+        self.profiles.save(profile)
+    }
+
+    /// Removes a profile and its keyring entries.
+    pub async fn remove_profile(&self, name: &str) -> Result<()> {
+        self.profiles.get(name)?;
+        let owned = name.to_owned();
+        self.keyring_call(move |k| k.delete_profile(&owned)).await?;
+        self.profiles.remove(name)
+    }
+
+    /// Whether the keyring holds the profile's client secret (never the secret itself).
+    pub async fn has_client_secret(&self, name: &str) -> Result<bool> {
+        let owned = name.to_owned();
+        Ok(self
+            .keyring_call(move |k| k.client_secret(&owned))
+            .await?
+            .is_some())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::profiles::ProfileDraft;
+
+    fn profile(name: &str, base_url: &str, client_id: &str) -> Profile {
+        ProfileDraft {
+            name: name.into(),
+            preset: crate::presets::Preset::Awx,
+            base_url: base_url.into(),
+            client_id: client_id.into(),
+            grant: Default::default(),
+            redirect_uri: "http://127.0.0.1/callback".into(),
+            scope: "read".into(),
+            ca_file: None,
+            pkce: false,
+            client_auth: Default::default(),
+            pin_sha256: None,
+            request_timeout_secs: None,
+            endpoints: None,
+        }
+        .build()
+        .unwrap()
+    }
+
+    const PROD: &str = "https://awx.example.com";
+
+    #[test]
+    fn create_and_replace_are_told_apart() {
+        let all = [profile("prod", PROD, "id")];
+        let same = profile("prod", PROD, "id");
+        assert!(matches!(
+            plan_save(&all, &same, true, true, SaveMode::Create),
+            Err(Error::ProfileExists(_))
+        ));
+        assert!(matches!(
+            plan_save(&[], &same, true, false, SaveMode::Replace),
+            Err(Error::ProfileNotFound(_))
+        ));
+        for mode in [SaveMode::Replace, SaveMode::CreateOrReplace] {
+            assert_eq!(
+                plan_save(&all, &same, false, true, mode).unwrap(),
+                SavePlan {
+                    forget_tokens: false
+                }
+            );
+        }
+    }
+
+    #[test]
+    fn a_secret_is_required_unless_one_is_stored_for_the_same_server() {
+        let all = [profile("prod", PROD, "id")];
+        let new = profile("new", PROD, "id");
+        assert!(matches!(
+            plan_save(&all, &new, false, false, SaveMode::Create),
+            Err(Error::MissingClientSecret(_))
+        ));
+        let same = profile("prod", PROD, "id");
+        assert!(matches!(
+            plan_save(&all, &same, false, false, SaveMode::Replace),
+            Err(Error::MissingClientSecret(_))
+        ));
+        // Re-pointed at another host or application: the stored secret is not sent there.
+        for moved in [
+            profile("prod", "https://evil.example.com", "id"),
+            profile("prod", PROD, "other-id"),
+        ] {
+            let refused = plan_save(&all, &moved, false, true, SaveMode::Replace).unwrap_err();
+            assert!(refused.to_string().contains("entered again"), "{refused}");
+            assert_eq!(
+                plan_save(&all, &moved, true, true, SaveMode::Replace).unwrap(),
+                SavePlan {
+                    forget_tokens: true
+                }
+            );
+        }
+    }
+
+    #[test]
+    fn names_differing_only_in_case_are_refused() {
+        let all = [profile("Prod", PROD, "id")];
+        let refused = plan_save(
+            &all,
+            &profile("prod", PROD, "id"),
+            true,
+            false,
+            SaveMode::Create,
+        )
+        .unwrap_err();
+        assert!(refused.to_string().contains("letter case"), "{refused}");
+        assert!(plan_save(
+            &all,
+            &profile("prod2", PROD, "id"),
+            true,
+            false,
+            SaveMode::Create
+        )
+        .is_ok());
+    }
+}

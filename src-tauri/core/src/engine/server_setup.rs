@@ -1,0 +1,167 @@
+//! Setting up with the server: the password grant, the REST API as the user (personal
+//! access tokens, organizations), and creating an OAuth application with the profile
+//! that uses it.
+
+use serde::Deserialize;
+
+use super::{Engine, ProfileSave, SaveMode};
+use crate::error::{Error, Result};
+use crate::http::Trust;
+use crate::presets::Preset;
+use crate::profiles::{parse_url, Grant, Profile, ProfileDraft};
+use crate::server_api::{Credentials, NewApplication, Organization, ServerApi};
+use crate::tokens::TokenSet;
+
+impl Engine {
+    /// The password grant of a password profile: the password is used for this one
+    /// request and dropped; the tokens are stored like a sign-in's.
+    pub async fn password_sign_in(&self, name: &str, credentials: Credentials) -> Result<TokenSet> {
+        let (profile, client) = self.client_for(name).await?;
+        if profile.grant != Grant::Password {
+            return Err(Error::Config(format!(
+                "Profile \"{name}\" uses the authorization-code grant, which signs in through the browser, not with a password."
+            )));
+        }
+        let tokens = client
+            .password_grant(credentials.username(), credentials.password())
+            .await?;
+        drop(credentials);
+        tracing::info!(profile = name, "password grant answered");
+        self.store_and_identify(name, &client, tokens).await
+    }
+
+    /// The REST API of a profile's server, as the given user.
+    pub fn server_api_for(&self, name: &str, credentials: Credentials) -> Result<ServerApi> {
+        let profile = self.profiles.get(name)?;
+        ServerApi::new(
+            profile.preset,
+            &profile.base_url,
+            &Trust::of(&profile)?,
+            profile.request_timeout(),
+            credentials,
+        )
+    }
+
+    /// The organizations the user can see on a server typed into a form, for picking
+    /// where a new application goes.
+    pub async fn organizations(
+        &self,
+        server: &ServerDraft,
+        credentials: Credentials,
+    ) -> Result<Vec<Organization>> {
+        let base_url = parse_url("base URL", &server.base_url)?;
+        let trust = Trust::typed(server.ca_file.as_deref(), server.pin_sha256.as_deref())?;
+        ServerApi::new(server.preset, &base_url, &trust, None, credentials)?
+            .organizations()
+            .await
+    }
+
+    /// Creates an OAuth application for the user and the profile that uses it. The
+    /// server shows the client secret once: it goes straight into the keyring, and if
+    /// that fails the application is deleted again, so nothing is left half made.
+    pub async fn set_up_application(
+        &self,
+        setup: ApplicationSetup,
+        credentials: Credentials,
+    ) -> Result<Profile> {
+        let application_name = setup.application_name();
+        let mut draft = setup.profile;
+        if self.profiles.get(draft.name.trim()).is_ok() {
+            return Err(Error::ProfileExists(draft.name.trim().to_owned()));
+        }
+        // The client ID is not known yet: check everything else before touching the server.
+        draft.client_id = "pending".into();
+        let checked = draft.clone().build()?;
+        let api = ServerApi::new(
+            checked.preset,
+            &checked.base_url,
+            &Trust::of(&checked)?,
+            checked.request_timeout(),
+            credentials,
+        )?;
+        // Fail before creating anything if the keyring cannot take the secret.
+        let probe = checked.name.clone();
+        self.keyring_call(move |k| k.client_secret(&probe)).await?;
+        let organization = api.find_organization(&setup.organization).await?;
+        let created = api
+            .create_application(&NewApplication {
+                name: application_name,
+                organization: organization.id,
+                grant: checked.grant,
+                redirect_uri: checked.redirect_uri.clone(),
+            })
+            .await?;
+        tracing::info!(
+            profile = checked.name,
+            application = created.id,
+            organization = organization.id,
+            "application created"
+        );
+        draft.client_id = created.client_id.clone();
+        let profile = match draft.build() {
+            Ok(profile) => profile,
+            Err(e) => {
+                let _ = api.delete_application(created.id).await;
+                return Err(e);
+            }
+        };
+        let save = ProfileSave {
+            profile: profile.clone(),
+            client_secret: Some(created.client_secret),
+            mode: SaveMode::Create,
+        };
+        if let Err(e) = self.save_profile(save).await {
+            // The secret may be in the keyring already: it belongs to nothing now.
+            let name = profile.name.clone();
+            let _ = self.keyring_call(move |k| k.delete_profile(&name)).await;
+            let undone = api.delete_application(created.id).await;
+            return Err(match undone {
+                Ok(()) => Error::Config(format!(
+                    "The application was created, but its client secret could not be kept ({e}), so AuthDesk deleted the application again; fix that and retry."
+                )),
+                Err(undo) => Error::Config(format!(
+                    "The application (id {}) was created, but its client secret could not be kept ({e}), and deleting it failed too ({undo}); delete it on the server and retry.",
+                    created.id
+                )),
+            });
+        }
+        Ok(profile)
+    }
+}
+
+/// What `set_up_application` creates: the profile (its client ID comes from the
+/// server), the application's name (blank for `AuthDesk <profile>`), and the
+/// organization (id or name; empty picks the user's only one).
+#[derive(Debug, Clone, Deserialize)]
+pub struct ApplicationSetup {
+    #[serde(flatten)]
+    pub profile: ProfileDraft,
+    #[serde(default)]
+    pub application_name: String,
+    #[serde(default)]
+    pub organization: String,
+}
+
+impl ApplicationSetup {
+    /// What a new application is called when the person names none.
+    pub const DEFAULT_NAME_PREFIX: &'static str = "AuthDesk ";
+
+    /// The name to create the application under.
+    pub fn application_name(&self) -> String {
+        match self.application_name.trim() {
+            "" => format!("{}{}", Self::DEFAULT_NAME_PREFIX, self.profile.name.trim()),
+            typed => typed.to_owned(),
+        }
+    }
+}
+
+/// A server as a form describes it before there is a profile: enough for its REST API.
+#[derive(Debug, Clone, Deserialize)]
+pub struct ServerDraft {
+    pub preset: Preset,
+    pub base_url: String,
+    #[serde(default)]
+    pub ca_file: Option<String>,
+    #[serde(default)]
+    pub pin_sha256: Option<String>,
+}

@@ -1,0 +1,269 @@
+//! The browser sign-in: one per profile at a time (a new one replaces the one under way
+//! and waits until its port is free), the listener bound before the browser opens, and
+//! the wait for the redirect that ends in a code exchange.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use oauth2::{PkceCodeChallenge, PkceCodeVerifier};
+use tokio_util::sync::CancellationToken;
+use url::Url;
+
+use super::Engine;
+use crate::error::{Error, Result};
+use crate::listener::{callback, LoopbackListener, Verdict};
+use crate::oauth::OAuthClient;
+use crate::secret::random_urlsafe;
+use crate::tokens::TokenSet;
+
+/// One sign-in per profile at a time: a new one cancels the one under way and waits
+/// until it has let go of its listener (and port).
+#[derive(Debug, Default)]
+pub(super) struct SignInRegistry {
+    by_profile: std::sync::Mutex<HashMap<String, ActiveSignIn>>,
+}
+
+#[derive(Debug, Clone)]
+struct ActiveSignIn {
+    superseded: CancellationToken,
+    /// Held by the `SignIn` until it is dropped, with its listener.
+    alive: Arc<tokio::sync::Mutex<()>>,
+}
+
+/// How long a new sign-in waits for the one it replaces to let go: longer than a code
+/// exchange under way may take (the default request timeout, twice: exchange and who-am-I).
+const GIVE_WAY: Duration = Duration::from_secs(65);
+
+impl Engine {
+    /// Prepares a sign-in: binds the listener (before any browser opens, so no redirect
+    /// is missed), picks a fresh state and builds the authorize URL.
+    pub async fn begin_sign_in(&self, name: &str) -> Result<SignIn> {
+        let (profile, client) = self.client_for(name).await?;
+        let turn = self.take_turn(name).await?;
+        let registered = profile.require_redirect_uri()?.clone();
+        let listener = LoopbackListener::bind(&registered).await?;
+        let redirect_uri = listener
+            .as_ref()
+            .map_or(registered, |l| l.redirect_uri().clone());
+        let state = random_urlsafe(43)
+            .map_err(|e| Error::Config(format!("The system random generator failed: {e}.")))?;
+        let (challenge, verifier) = if profile.pkce {
+            let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
+            (Some(challenge), Some(verifier))
+        } else {
+            (None, None)
+        };
+        let authorize_url = client.authorize_url(&redirect_uri, &state, challenge);
+        tracing::info!(
+            profile = name,
+            redirect_uri = redirect_uri.as_str(),
+            pkce = profile.pkce,
+            "sign-in prepared"
+        );
+        Ok(SignIn {
+            engine: self.clone(),
+            profile: profile.name,
+            client,
+            state,
+            pkce_verifier: verifier,
+            authorize_url,
+            redirect_uri,
+            listener,
+            superseded: turn.superseded,
+            _turn: turn.guard,
+        })
+    }
+
+    /// Registers a new sign-in of the profile, cancels the one under way (if any) and
+    /// waits until that one has closed its listener. The swap happens under one lock, so
+    /// two starts that race still queue behind each other.
+    async fn take_turn(&self, name: &str) -> Result<Turn> {
+        let superseded = CancellationToken::new();
+        let alive = Arc::new(tokio::sync::Mutex::new(()));
+        let guard = Arc::clone(&alive)
+            .try_lock_owned()
+            .map_err(|_| Error::SignInBusy(name.to_owned()))?;
+        let previous = self.sign_ins.by_profile.lock().ok().and_then(|mut active| {
+            active.insert(
+                name.to_owned(),
+                ActiveSignIn {
+                    superseded: superseded.clone(),
+                    alive,
+                },
+            )
+        });
+        if let Some(previous) = previous {
+            previous.superseded.cancel();
+            let gave_way = tokio::time::timeout(GIVE_WAY, Arc::clone(&previous.alive).lock_owned())
+                .await
+                .is_ok();
+            if !gave_way {
+                // The older one keeps the profile: put it back, so a later start waits for it too.
+                if let Ok(mut active) = self.sign_ins.by_profile.lock() {
+                    active.insert(name.to_owned(), previous);
+                }
+                return Err(Error::SignInBusy(name.to_owned()));
+            }
+        }
+        Ok(Turn { superseded, guard })
+    }
+}
+
+struct Turn {
+    superseded: CancellationToken,
+    guard: tokio::sync::OwnedMutexGuard<()>,
+}
+
+/// One sign-in attempt, from authorize URL to tokens.
+pub struct SignIn {
+    engine: Engine,
+    profile: String,
+    client: OAuthClient,
+    state: String,
+    pkce_verifier: Option<PkceCodeVerifier>,
+    authorize_url: Url,
+    redirect_uri: Url,
+    listener: Option<LoopbackListener>,
+    /// Cancelled when a newer sign-in of the same profile starts.
+    superseded: CancellationToken,
+    /// Released on drop (after the listener's port is closed), letting a newer one start.
+    _turn: tokio::sync::OwnedMutexGuard<()>,
+}
+
+impl std::fmt::Debug for SignIn {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SignIn")
+            .field("profile", &self.profile)
+            .field("redirect_uri", &self.redirect_uri.as_str())
+            .finish_non_exhaustive()
+    }
+}
+
+impl SignIn {
+    /// The URL to open in the browser; show it too, for opening by hand.
+    pub fn authorize_url(&self) -> &Url {
+        &self.authorize_url
+    }
+
+    /// The exact redirect URI this attempt uses (with the port, for a port-less registration).
+    pub fn redirect_uri(&self) -> &Url {
+        &self.redirect_uri
+    }
+
+    /// False when the redirect URI is not on loopback: the user pastes the redirect URL.
+    pub fn catches_redirect(&self) -> bool {
+        self.listener.is_some()
+    }
+
+    /// Opens the system browser without waiting for it.
+    pub fn open_browser(&self) -> std::io::Result<()> {
+        open::that_detached(self.authorize_url.as_str())
+    }
+
+    /// Waits for the redirect on the listener, then exchanges the code.
+    pub async fn wait(mut self, timeout: Duration, cancel: CancellationToken) -> Result<TokenSet> {
+        let listener = self
+            .listener
+            .take()
+            .ok_or_else(|| Error::RedirectNotOnLoopback(self.redirect_uri.to_string()))?;
+        // Either cancel stops the listener through its own shutdown, which closes its
+        // sockets before returning: a newer sign-in can bind the same port right after.
+        let stop = CancellationToken::new();
+        let state = self.state.clone();
+        let wait = listener.wait_for_code(&state, timeout, stop.clone());
+        tokio::pin!(wait);
+        let code = tokio::select! {
+            code = &mut wait => code,
+            () = cancel.cancelled() => {
+                stop.cancel();
+                let _ = wait.await;
+                Err(Error::Cancelled)
+            }
+            () = self.superseded.cancelled() => {
+                stop.cancel();
+                let _ = wait.await;
+                Err(Error::Superseded(self.profile.clone()))
+            }
+        }?;
+        // A cancel that raced the callback still wins: nothing is exchanged after it.
+        if cancel.is_cancelled() {
+            return Err(Error::Cancelled);
+        }
+        if self.superseded.is_cancelled() {
+            return Err(Error::Superseded(self.profile.clone()));
+        }
+        self.exchange(&code).await
+    }
+
+    /// Finishes with the redirect URL the user copied from the browser's address bar.
+    pub async fn finish_with_redirect_url(self, pasted: &str) -> Result<TokenSet> {
+        let url = Url::parse(pasted.trim()).map_err(|e| {
+            Error::Config(format!(
+                "The pasted text is not a URL ({e}); copy the whole address from the browser."
+            ))
+        })?;
+        match callback::classify_query(url.query().unwrap_or_default(), &self.state) {
+            Verdict::Code(code) => self.exchange(&code).await,
+            Verdict::Refused { error, description } => {
+                Err(Error::AuthorizationRefused { error, description })
+            }
+            Verdict::Ignore { reason, .. } => Err(Error::Config(format!(
+                "The pasted URL is not this sign-in's redirect: {reason}."
+            ))),
+        }
+    }
+
+    /// Exchanges a code from this attempt.
+    pub async fn exchange(mut self, code: &str) -> Result<TokenSet> {
+        let tokens = self
+            .client
+            .exchange_code(code, &self.redirect_uri, self.pkce_verifier.take())
+            .await?;
+        tracing::info!(profile = self.profile, "code exchanged");
+        self.engine
+            .store_and_identify(&self.profile, &self.client, tokens)
+            .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::os_keyring::Keyring;
+    use crate::profiles::ProfileStore;
+
+    fn engine() -> (Engine, tempfile::TempDir) {
+        let dir = tempfile::tempdir().unwrap();
+        // No keyring call is made: turn-taking is the engine's own.
+        let keyring = Keyring::for_config_dir(dir.path()).unwrap();
+        (Engine::new(ProfileStore::new(dir.path()), keyring), dir)
+    }
+
+    #[tokio::test]
+    async fn a_new_sign_in_supersedes_the_one_under_way_once_it_lets_go() {
+        let (engine, _dir) = engine();
+        let first = engine.take_turn("prod").await.unwrap();
+        let other_profile = engine.take_turn("staging").await.unwrap();
+        let superseded = first.superseded.clone();
+        let second = tokio::spawn({
+            let engine = engine.clone();
+            async move { engine.take_turn("prod").await }
+        });
+        tokio::time::timeout(Duration::from_secs(5), superseded.cancelled())
+            .await
+            .expect("the older sign-in is told to give way");
+        assert!(
+            !second.is_finished(),
+            "the newer waits until the older lets go"
+        );
+        assert!(!other_profile.superseded.is_cancelled());
+        drop(first);
+        let second = tokio::time::timeout(Duration::from_secs(5), second)
+            .await
+            .expect("the newer starts once the older let go")
+            .unwrap()
+            .unwrap();
+        assert!(!second.superseded.is_cancelled());
+    }
+}

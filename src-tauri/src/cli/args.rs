@@ -1,0 +1,333 @@
+//! The command line as clap parses it: every subcommand, flag and default. Defaults
+//! come from the core (`ProfileDefaults`), so the CLI and the window start alike.
+
+use std::path::PathBuf;
+
+use authdesk_core::{ClientAuth, Grant, Preset, ProfileDefaults, DEFAULT_REDIRECT_URI};
+use clap::{Args as ClapArgs, Parser, Subcommand, ValueEnum};
+
+use super::output::Format;
+
+/// The exit statuses of `crate::process::exit`, for `--help`.
+const EXIT_CODES_HELP: &str = "\
+Exit status:
+  0  done
+  2  usage or configuration error (bad arguments, unknown profile, port in use)
+  3  the user or the server refused the authorization (error= on the redirect)
+  4  timed out or cancelled
+  5  the server rejected a request (OAuth or HTTP error)
+  6  network or TLS failure
+  7  the OS keyring is unavailable or locked
+  8  revoke not verified (the old access token still works, or could not be checked)
+
+Environment:
+  AUTHDESK_CONFIG_DIR  folder of profiles.toml (default: the platform's config folder)
+  AUTHDESK_LOG         log filter, e.g. debug (logs never contain secrets)";
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "authdesk",
+    version,
+    about = "Get OAuth2 tokens from AWX and Ansible Automation Platform.",
+    long_about = "Get OAuth2 tokens from AWX and the Ansible Automation Platform gateway: the authorization-code flow through the browser, the password grant, and personal access tokens.\n\nWith no subcommand, opens the desktop window. Client secrets and tokens live in the OS keyring; passwords are never stored.",
+    after_help = EXIT_CODES_HELP
+)]
+pub struct Args {
+    /// More log output on stderr (-v, -vv); secrets are never logged.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Add, list, show or remove server profiles.
+    #[command(subcommand)]
+    Profile(ProfileCommand),
+    /// Sign in through the browser (or, for a password-grant profile, with a username
+    /// and password) and print the new tokens.
+    Token(TokenArgs),
+    /// Trade the stored refresh token for a new pair and print it.
+    Refresh {
+        name: String,
+        #[arg(long, value_enum, default_value_t = Format::Json)]
+        format: Format,
+    },
+    /// Show whom the stored access token belongs to.
+    Whoami { name: String },
+    /// Revoke the stored tokens and verify that the server now refuses them.
+    Revoke { name: String },
+    /// Create, list or delete personal access tokens with your username and password.
+    #[command(subcommand)]
+    Pat(PatCommand),
+    /// Create an OAuth application on the server, and the profile that uses it.
+    #[command(subcommand)]
+    App(AppCommand),
+}
+
+#[derive(ClapArgs, Debug)]
+pub struct TokenArgs {
+    pub name: String,
+    /// Password-grant profiles: the user to get tokens for.
+    #[arg(long, short = 'u')]
+    pub username: Option<String>,
+    /// Password-grant profiles: read the password from standard input instead of prompting.
+    #[arg(long)]
+    pub password_stdin: bool,
+    #[arg(long, value_enum, default_value_t = Format::Json)]
+    pub format: Format,
+    /// Seconds to wait for the browser's redirect.
+    #[arg(long, default_value_t = authdesk_core::DEFAULT_TIMEOUT.as_secs(), value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    pub timeout: u64,
+    /// Do not open a browser; only print the URL to open by hand.
+    #[arg(long)]
+    pub no_browser: bool,
+}
+
+/// The login every `pat` command uses; the password is never stored.
+#[derive(ClapArgs, Debug)]
+pub struct Login {
+    /// Your username on the server.
+    #[arg(long, short = 'u')]
+    pub username: String,
+    /// Read the password from standard input instead of prompting.
+    #[arg(long)]
+    pub password_stdin: bool,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum PatCommand {
+    /// Create a personal access token on the profile's server and print it (shown once).
+    Create {
+        /// The profile whose server (and CA file) to use.
+        name: String,
+        #[command(flatten)]
+        login: Login,
+        #[arg(long, default_value = "AuthDesk")]
+        description: String,
+        /// read, write or "read write"
+        #[arg(long, default_value = "write")]
+        scope: String,
+        /// Tie the token to this application id (it then gets a refresh token too).
+        #[arg(long)]
+        application: Option<u64>,
+        #[arg(long, value_enum, default_value_t = Format::Json)]
+        format: Format,
+    },
+    /// List your tokens on the profile's server (ids and descriptions, never the tokens).
+    List {
+        name: String,
+        #[command(flatten)]
+        login: Login,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Delete one of your tokens by id; it stops working at once.
+    Delete {
+        name: String,
+        id: u64,
+        #[command(flatten)]
+        login: Login,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AppCommand {
+    /// Create a confidential application, keep its client secret in the keyring and add
+    /// profile NAME for it.
+    Create(Box<CreateApp>),
+}
+
+#[derive(ClapArgs, Debug)]
+pub struct CreateApp {
+    /// The profile to create.
+    pub name: String,
+    /// The server, e.g. https://aap.example.com
+    #[arg(long)]
+    pub base_url: String,
+    #[arg(long, value_enum, default_value_t = ProfileDefaults::default().preset.into())]
+    pub preset: PresetArg,
+    #[command(flatten)]
+    pub login: Login,
+    /// The organization that owns the application (name or id); may be left out when you belong to exactly one.
+    #[arg(long, default_value = "")]
+    pub organization: String,
+    /// The application's name on the server (default: "AuthDesk <profile>").
+    #[arg(long, default_value = "")]
+    pub app_name: String,
+    #[arg(long, value_enum, default_value_t = ProfileDefaults::default().grant.into())]
+    pub grant: GrantArg,
+    /// Authorization-code grant: where AuthDesk listens; port-less loopback accepts any port.
+    #[arg(long, default_value = DEFAULT_REDIRECT_URI)]
+    pub redirect_uri: String,
+    /// read, write or "read write"
+    #[arg(long, default_value = ProfileDefaults::default().scope.as_str())]
+    pub scope: String,
+    #[command(flatten)]
+    pub tls: TlsArgs,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ProfileCommand {
+    /// Add a profile (or replace one with the same name) and store its client secret in the keyring.
+    Add(Box<AddProfile>),
+    /// List the profiles.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show one profile (never its secret).
+    Show { name: String },
+    /// Remove a profile and its keyring entries.
+    Remove { name: String },
+}
+
+#[derive(ClapArgs, Debug)]
+pub struct AddProfile {
+    pub name: String,
+    /// The server, e.g. https://awx.example.com
+    #[arg(long)]
+    pub base_url: String,
+    #[arg(long)]
+    pub client_id: String,
+    #[arg(long, value_enum, default_value_t = ProfileDefaults::default().grant.into())]
+    pub grant: GrantArg,
+    /// Exactly as registered in the server's application, e.g. http://127.0.0.1/callback
+    /// (authorization-code grant only).
+    #[arg(long, required_if_eq("grant", "authorization-code"))]
+    pub redirect_uri: Option<String>,
+    #[arg(long, value_enum, default_value_t = ProfileDefaults::default().preset.into())]
+    pub preset: PresetArg,
+    /// read, write or "read write"
+    #[arg(long, default_value = ProfileDefaults::default().scope.as_str())]
+    pub scope: String,
+    #[command(flatten)]
+    pub tls: TlsArgs,
+    /// Send a PKCE S256 challenge (only where an admin requires it).
+    #[arg(long)]
+    pub pkce: bool,
+    /// Seconds each request to the server may take (default 30).
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub request_timeout: Option<u64>,
+    /// How the client authenticates at the token endpoint.
+    #[arg(long = "auth", value_enum, default_value_t = ProfileDefaults::default().client_auth.into())]
+    pub client_auth: AuthArg,
+    /// Read the client secret from standard input instead of prompting.
+    #[arg(long)]
+    pub client_secret_stdin: bool,
+    /// Authorize endpoint (custom preset).
+    #[arg(long, required_if_eq("preset", "custom"))]
+    pub authorize_url: Option<String>,
+    /// Token endpoint (custom preset).
+    #[arg(long, required_if_eq("preset", "custom"))]
+    pub token_url: Option<String>,
+    /// Revoke endpoint (custom preset).
+    #[arg(long, required_if_eq("preset", "custom"))]
+    pub revoke_url: Option<String>,
+    /// Who-am-I endpoint (custom preset).
+    #[arg(long, required_if_eq("preset", "custom"))]
+    pub whoami_url: Option<String>,
+}
+
+/// How a profile trusts its server's certificate.
+#[derive(ClapArgs, Debug)]
+pub struct TlsArgs {
+    /// PEM file of the CA that signed the server's certificate.
+    #[arg(long, conflicts_with = "pin_sha256")]
+    pub ca_file: Option<PathBuf>,
+    /// Trust exactly the certificate with this SHA-256 fingerprint (AB:CD:… as
+    /// `openssl x509 -noout -fingerprint -sha256` prints it), for self-signed servers.
+    #[arg(long)]
+    pub pin_sha256: Option<String>,
+}
+
+impl TlsArgs {
+    /// The CA file as the profile draft takes it.
+    pub fn ca_file_text(&self) -> Option<String> {
+        self.ca_file
+            .as_ref()
+            .map(|path| path.to_string_lossy().into_owned())
+    }
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug)]
+pub enum PresetArg {
+    /// AWX up to 24.6.1, Automation Controller up to 2.4 (/api/o/…)
+    Awx,
+    /// AAP 2.5+ platform gateway (/o/…)
+    Gateway,
+    /// every endpoint URL given by hand
+    Custom,
+}
+
+impl From<PresetArg> for Preset {
+    fn from(arg: PresetArg) -> Self {
+        match arg {
+            PresetArg::Awx => Preset::Awx,
+            PresetArg::Gateway => Preset::Gateway,
+            PresetArg::Custom => Preset::Custom,
+        }
+    }
+}
+
+impl From<Preset> for PresetArg {
+    fn from(preset: Preset) -> Self {
+        match preset {
+            Preset::Awx => PresetArg::Awx,
+            Preset::Gateway => PresetArg::Gateway,
+            Preset::Custom => PresetArg::Custom,
+        }
+    }
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum GrantArg {
+    /// browser sign-in with the consent screen
+    AuthorizationCode,
+    /// "Resource owner password-based": username and password
+    Password,
+}
+
+impl From<GrantArg> for Grant {
+    fn from(arg: GrantArg) -> Self {
+        match arg {
+            GrantArg::AuthorizationCode => Grant::AuthorizationCode,
+            GrantArg::Password => Grant::Password,
+        }
+    }
+}
+
+impl From<Grant> for GrantArg {
+    fn from(grant: Grant) -> Self {
+        match grant {
+            Grant::AuthorizationCode => GrantArg::AuthorizationCode,
+            Grant::Password => GrantArg::Password,
+        }
+    }
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug)]
+pub enum AuthArg {
+    Basic,
+    Post,
+}
+
+impl From<AuthArg> for ClientAuth {
+    fn from(arg: AuthArg) -> Self {
+        match arg {
+            AuthArg::Basic => ClientAuth::Basic,
+            AuthArg::Post => ClientAuth::Post,
+        }
+    }
+}
+
+impl From<ClientAuth> for AuthArg {
+    fn from(auth: ClientAuth) -> Self {
+        match auth {
+            ClientAuth::Basic => AuthArg::Basic,
+            ClientAuth::Post => AuthArg::Post,
+        }
+    }
+}

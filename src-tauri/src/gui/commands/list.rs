@@ -1,0 +1,37 @@
+// Every command the web view may call, in one list: the handler (`gui::run`), the build
+// manifest and the capability file (`build.rs` writes `capabilities/main.json` from it)
+// all read this, so a command is granted exactly when it exists. `build.rs` includes
+// this file as text, so it holds nothing but the macro.
+
+/// Calls `$then!` with every window command as `module::command`.
+macro_rules! with_window_commands {
+    ($then:ident) => {
+        $then! {
+            profiles::list_profiles,
+            profiles::client_secret_stored,
+            profiles::preset_endpoints,
+            profiles::form_defaults,
+            profiles::save_profile,
+            profiles::delete_profile,
+            tokens::begin_sign_in,
+            tokens::wait_sign_in,
+            tokens::cancel_sign_in,
+            tokens::current_tokens,
+            tokens::reveal_token,
+            tokens::copy_token,
+            tokens::refresh_tokens,
+            tokens::revoke_tokens,
+            tokens::session_history,
+            settings::get_settings,
+            settings::save_settings,
+            server_setup::password_sign_in,
+            server_setup::list_organizations,
+            server_setup::set_up_application,
+            server_setup::create_personal_token,
+            server_setup::list_personal_tokens,
+            server_setup::delete_personal_token,
+            server_setup::reveal_personal_token,
+            window::window_ready,
+        }
+    };
+}

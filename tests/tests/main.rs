@@ -1,0 +1,33 @@
+//! AuthDesk's end-to-end tests, one binary (`cargo test -p authdesk-e2e --test e2e`; one
+//! module: `… --test e2e window::`). Each module is named for the part of AuthDesk it
+//! exercises; a new test goes in the module of the part it drives:
+//!
+//! - [`cli`]: the `authdesk` executable against a real server and the scripted browser:
+//!   the browser sign-in journey on both server layouts, output formats, profile commands,
+//!   PKCE, and every way a sign-in can go wrong (exit status and sentence);
+//! - [`engine`]: the core's `Engine` driven in-process, as the window drives it: a code
+//!   used twice, cancel, concurrent sign-ins, a second sign-in replacing the first;
+//! - [`http_errors`]: the core's exchanges with servers that fail (refused, cut short,
+//!   slow, HTML, huge, malformed, redirecting), against `authdesk_e2e::hostile`;
+//! - [`keyring`]: the OS keyring failing under AuthDesk: none, locked, entries deleted
+//!   behind its back;
+//! - [`server_api`]: personal tokens, application set-up and the password grant, through
+//!   the executable, on both server layouts;
+//! - [`tls`]: HTTPS with a private CA: untrusted by default, trusted through a CA file or
+//!   a pinned fingerprint;
+//! - [`window`]: the real window in WebKit under Xvfb, through WebDriver.
+//!
+//! The harness (`tests/src`) is split by role: `servers` (the test authorization
+//! servers), `desk` (the sandbox the executable runs in), `fixtures` (profiles for the
+//! in-process tests, and the one place naming the core's modules), `hostile` and
+//! `window`. Every test runs in this one process, several at once: none may change the
+//! process's environment, names in the shared keyring come from `unique`, and window tests
+//! take `ONE_WINDOW_AT_A_TIME` (they share the X clipboard).
+
+mod cli;
+mod engine;
+mod http_errors;
+mod keyring;
+mod server_api;
+mod tls;
+mod window;

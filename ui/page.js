@@ -1,0 +1,103 @@
+// What every module of the window shares: the state, DOM and time helpers, list filters, paint timing.
+
+export const { invoke } = window.__TAURI__.core;
+export const $ = (id) => document.getElementById(id);
+export const MASK = '•'.repeat(24);
+
+export const state = {
+  profiles: [],
+  selected: null,
+  attempt: null,
+  countdown: null,
+  editing: null,
+  // Endpoint fields the user typed into; untouched ones follow the preset on the server side.
+  endpointsEdited: false,
+  tab: 'tokens',
+  // Whether the keyring holds a profile's client secret: { name, stored }, for the chosen one.
+  secretStored: null,
+  // This session's tokens as listed: { text, search, state }, newest first.
+  history: [],
+};
+
+export function selectedProfile() {
+  return state.profiles.find((p) => p.name === state.selected) || null;
+}
+
+// ---- secrets -------------------------------------------------------------
+
+/**
+ * Shows a secret (a string) or masks it (null), and sets its Reveal/Hide button to match:
+ * the one place that flips the two together.
+ */
+export function setRevealed(valueId, buttonId, value) {
+  const node = $(valueId);
+  node.textContent = value ?? MASK;
+  node.classList.toggle('masked', value == null);
+  const button = $(buttonId);
+  button.textContent = value == null ? 'Reveal' : 'Hide';
+  button.setAttribute('aria-pressed', String(value != null));
+}
+
+/** Hides a shown secret, or asks `fetchSecret` for it: tokens reach the page only this way. */
+export async function toggleReveal(valueId, buttonId, fetchSecret) {
+  const shown = $(buttonId).getAttribute('aria-pressed') === 'true';
+  setRevealed(valueId, buttonId, shown ? null : await fetchSecret());
+}
+
+// ---- time ----------------------------------------------------------------
+
+export function timeLeft(iso) {
+  const seconds = (Date.parse(iso) - Date.now()) / 1000;
+  if (!Number.isFinite(seconds)) return '';
+  if (seconds <= 0) return 'expired';
+  const units = [['year', 365 * 86400], ['day', 86400], ['hour', 3600], ['minute', 60]];
+  for (const [name, size] of units) {
+    if (seconds >= size) {
+      const n = Math.floor(seconds / size);
+      return `${n.toLocaleString()} ${name}${n === 1 ? '' : 's'} left`;
+    }
+  }
+  return 'less than a minute left';
+}
+
+// One formatter for every date: making one per call costs about a quarter of a millisecond,
+// which a long history pays a thousand times.
+const DATE_FORMAT = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+
+export function formatDate(iso) {
+  const date = new Date(iso);
+  return Number.isNaN(date.getTime()) ? iso : DATE_FORMAT.format(date);
+}
+
+// ---- timing --------------------------------------------------------------
+
+/**
+ * Records, as a User Timing measure, how long a list took from `start` until the frame
+ * showing it was painted: `cargo xtask bench` reads these. Only the latest few are kept.
+ */
+export function measureUntilPainted(name, start) {
+  afterPaint(() => {
+    if (performance.getEntriesByName(name).length >= 50) performance.clearMeasures(name);
+    performance.measure(name, { start, end: performance.now() });
+  });
+}
+
+/** Runs `then` once the next frame has been painted. */
+export function afterPaint(then) {
+  requestAnimationFrame(() => setTimeout(then));
+}
+
+// ---- list filters --------------------------------------------------------
+
+/** Lower-case text a filter matches against; every word typed must appear in it. */
+export function matches(haystack, filter) {
+  return filter.every((word) => haystack.includes(word));
+}
+
+export function filterWords(id) {
+  return $(id).value.toLowerCase().split(/\s+/).filter(Boolean);
+}
+
+export function showCount(id, shown, total, noun) {
+  $(id).textContent = shown === total ? '' : `${shown.toLocaleString()} of ${total.toLocaleString()} ${noun}`;
+}

@@ -1,0 +1,261 @@
+// Profiles: the list, picker and filter, the chosen profile's panel, and the profile form (commands in profiles.rs).
+
+import {
+  $, invoke, state, selectedProfile, filterWords, matches, showCount, measureUntilPainted,
+} from './page.js';
+import { say, messageOf } from './status.js';
+import { confirmAction } from './dialogs.js';
+import { showTokens, showHistory } from './tokens.js';
+import { clearPersonalTokens } from './server_setup.js';
+
+const PRESET_NAMES = { awx: 'AWX', gateway: 'AAP gateway', custom: 'Custom' };
+
+export const ENDPOINTS = ['authorize', 'token', 'revoke', 'whoami'];
+
+// ---- form defaults ---------------------------------------------------------
+
+let defaults = null;
+
+/**
+ * The form's defaults as Rust defines them (form_defaults), asked once: the page keeps no
+ * copy of its own. A failed call is asked again next time.
+ */
+export function formDefaults() {
+  defaults ??= invoke('form_defaults').catch((error) => {
+    defaults = null;
+    throw error;
+  });
+  return defaults;
+}
+
+// ---- the list --------------------------------------------------------------
+
+/**
+ * Lists the profiles and shows the chosen one. `onListed` runs as soon as the list and the
+ * profile's panel are drawn, before its details arrive from the keyring.
+ */
+export async function loadProfiles(select, onListed) {
+  const start = performance.now();
+  state.profiles = await invoke('list_profiles');
+  for (const profile of state.profiles) profile.search = `${profile.name} ${profile.base_url}`.toLowerCase();
+  const names = state.profiles.map((p) => p.name);
+  if (select && names.includes(select)) state.selected = select;
+  else if (!names.includes(state.selected)) state.selected = names.length === 1 ? names[0] : null;
+  $('profile-filter').hidden = names.length < 2;
+  fillProfilePicker();
+  $('profile-select').disabled = names.length === 0;
+  $('empty').hidden = names.length > 0;
+  measureUntilPainted('profiles', start);
+  const details = showProfile();
+  onListed?.();
+  await details;
+}
+
+/** The picker holds the profiles matching the filter (name or server), and always the chosen one. */
+function fillProfilePicker() {
+  const filter = filterWords('profile-filter');
+  const shown = state.profiles.filter((p) => p.name === state.selected || matches(p.search, filter));
+  const picker = $('profile-select');
+  const options = shown.map((p) => new Option(p.name, p.name, false, p.name === state.selected));
+  if (!state.selected && state.profiles.length !== 1) {
+    const hint = shown.length === 0 ? 'No profile matches' : 'Choose a profile…';
+    options.unshift(new Option(hint, '', true, true));
+  }
+  picker.replaceChildren(...options);
+  showCount('profile-count', shown.length, state.profiles.length, 'profiles');
+}
+
+export function filterProfiles() {
+  const start = performance.now();
+  fillProfilePicker();
+  measureUntilPainted('filter profiles', start);
+}
+
+export async function chooseProfile(event) {
+  state.selected = event.target.value || null;
+  await showProfile();
+}
+
+export async function showProfile() {
+  const profile = selectedProfile();
+  $('tabs').hidden = !profile;
+  $('edit-profile').disabled = !profile;
+  $('delete-profile').disabled = !profile;
+  // Logins typed for one profile never linger for another.
+  $('login-password').value = '';
+  clearPersonalTokens();
+  showTab(profile ? state.tab : null);
+  if (!profile) return;
+  const passwordGrant = profile.grant === 'password';
+  $('password-login').hidden = !passwordGrant;
+  $('redirect-card').hidden = passwordGrant;
+  $('redirect-uri').textContent = profile.redirect_uri ?? '';
+  $('tab-pats').disabled = profile.preset === 'custom';
+  // What the keyring holds arrives a moment later; nothing of another profile shows meanwhile.
+  $('server-summary').textContent = '';
+  showTokens(null);
+  const name = profile.name;
+  const [secretStored, tokens] = await Promise.all([
+    invoke('client_secret_stored', { name }),
+    invoke('current_tokens', { name }),
+  ]);
+  // Another profile was chosen meanwhile: its own call shows it.
+  if (state.selected !== name) return;
+  state.secretStored = { name, stored: secretStored };
+  const endpoints = profile.resolved_endpoints;
+  $('server-summary').textContent = endpoints
+    ? `${PRESET_NAMES[profile.preset] || profile.preset} at ${profile.base_url} · client ${profile.client_id} · scope ${profile.scope}` +
+      (secretStored ? '' : ' · no client secret stored: edit the profile to add it')
+    : '';
+  showTokens(tokens);
+  await showHistory();
+}
+
+export function showTab(tab) {
+  const profile = selectedProfile();
+  // The login typed for personal tokens stays only while its tab is open.
+  if (tab !== 'pats') $('pat-password').value = '';
+  if (tab === 'pats' && profile?.preset === 'custom') tab = 'tokens';
+  if (tab) state.tab = tab;
+  $('profile-panel').hidden = tab !== 'tokens';
+  $('pat-panel').hidden = tab !== 'pats';
+  $('tab-tokens').setAttribute('aria-selected', String(tab === 'tokens'));
+  $('tab-pats').setAttribute('aria-selected', String(tab === 'pats'));
+}
+
+export async function deleteProfile() {
+  const name = state.selected;
+  if (!name) return;
+  const ok = await confirmAction(`Delete the profile “${name}” and its secret and tokens from the keyring?`, 'Delete');
+  if (!ok) return;
+  await invoke('delete_profile', { name });
+  state.selected = null;
+  await loadProfiles();
+  say(`Deleted profile “${name}”.`);
+}
+
+// ---- the profile form ----------------------------------------------------
+
+/** `profile` to edit, or null for a new one. */
+export async function openProfileForm(profile) {
+  const fallback = await formDefaults();
+  state.editing = profile;
+  const form = $('profile-form');
+  form.reset();
+  $('profile-error').textContent = '';
+  $('profile-heading').textContent = profile ? `Edit ${profile.name}` : 'New profile';
+  $('profile-name').value = profile?.name ?? '';
+  $('profile-name').readOnly = Boolean(profile);
+  $('profile-preset').value = profile?.preset ?? fallback.preset;
+  $('profile-grant').value = profile?.grant ?? fallback.grant;
+  $('setup-row').hidden = Boolean(profile);
+  $('profile-base-url').value = profile?.base_url ?? '';
+  $('profile-client-id').value = profile?.client_id ?? '';
+  $('profile-client-secret').value = '';
+  $('secret-state').textContent = profile && state.secretStored?.name === profile.name && state.secretStored.stored
+    ? 'A secret is stored in the OS keyring; leave this empty to keep it.'
+    : 'Shown once by the server when the application was created. It goes to the OS keyring only.';
+  // A password-grant profile has none; switching it to the code grant offers the default.
+  $('profile-redirect-uri').value = profile?.redirect_uri ?? fallback.redirect_uri;
+  $('profile-scope').value = profile?.scope ?? fallback.scope;
+  $('profile-auth').value = profile?.client_auth ?? fallback.client_auth;
+  $('profile-ca-file').value = profile?.ca_file ?? '';
+  $('profile-pin').value = profile?.pin_sha256 ?? '';
+  $('profile-pkce').checked = Boolean(profile?.pkce);
+  for (const name of ENDPOINTS) $(`endpoint-${name}`).value = profile?.resolved_endpoints?.[name] ?? '';
+  state.endpointsEdited = profile?.preset === 'custom';
+  showGrantFields();
+  $('profile-dialog').showModal();
+  (profile ? $('profile-base-url') : $('profile-name')).focus();
+}
+
+export function editSelectedProfile() {
+  return openProfileForm(selectedProfile());
+}
+
+export function showGrantFields() {
+  const code = $('profile-grant').value === 'authorization_code';
+  for (const node of document.querySelectorAll('.code-grant')) node.hidden = !code;
+}
+
+export async function presetChanged() {
+  state.endpointsEdited = $('profile-preset').value === 'custom';
+  await fillPresetEndpoints();
+}
+
+export function endpointEdited() {
+  state.endpointsEdited = true;
+}
+
+export async function fillPresetEndpoints() {
+  const preset = $('profile-preset').value;
+  const base = $('profile-base-url').value.trim();
+  if (preset === 'custom' || !base) return;
+  try {
+    const endpoints = await invoke('preset_endpoints', { preset, baseUrl: base });
+    if (endpoints) for (const name of ENDPOINTS) $(`endpoint-${name}`).value = endpoints[name];
+    $('profile-error').textContent = '';
+  } catch (error) {
+    $('profile-error').textContent = messageOf(error);
+  }
+}
+
+/** The profile form's fields as the core's ProfileDraft (without client ID and endpoints). */
+export function profileDraft() {
+  const grant = $('profile-grant').value;
+  return {
+    name: $('profile-name').value.trim(),
+    preset: $('profile-preset').value,
+    base_url: $('profile-base-url').value.trim(),
+    client_id: '',
+    grant,
+    redirect_uri: grant === 'authorization_code' ? $('profile-redirect-uri').value.trim() : '',
+    scope: $('profile-scope').value,
+    ca_file: $('profile-ca-file').value.trim() || null,
+    pin_sha256: $('profile-pin').value.trim() || null,
+    pkce: $('profile-pkce').checked,
+    client_auth: $('profile-auth').value,
+    endpoints: null,
+  };
+}
+
+export async function saveProfile(event) {
+  event.preventDefault();
+  const secretInput = $('profile-client-secret');
+  const endpoints = Object.fromEntries(ENDPOINTS.map((name) => [name, $(`endpoint-${name}`).value.trim()]));
+  // Endpoints the user did not type are not sent: the preset derives them from the base URL,
+  // so a fill still in flight can never pin the profile to an old server.
+  const sendEndpoints = state.endpointsEdited || $('profile-preset').value === 'custom';
+  const input = {
+    ...profileDraft(),
+    is_new: !state.editing,
+    // Set with the CLI's --request-timeout; the form has no field for it, so it is kept.
+    request_timeout_secs: state.editing?.request_timeout_secs ?? null,
+    client_id: $('profile-client-id').value.trim(),
+    endpoints: sendEndpoints ? endpoints : null,
+    client_secret: secretInput.value || null,
+  };
+  try {
+    await invoke('save_profile', { input });
+  } catch (error) {
+    $('profile-error').textContent = messageOf(error);
+    return;
+  } finally {
+    // The secret is in the keyring now (or must be typed again): never keep it in the page.
+    secretInput.value = '';
+    input.client_secret = null;
+  }
+  $('profile-dialog').close();
+  await loadProfiles(input.name);
+  say(`Saved profile “${input.name}”.`);
+}
+
+/** The client secret never stays in the form, however the dialog closes. */
+export function clearClientSecret() {
+  $('profile-client-secret').value = '';
+}
+
+export function cancelProfileForm() {
+  clearClientSecret();
+  $('profile-dialog').close();
+}

@@ -1,0 +1,21 @@
+// The settings dialog (commands in settings.rs).
+
+import { $, invoke } from './page.js';
+import { say } from './status.js';
+
+export async function openSettings() {
+  const settings = await invoke('get_settings');
+  $('clipboard-clear').value = settings.clipboard_clear_secs;
+  $('settings-dialog').showModal();
+}
+
+export async function saveSettings() {
+  const seconds = Number.parseInt($('clipboard-clear').value, 10);
+  const saved = await invoke('save_settings', { clipboardClearSecs: Number.isFinite(seconds) ? seconds : 60 });
+  $('settings-dialog').close();
+  say(saved.clipboard_clear_secs ? `Copied tokens are cleared after ${saved.clipboard_clear_secs} s.` : 'Copied tokens stay on the clipboard.');
+}
+
+export function closeSettings() {
+  $('settings-dialog').close();
+}
