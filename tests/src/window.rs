@@ -66,6 +66,43 @@ fn app_log_path(desk: &Desk) -> PathBuf {
     desk.dir.path().join("tauri-driver.log")
 }
 
+/// The last `lines` lines of what tauri-driver, WebKitWebDriver and the app logged.
+fn log_tail(path: &Path, lines: usize) -> String {
+    let log = std::fs::read_to_string(path).unwrap_or_default();
+    let all: Vec<&str> = log.lines().collect();
+    all[all.len().saturating_sub(lines)..].join("\n")
+}
+
+/// Waits until WebKitWebDriver, asked directly on its own port, answers `/status` with
+/// `ready: true`.
+async fn wait_until_ready(
+    native_port: u16,
+    deadline: Instant,
+    driver: &mut ProcessGroup,
+) -> Result<()> {
+    let client = reqwest::Client::builder()
+        .no_proxy()
+        .timeout(Duration::from_secs(2))
+        .build()?;
+    let url = format!("http://127.0.0.1:{native_port}/status");
+    loop {
+        let ready = match client.get(&url).send().await {
+            Ok(answer) if answer.status().is_success() => answer
+                .json::<serde_json::Value>()
+                .await
+                .is_ok_and(|status| status["value"]["ready"] == true),
+            _ => false,
+        };
+        if ready {
+            return Ok(());
+        }
+        if Instant::now() > deadline || driver.0.try_wait().ok().flatten().is_some() {
+            bail!("WebKitWebDriver did not become ready on port {native_port}");
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+}
+
 fn tauri_driver() -> PathBuf {
     if let Some(path) = std::env::var_os("TAURI_DRIVER") {
         return path.into();
@@ -131,6 +168,7 @@ impl Window {
         // The same environment as the CLI runs with, given to tauri-driver, which starts
         // WebKitWebDriver, which starts the app: all inherit it.
         let command = desk.command(&[]);
+        let log = std::fs::File::create(app_log_path(desk))?;
         let mut driver = Command::new(tauri_driver());
         for (key, value) in command.get_envs() {
             match value {
@@ -148,8 +186,10 @@ impl Window {
                 &native_port.to_string(),
             ])
             .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(std::fs::File::create(app_log_path(desk))?)
+            // tauri-driver says on stdout why it dropped a request ("Error serving
+            // connection: …"); the app and WebKitWebDriver write to stderr.
+            .stdout(log.try_clone()?)
+            .stderr(log)
             // Its own process group, so the app it starts can be stopped with it.
             .process_group(0);
         let mut driver = ProcessGroup(
@@ -164,6 +204,11 @@ impl Window {
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
+        // tauri-driver opens its port before the WebKitWebDriver it started listens (tens
+        // of milliseconds later on a cold page cache), and answers a request it cannot
+        // forward by closing the connection: the new-session request must wait for
+        // WebKitWebDriver itself to say it is ready (tauri-apps/tauri#15156).
+        wait_until_ready(native_port, deadline, &mut driver).await?;
         // Both of rustls's crypto back-ends are linked (fantoccini and reqwest differ): pick one.
         let _ = rustls::crypto::ring::default_provider().install_default();
         let mut capabilities = serde_json::Map::new();
@@ -172,12 +217,26 @@ impl Window {
             "tauri:options".into(),
             json!({ "application": authdesk_bin() }),
         );
-        let client = ClientBuilder::rustls()
-            .context("WebDriver client")?
-            .capabilities(capabilities)
-            .connect(&format!("http://127.0.0.1:{port}"))
-            .await
-            .context("opening a WebDriver session on the AuthDesk window")?;
+        let mut builder = ClientBuilder::rustls().context("WebDriver client")?;
+        builder.capabilities(capabilities);
+        // WebKitWebDriver never answers if the app dies while starting: bound the wait.
+        let client = tokio::time::timeout(
+            Duration::from_secs(90),
+            builder.connect(&format!("http://127.0.0.1:{port}")),
+        )
+        .await
+        .map_err(|_| {
+            anyhow::anyhow!(
+                "the new-session request got no answer in 90 s (did the app start?):\n{}",
+                log_tail(&app_log_path(desk), 40)
+            )
+        })?
+        .with_context(|| {
+            format!(
+                "opening a WebDriver session on the AuthDesk window:\n{}",
+                log_tail(&app_log_path(desk), 40)
+            )
+        })?;
         let window = Window {
             client,
             display,
@@ -392,9 +451,7 @@ impl Window {
 
     /// The last `lines` lines the app logged, for a failure message.
     pub fn app_log_tail(&self, lines: usize) -> String {
-        let log = self.app_log();
-        let all: Vec<&str> = log.lines().collect();
-        all[all.len().saturating_sub(lines)..].join("\n")
+        log_tail(&self.log, lines)
     }
 
     /// Waits until the app has logged `needle` at least `count` times.

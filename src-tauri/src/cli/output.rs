@@ -70,23 +70,9 @@ mod tests {
     }
 
     fn profile() -> Profile {
-        ProfileDraft {
-            name: "p".into(),
-            preset: Default::default(),
-            base_url: "https://awx.example.com".into(),
-            client_id: "id".into(),
-            grant: Default::default(),
-            redirect_uri: "http://127.0.0.1/callback".into(),
-            scope: "read".into(),
-            ca_file: None,
-            pkce: false,
-            client_auth: Default::default(),
-            pin_sha256: None,
-            request_timeout_secs: None,
-            endpoints: None,
-        }
-        .build()
-        .unwrap()
+        ProfileDraft::new("p", Default::default(), "https://awx.example.com", "id")
+            .build()
+            .unwrap()
     }
 
     #[test]

@@ -95,10 +95,6 @@ pub async fn create_app(engine: &Engine, args: CreateApp) -> Result<u8, Error> {
         application_name: args.app_name,
         organization: args.organization,
         profile: ProfileDraft {
-            name: args.name,
-            preset: args.preset.into(),
-            base_url: args.base_url,
-            client_id: String::new(),
             grant,
             redirect_uri: match grant {
                 Grant::AuthorizationCode => args.redirect_uri,
@@ -106,11 +102,9 @@ pub async fn create_app(engine: &Engine, args: CreateApp) -> Result<u8, Error> {
             },
             scope: args.scope,
             ca_file: args.tls.ca_file_text(),
-            pkce: false,
-            client_auth: Default::default(),
             pin_sha256: args.tls.pin_sha256,
-            request_timeout_secs: None,
-            endpoints: None,
+            // The client ID comes from the server.
+            ..ProfileDraft::new(&args.name, args.preset.into(), &args.base_url, "")
         },
     };
     let login = input::credentials(&args.login.username, args.login.password_stdin)?;

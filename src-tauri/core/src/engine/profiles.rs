@@ -138,23 +138,9 @@ mod tests {
     use crate::profiles::ProfileDraft;
 
     fn profile(name: &str, base_url: &str, client_id: &str) -> Profile {
-        ProfileDraft {
-            name: name.into(),
-            preset: crate::presets::Preset::Awx,
-            base_url: base_url.into(),
-            client_id: client_id.into(),
-            grant: Default::default(),
-            redirect_uri: "http://127.0.0.1/callback".into(),
-            scope: "read".into(),
-            ca_file: None,
-            pkce: false,
-            client_auth: Default::default(),
-            pin_sha256: None,
-            request_timeout_secs: None,
-            endpoints: None,
-        }
-        .build()
-        .unwrap()
+        ProfileDraft::new(name, crate::presets::Preset::Awx, base_url, client_id)
+            .build()
+            .unwrap()
     }
 
     const PROD: &str = "https://awx.example.com";

@@ -86,21 +86,12 @@ mod tests {
 
     #[test]
     fn debug_of_the_client_hides_its_secret() {
-        let profile = crate::profiles::ProfileDraft {
-            name: "p".into(),
-            preset: crate::presets::Preset::Awx,
-            base_url: "https://awx.example.com".into(),
-            client_id: "id".into(),
-            grant: Default::default(),
-            redirect_uri: "http://127.0.0.1/callback".into(),
-            scope: "read".into(),
-            ca_file: None,
-            pkce: false,
-            client_auth: ClientAuth::Basic,
-            pin_sha256: None,
-            request_timeout_secs: None,
-            endpoints: None,
-        }
+        let profile = crate::profiles::ProfileDraft::new(
+            "p",
+            crate::presets::Preset::Awx,
+            "https://awx.example.com",
+            "id",
+        )
         .build()
         .unwrap();
         let client = OAuthClient::new(&profile, Secret::new("ClientSecretValue")).unwrap();

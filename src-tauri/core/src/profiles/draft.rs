@@ -58,6 +58,27 @@ impl EndpointDraft {
 }
 
 impl ProfileDraft {
+    /// A draft for a server and client ID with every other field at its default
+    /// ([`super::ProfileDefaults`]); change fields before building.
+    pub fn new(name: &str, preset: Preset, base_url: &str, client_id: &str) -> Self {
+        let defaults = super::ProfileDefaults::default();
+        ProfileDraft {
+            name: name.to_owned(),
+            preset,
+            base_url: base_url.to_owned(),
+            client_id: client_id.to_owned(),
+            grant: defaults.grant,
+            redirect_uri: defaults.redirect_uri.to_owned(),
+            scope: defaults.scope.as_str().to_owned(),
+            ca_file: None,
+            pkce: false,
+            client_auth: defaults.client_auth,
+            pin_sha256: None,
+            request_timeout_secs: None,
+            endpoints: None,
+        }
+    }
+
     pub fn build(self) -> Result<Profile> {
         let base_url = parse_url("base URL", &self.base_url)?;
         let typed = self
@@ -127,19 +148,8 @@ mod tests {
 
     fn draft() -> ProfileDraft {
         ProfileDraft {
-            name: " prod ".into(),
-            preset: Preset::Awx,
-            base_url: "https://awx.example.com".into(),
-            client_id: "id".into(),
-            grant: Grant::AuthorizationCode,
-            redirect_uri: "http://127.0.0.1/callback".into(),
-            scope: "read".into(),
             ca_file: Some("  ".into()),
-            pkce: false,
-            client_auth: ClientAuth::Basic,
-            pin_sha256: None,
-            request_timeout_secs: None,
-            endpoints: None,
+            ..ProfileDraft::new(" prod ", Preset::Awx, "https://awx.example.com", "id")
         }
     }
 

@@ -146,21 +146,12 @@ mod tests {
     use crate::profiles::{ClientAuth, Scope};
 
     fn sample(name: &str) -> Profile {
-        Profile {
-            name: name.into(),
-            preset: Preset::Awx,
-            base_url: "https://awx.example.com".parse().unwrap(),
-            client_id: "abc".into(),
-            grant: Default::default(),
-            redirect_uri: Some("http://127.0.0.1/callback".parse().unwrap()),
-            scope: Scope::ReadWrite,
-            ca_file: None,
-            pkce: false,
-            client_auth: ClientAuth::Basic,
-            pin_sha256: None,
-            request_timeout_secs: None,
-            endpoints: None,
-        }
+        let mut profile =
+            crate::profiles::ProfileDraft::new(name, Preset::Awx, "https://awx.example.com", "abc")
+                .build()
+                .unwrap();
+        profile.scope = Scope::ReadWrite;
+        profile
     }
 
     /// A file written before the gateway preset, grants and timeouts existed still loads,
