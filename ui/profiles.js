@@ -85,11 +85,15 @@ export async function showProfile() {
   $('login-password').value = '';
   clearPersonalTokens();
   showTab(profile ? state.tab : null);
+  $('cleartext-warning').hidden = true;
   if (!profile) return;
   const passwordGrant = profile.grant === 'password';
   $('password-login').hidden = !passwordGrant;
   $('redirect-card').hidden = passwordGrant;
   $('redirect-uri').textContent = profile.redirect_uri ?? '';
+  // Plain http:// to another computer: said for as long as the profile is shown.
+  $('cleartext-warning').textContent = profile.cleartext_warning ?? '';
+  $('cleartext-warning').hidden = !profile.cleartext_warning;
   $('tab-pats').disabled = profile.preset === 'custom';
   // What the keyring holds arrives a moment later; nothing of another profile shows meanwhile.
   $('server-summary').textContent = '';

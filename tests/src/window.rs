@@ -391,6 +391,22 @@ impl Window {
         Ok(String::from_utf8_lossy(&output.stdout).into_owned())
     }
 
+    /// The types the clipboard's owner offers (`TARGETS`), one per line.
+    pub fn clipboard_targets(&self) -> Result<String> {
+        let output = Command::new("xclip")
+            .args(["-o", "-selection", "clipboard", "-t", "TARGETS"])
+            .env("DISPLAY", &self.display)
+            .output()
+            .context("running xclip")?;
+        Ok(String::from_utf8_lossy(&output.stdout).into_owned())
+    }
+
+    /// Closes the window as its user does: the app exits on its own.
+    pub async fn close_window(&self) -> Result<()> {
+        self.client.clone().close_window().await?;
+        Ok(())
+    }
+
     /// Waits until the clipboard's content passes `check`; returns that content.
     pub async fn wait_clipboard(
         &self,

@@ -34,6 +34,14 @@ fn browser_flow_refresh_and_revoke(flavor: Flavor) {
     let access = first["access_token"].as_str().unwrap().to_owned();
     let refresh = first["refresh_token"].as_str().unwrap().to_owned();
     assert_eq!(first["user"], "demo", "{got:?}");
+    // The browser's command line carries a one-time start link, never the state.
+    let opened = desk.browser_event("opened");
+    let opened_url = opened["url"].as_str().unwrap_or_default();
+    assert!(
+        opened_url.contains("/start/") && !opened_url.contains("state"),
+        "{opened}"
+    );
+    assert_eq!(desk.browser_event("started")["status"], 302);
     if awx {
         assert_eq!(first["token_type"], "Bearer");
         assert_eq!(first["scope"], "read write");

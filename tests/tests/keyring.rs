@@ -30,9 +30,25 @@ async fn entries_deleted_behind_its_back_are_named() {
         issued_at: chrono::Utc::now(),
         expires_at: None,
         user: None,
+        origin: None,
     };
     other.set_tokens(&name, &tokens).unwrap();
     assert!(engine.current_tokens(&name).await.unwrap().is_some());
+
+    // Tokens of another server under this profile's name are never used.
+    let foreign = TokenSet {
+        origin: Some(authdesk_core::TokenOrigin {
+            token_url: "https://elsewhere.example.com/o/token/".parse().unwrap(),
+            client_id: "client".into(),
+        }),
+        ..tokens.clone()
+    };
+    other.set_tokens(&name, &foreign).unwrap();
+    let error = engine.current_tokens(&name).await.unwrap_err();
+    assert!(matches!(error, Error::TokensFromElsewhere(_)), "{error:?}");
+    let error = engine.refresh(&name).await.unwrap_err();
+    assert!(matches!(error, Error::TokensFromElsewhere(_)), "{error:?}");
+    other.set_tokens(&name, &tokens).unwrap();
 
     other.delete_tokens(&name).unwrap();
     let error = engine.refresh(&name).await.unwrap_err();

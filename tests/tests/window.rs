@@ -346,6 +346,9 @@ async fn a_copied_token_is_cleared_only_while_the_clipboard_still_holds_it() {
         .await
         .unwrap();
     assert!(!token.starts_with("Authorization"), "{token:?}");
+    // Marked for clipboard managers to keep out of their history.
+    let targets = window.clipboard_targets().unwrap();
+    assert!(targets.contains("x-kde-passwordManagerHint"), "{targets}");
     window.set_clipboard("the user's own text").unwrap();
     assert_eq!(window.clipboard().unwrap(), "the user's own text");
     tokio::time::sleep(Duration::from_secs(4)).await;
@@ -358,6 +361,28 @@ async fn a_copied_token_is_cleared_only_while_the_clipboard_still_holds_it() {
         .await
         .unwrap());
 
+    // Closed while a copy waits to be cleared, the window takes the copy with it.
+    window.click("open-settings").await.unwrap();
+    window.fill("clipboard-clear", "600").await.unwrap();
+    window.click("settings-save").await.unwrap();
+    window
+        .wait_text("status", WAIT, |t| t.contains("cleared after 600 s"))
+        .await
+        .unwrap();
+    window.click("copy-access-token").await.unwrap();
+    window
+        .wait_clipboard(CLIPBOARD_WAIT, |c| c == token)
+        .await
+        .unwrap();
+    window.close_window().await.unwrap();
+    window
+        .wait_for_app_log(
+            "cleared the copied secret from the clipboard as the window closed",
+            1,
+            WAIT,
+        )
+        .await
+        .expect("closing the window clears a secret it copied");
     window.close().await;
     assert_eq!(desk.run(&["profile", "remove", &name]).status, Some(0));
 }

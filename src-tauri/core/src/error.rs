@@ -65,6 +65,12 @@ pub enum Error {
     #[error("Profile \"{0}\" has no refresh token.")]
     NoRefreshToken(String),
 
+    #[error("The tokens stored for profile \"{0}\" were issued by another server or application than the profile now names, so they are not used.")]
+    TokensFromElsewhere(String),
+
+    #[error("Profile \"{0}\" was changed while its sign-in was under way, so the tokens from the old server or application were not stored.")]
+    ProfileChangedDuringSignIn(String),
+
     #[error("Profile \"{0}\" uses the password grant, which has no browser sign-in.")]
     PasswordGrantProfile(String),
 
@@ -180,6 +186,8 @@ impl Error {
             | Error::MissingClientSecret(_)
             | Error::NoTokens(_)
             | Error::NoRefreshToken(_)
+            | Error::TokensFromElsewhere(_)
+            | Error::ProfileChangedDuringSignIn(_)
             | Error::PortInUse { .. }
             | Error::Listen { .. } => ErrorKind::Config,
             Error::KeyringUnavailable { .. } => ErrorKind::Keyring,
@@ -198,9 +206,10 @@ impl Error {
             Error::ProfileNotFound(_) => Some(Hint::ListProfiles),
             Error::ProfileExists(_) => Some(Hint::OtherName),
             Error::MissingClientSecret(name) => Some(Hint::EnterClientSecret(name.clone())),
-            Error::NoTokens(name) | Error::NoRefreshToken(name) => {
-                Some(Hint::GetTokens(name.clone()))
-            }
+            Error::NoTokens(name)
+            | Error::NoRefreshToken(name)
+            | Error::TokensFromElsewhere(name)
+            | Error::ProfileChangedDuringSignIn(name) => Some(Hint::GetTokens(name.clone())),
             Error::PasswordGrantProfile(name) => Some(Hint::UsePassword(name.clone())),
             Error::RedirectNotOnLoopback(_) => Some(Hint::UseLoopbackRedirect),
             Error::TimedOut(_) => Some(Hint::WaitLonger),

@@ -38,4 +38,4 @@ pub use profiles::{
 };
 pub use secret::Secret;
 pub use server_api::{Credentials, NewToken, Organization, ServerApi, TokenInfo};
-pub use tokens::{TokenSet, TokenText};
+pub use tokens::{TokenOrigin, TokenSet, TokenText};

@@ -20,6 +20,28 @@ pub struct TokenSet {
     pub expires_at: Option<DateTime<Utc>>,
     /// Username from who-am-I, when that call worked.
     pub user: Option<String>,
+    /// Where the tokens were issued; `None` in entries written before AuthDesk kept it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub origin: Option<TokenOrigin>,
+}
+
+/// The server and application that issued tokens. Kept with them and compared with
+/// the profile before any use, so tokens never go to another server or application,
+/// whatever the profile's name now points at.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TokenOrigin {
+    pub token_url: url::Url,
+    pub client_id: String,
+}
+
+impl TokenOrigin {
+    /// Where a profile's tokens come from now.
+    pub fn of(profile: &Profile) -> Result<Self> {
+        Ok(TokenOrigin {
+            token_url: profile.endpoints()?.token,
+            client_id: profile.client_id.clone(),
+        })
+    }
 }
 
 impl TokenSet {
@@ -117,6 +139,7 @@ redirect_uri = "http://127.0.0.1/callback"
             issued_at: Utc::now(),
             expires_at: None,
             user: None,
+            origin: None,
         };
         let text = |what| set.text(what, &profile).map(|s| s.expose().to_owned());
         assert_eq!(
@@ -158,6 +181,7 @@ redirect_uri = "http://127.0.0.1/callback"
             issued_at: Utc::now(),
             expires_at: None,
             user: None,
+            origin: None,
         };
         let shown = format!("{set:?}");
         assert!(!shown.contains("AAAA") && !shown.contains("RRRR"));

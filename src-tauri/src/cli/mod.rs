@@ -61,6 +61,14 @@ async fn dispatch(command: Command) -> Result<u8, Error> {
     }
 }
 
+/// Says on stderr when secrets would cross the network in clear (plain http:// to
+/// another computer).
+fn warn_cleartext(warning: Option<String>) {
+    if let Some(warning) = warning {
+        eprintln!("authdesk: warning: {warning}");
+    }
+}
+
 /// The error as one sentence, with the CLI's way to the next step.
 pub fn sentence(error: &Error) -> String {
     let message = error.to_string();

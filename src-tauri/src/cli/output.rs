@@ -66,6 +66,7 @@ mod tests {
             issued_at: Utc::now(),
             expires_at: Utc.with_ymd_and_hms(3025, 1, 2, 3, 4, 5).single(),
             user: Some("demo".into()),
+            origin: None,
         }
     }
 

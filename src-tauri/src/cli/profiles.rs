@@ -53,6 +53,7 @@ async fn add(engine: &Engine, args: AddProfile) -> Result<u8, Error> {
     .build()?;
     let secret = input::read_hidden("client secret", args.client_secret_stdin)?;
     let name = profile.name.clone();
+    let warning = profile.cleartext_warning();
     engine
         .save_profile(ProfileSave {
             profile,
@@ -61,6 +62,7 @@ async fn add(engine: &Engine, args: AddProfile) -> Result<u8, Error> {
         })
         .await?;
     eprintln!("Saved profile \"{name}\"; its client secret is in the OS keyring.");
+    super::warn_cleartext(warning);
     Ok(0)
 }
 

@@ -71,6 +71,7 @@ pub async fn pat(engine: &Engine, command: PatCommand) -> Result<u8, Error> {
 
 /// The profile's server API, as the user who typed the login.
 fn api(engine: &Engine, name: &str, login: &Login) -> Result<ServerApi, Error> {
+    super::warn_cleartext(engine.profiles().get(name)?.cleartext_warning());
     engine.server_api_for(
         name,
         input::credentials(&login.username, login.password_stdin)?,
@@ -107,6 +108,7 @@ pub async fn create_app(engine: &Engine, args: CreateApp) -> Result<u8, Error> {
             ..ProfileDraft::new(&args.name, args.preset.into(), &args.base_url, "")
         },
     };
+    super::warn_cleartext(setup.cleartext_warning());
     let login = input::credentials(&args.login.username, args.login.password_stdin)?;
     let profile = engine.set_up_application(setup, login).await?;
     eprintln!(

@@ -21,8 +21,10 @@ pub async fn token(engine: &Engine, args: TokenArgs) -> Result<u8, Error> {
         no_browser,
     } = args;
     let timeout = Duration::from_secs(timeout);
-    match (engine.profiles().get(&name)?.grant, username) {
+    let profile = engine.profiles().get(&name)?;
+    match (profile.grant, username) {
         (Grant::Password, Some(username)) => {
+            super::warn_cleartext(profile.cleartext_warning());
             let login = input::credentials(&username, password_stdin)?;
             password(engine, &name, login, format).await
         }

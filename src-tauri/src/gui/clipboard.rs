@@ -1,34 +1,108 @@
-//! Copying secrets with hygiene: the clipboard is cleared after a delay, but only if it
-//! still holds what AuthDesk put there (the user may have copied something else since).
+//! Copying with hygiene. Secrets are marked for clipboard managers to keep out of their
+//! history (`x-kde-passwordManagerHint` on Linux, the concealed types on macOS and
+//! Windows), cleared after a delay and when the window closes, but only while the
+//! clipboard still holds what AuthDesk put there (the user may have copied something
+//! else since). `arboard` directly, the library under Tauri's clipboard plugin: only it
+//! can mark a copy as excluded from history.
 
+use std::sync::Mutex;
 use std::time::Duration;
 
+use arboard::Clipboard as Board;
 use sha2::{Digest, Sha256};
-use tauri::AppHandle;
-use tauri_plugin_clipboard_manager::ClipboardExt;
 
 use super::error::CommandError;
 
-pub fn copy(app: &AppHandle, text: &str, clear_after_secs: u64) -> Result<(), CommandError> {
-    app.clipboard()
-        .write_text(text.to_owned())
-        .map_err(|e| CommandError::config(format!("Could not write to the clipboard: {e}.")))?;
-    if clear_after_secs > 0 {
-        // Only a digest waits in memory, not the secret.
-        let copied = Sha256::digest(text.as_bytes());
-        let app = app.clone();
-        tauri::async_runtime::spawn(async move {
-            tokio::time::sleep(Duration::from_secs(clear_after_secs)).await;
-            let still_ours = app
-                .clipboard()
-                .read_text()
-                .is_ok_and(|now| Sha256::digest(now.as_bytes()) == copied);
-            if still_ours {
-                if let Err(e) = app.clipboard().clear() {
-                    tracing::warn!("could not clear the clipboard: {e}");
-                }
-            }
+/// The system clipboard, opened on first use (not at start: it costs a display
+/// connection), and the digest of the last secret copied, never the secret.
+#[derive(Default)]
+pub struct Clipboard {
+    board: Mutex<Option<Board>>,
+    secret_copied: Mutex<Option<[u8; 32]>>,
+}
+
+impl Clipboard {
+    /// Puts `text` on the clipboard; a `secret` is kept out of clipboard history and,
+    /// unless `clear_after_secs` is 0 (the user's "never"), cleared after that many
+    /// seconds or when the window closes, whichever comes first.
+    pub fn copy(
+        self: &std::sync::Arc<Self>,
+        text: &str,
+        secret: bool,
+        clear_after_secs: u64,
+    ) -> Result<(), CommandError> {
+        let written = self.with_board(|board| {
+            let set = board.set();
+            let set = if secret {
+                exclude_from_history(set)
+            } else {
+                set
+            };
+            set.text(text)
         });
+        written
+            .map_err(|e| CommandError::config(format!("Could not write to the clipboard: {e}.")))?;
+        let clear = secret && clear_after_secs > 0;
+        if let Ok(mut copied) = self.secret_copied.lock() {
+            *copied = clear.then(|| Sha256::digest(text.as_bytes()).into());
+        }
+        if clear {
+            let clipboard = std::sync::Arc::clone(self);
+            tauri::async_runtime::spawn(async move {
+                tokio::time::sleep(Duration::from_secs(clear_after_secs)).await;
+                clipboard.clear_if_still_ours("after its delay");
+            });
+        }
+        Ok(())
     }
-    Ok(())
+
+    /// Clears the clipboard if it still holds the secret copied last (and waiting to be
+    /// cleared); `when` says why, for the log.
+    pub fn clear_if_still_ours(&self, when: &str) {
+        let Some(copied) = self.secret_copied.lock().ok().and_then(|c| *c) else {
+            return;
+        };
+        let now = self.with_board(|board| board.get_text());
+        if now.is_ok_and(|now| <[u8; 32]>::from(Sha256::digest(now.as_bytes())) == copied) {
+            match self.with_board(|board| board.clear()) {
+                Ok(()) => tracing::debug!("cleared the copied secret from the clipboard {when}"),
+                Err(e) => tracing::warn!("could not clear the clipboard: {e}"),
+            }
+        }
+        if let Ok(mut copied) = self.secret_copied.lock() {
+            *copied = None;
+        }
+    }
+
+    fn with_board<T>(
+        &self,
+        call: impl FnOnce(&mut Board) -> Result<T, arboard::Error>,
+    ) -> Result<T, arboard::Error> {
+        let mut board = self.board.lock().map_err(|_| arboard::Error::Unknown {
+            description: "the clipboard lock was poisoned".into(),
+        })?;
+        if board.is_none() {
+            *board = Some(Board::new()?);
+        }
+        match board.as_mut() {
+            Some(board) => call(board),
+            None => Err(arboard::Error::ClipboardNotSupported),
+        }
+    }
+}
+
+#[cfg(any(target_os = "linux", target_os = "macos", target_os = "windows"))]
+fn exclude_from_history(set: arboard::Set<'_>) -> arboard::Set<'_> {
+    #[cfg(target_os = "macos")]
+    use arboard::SetExtApple;
+    #[cfg(target_os = "linux")]
+    use arboard::SetExtLinux;
+    #[cfg(target_os = "windows")]
+    use arboard::SetExtWindows;
+    set.exclude_from_history()
+}
+
+#[cfg(not(any(target_os = "linux", target_os = "macos", target_os = "windows")))]
+fn exclude_from_history(set: arboard::Set<'_>) -> arboard::Set<'_> {
+    set
 }

@@ -55,7 +55,6 @@ pub fn run() -> ExitCode {
     };
     let settings = settings::Settings::load(engine.profiles().dir());
     let result = tauri::Builder::default()
-        .plugin(tauri_plugin_clipboard_manager::init())
         .manage(state::AppState::new(engine, settings, started))
         .setup(move |app| {
             tracing::debug!(
@@ -73,9 +72,19 @@ pub fn run() -> ExitCode {
             );
         })
         .invoke_handler(commands::handler())
-        .run(tauri::generate_context!());
+        .build(tauri::generate_context!());
     match result {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(app) => {
+            app.run(|app, event| {
+                // A secret copied less than its clearing delay ago leaves with the window.
+                if let tauri::RunEvent::Exit = event {
+                    tauri::Manager::state::<state::AppState>(app)
+                        .clipboard
+                        .clear_if_still_ours("as the window closed");
+                }
+            });
+            ExitCode::SUCCESS
+        }
         Err(e) => {
             eprintln!("authdesk: the window could not start: {e}.");
             ExitCode::FAILURE

@@ -2,7 +2,7 @@
 //! tokens, and the settings.
 
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use authdesk_core::{Engine, Secret, TokenSet};
@@ -12,11 +12,13 @@ use sha2::{Digest, Sha256};
 use tokio::sync::oneshot;
 use tokio_util::sync::CancellationToken;
 
+use super::clipboard::Clipboard;
 use super::error::CommandError;
 use super::settings::Settings;
 
 pub struct AppState {
     pub engine: Engine,
+    pub clipboard: Arc<Clipboard>,
     pub settings: Mutex<Settings>,
     pub sign_in: tokio::sync::Mutex<Option<PendingSignIn>>,
     history: Mutex<Vec<HistoryEntry>>,
@@ -99,6 +101,7 @@ impl AppState {
     pub fn new(engine: Engine, settings: Settings, started: Instant) -> Self {
         AppState {
             engine,
+            clipboard: Arc::default(),
             settings: Mutex::new(settings),
             sign_in: tokio::sync::Mutex::new(None),
             history: Mutex::new(Vec::new()),

@@ -4,15 +4,23 @@
 use super::Engine;
 use crate::error::{Error, Result};
 use crate::oauth::{OAuthClient, WhoAmI};
+use crate::profiles::Profile;
 use crate::secret::Secret;
-use crate::tokens::{TokenSet, TokenText};
+use crate::tokens::{TokenOrigin, TokenSet, TokenText};
 
 impl Engine {
-    /// The profile's current tokens, from the keyring.
+    /// The profile's current tokens, from the keyring, if they were issued where the
+    /// profile now points.
     pub async fn current_tokens(&self, name: &str) -> Result<Option<TokenSet>> {
-        self.profiles.get(name)?;
+        let profile = self.profiles.get(name)?;
         let owned = name.to_owned();
-        self.keyring_call(move |k| k.tokens(&owned)).await
+        let tokens = self.keyring_call(move |k| k.tokens(&owned)).await?;
+        match tokens {
+            Some(tokens) if !issued_for(&tokens, &profile) => {
+                Err(Error::TokensFromElsewhere(name.to_owned()))
+            }
+            tokens => Ok(tokens),
+        }
     }
 
     /// The profile's current tokens, or the sentence that says it has none.
@@ -59,6 +67,12 @@ impl Engine {
         client: &OAuthClient,
         mut tokens: TokenSet,
     ) -> Result<TokenSet> {
+        let origin = client.origin();
+        // A profile re-pointed while its sign-in waited: these tokens are the old server's.
+        if TokenOrigin::of(&self.profiles.get(name)?)? != origin {
+            return Err(Error::ProfileChangedDuringSignIn(name.to_owned()));
+        }
+        tokens.origin = Some(origin);
         // Both start at once: the keyring write (tens of ms over D-Bus) overlaps the
         // who-am-I request instead of delaying it; the second write waits for both.
         let (stored, who) = tokio::join!(
@@ -93,5 +107,16 @@ impl Engine {
         let (owned, tokens) = (name.to_owned(), tokens.clone());
         self.keyring_call(move |k| k.set_tokens(&owned, &tokens))
             .await
+    }
+}
+
+/// Whether stored tokens came from where the profile now points; entries written before
+/// AuthDesk kept their origin are taken as the profile's (it forgot tokens on every
+/// change of server or application even then).
+fn issued_for(tokens: &TokenSet, profile: &Profile) -> bool {
+    match (&tokens.origin, TokenOrigin::of(profile)) {
+        (None, _) => true,
+        (Some(origin), Ok(now)) => *origin == now,
+        (Some(_), Err(_)) => false,
     }
 }

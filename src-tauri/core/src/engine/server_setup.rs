@@ -146,6 +146,13 @@ impl ApplicationSetup {
     /// What a new application is called when the person names none.
     pub const DEFAULT_NAME_PREFIX: &'static str = "AuthDesk ";
 
+    /// [`Profile::cleartext_warning`] of the profile this set-up would make.
+    pub fn cleartext_warning(&self) -> Option<String> {
+        let mut draft = self.profile.clone();
+        draft.client_id = "pending".into();
+        draft.build().ok()?.cleartext_warning()
+    }
+
     /// The name to create the application under.
     pub fn application_name(&self) -> String {
         match self.application_name.trim() {

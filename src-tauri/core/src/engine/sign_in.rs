@@ -42,7 +42,7 @@ impl Engine {
         let (profile, client) = self.client_for(name).await?;
         let turn = self.take_turn(name).await?;
         let registered = profile.require_redirect_uri()?.clone();
-        let listener = LoopbackListener::bind(&registered).await?;
+        let mut listener = LoopbackListener::bind(&registered).await?;
         let redirect_uri = listener
             .as_ref()
             .map_or(registered, |l| l.redirect_uri().clone());
@@ -55,6 +55,11 @@ impl Engine {
             (None, None)
         };
         let authorize_url = client.authorize_url(&redirect_uri, &state, challenge);
+        // The browser gets a one-time link on the listener, not the URL with the state.
+        let browser_url = match listener.as_mut() {
+            Some(listener) => listener.start_link(&authorize_url)?,
+            None => authorize_url.clone(),
+        };
         tracing::info!(
             profile = name,
             redirect_uri = redirect_uri.as_str(),
@@ -68,6 +73,7 @@ impl Engine {
             state,
             pkce_verifier: verifier,
             authorize_url,
+            browser_url,
             redirect_uri,
             listener,
             superseded: turn.superseded,
@@ -123,6 +129,9 @@ pub struct SignIn {
     state: String,
     pkce_verifier: Option<PkceCodeVerifier>,
     authorize_url: Url,
+    /// What the browser is opened at: a one-time start link on the listener that
+    /// redirects to `authorize_url`, so the state stays off every command line.
+    browser_url: Url,
     redirect_uri: Url,
     listener: Option<LoopbackListener>,
     /// Cancelled when a newer sign-in of the same profile starts.
@@ -158,7 +167,14 @@ impl SignIn {
 
     /// Opens the system browser without waiting for it.
     pub fn open_browser(&self) -> std::io::Result<()> {
-        open::that_detached(self.authorize_url.as_str())
+        // Only web addresses reach the opener, whatever a profile file says.
+        if !matches!(self.browser_url.scheme(), "http" | "https") {
+            return Err(std::io::Error::other(format!(
+                "{} is not a web address",
+                self.browser_url.scheme()
+            )));
+        }
+        open::that_detached(self.browser_url.as_str())
     }
 
     /// Waits for the redirect on the listener, then exchanges the code.

@@ -42,6 +42,22 @@ pub fn classify_request(head: &[u8], callback_path: &str, expected_state: &str) 
     classify_query(query, expected_state)
 }
 
+/// Whether a request line asks for the one-time start link at `start_path`: exactly
+/// `GET <start_path> HTTP/1.x`, compared without an early exit (the path is a secret).
+pub fn is_start_request(line: &[u8], start_path: &str) -> bool {
+    let Ok(line) = std::str::from_utf8(line) else {
+        return false;
+    };
+    let line = line.split("\r\n").next().unwrap_or_default();
+    let mut parts = line.split(' ');
+    match (parts.next(), parts.next(), parts.next(), parts.next()) {
+        (Some("GET"), Some(target), Some(version), None) if version.starts_with("HTTP/1.") => {
+            constant_time_eq(target.as_bytes(), start_path.as_bytes())
+        }
+        _ => false,
+    }
+}
+
 /// Judges the query string of a callback (from the listener or a pasted URL).
 pub fn classify_query(query: &str, expected_state: &str) -> Verdict {
     let mut state: Option<String> = None;
@@ -157,6 +173,22 @@ mod tests {
             get("/callback?code=a&code=b&state=s3cr3t-state"),
             Verdict::Ignore { status: 400, .. }
         ));
+    }
+
+    #[test]
+    fn only_an_exact_get_of_the_start_path_is_the_start_link() {
+        let start = "/start/Abc123";
+        assert!(is_start_request(b"GET /start/Abc123 HTTP/1.1", start));
+        for other in [
+            &b"GET /start/Abc124 HTTP/1.1"[..],
+            b"GET /start/Abc123?x=1 HTTP/1.1",
+            b"POST /start/Abc123 HTTP/1.1",
+            b"GET /start/Abc123 HTTP/2",
+            b"GET /start/Abc12 HTTP/1.1",
+            b"\xff",
+        ] {
+            assert!(!is_start_request(other, start), "{other:?}");
+        }
     }
 
     #[test]

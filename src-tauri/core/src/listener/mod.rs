@@ -20,8 +20,12 @@ use url::{Host, Url};
 use crate::error::{Error, Result};
 pub use callback::Verdict;
 
-/// A request head larger than this is not a browser's callback.
-const MAX_HEAD_BYTES: usize = 16 * 1024;
+/// A request line longer than this is not a browser's callback.
+const MAX_REQUEST_LINE_BYTES: usize = 16 * 1024;
+/// The headers after the request line are read and skipped, up to this many bytes: a
+/// browser sends every cookie of 127.0.0.1 to every port, tens of kilobytes when a local
+/// dev server set them, and none of it may keep a callback out.
+const MAX_SKIPPED_HEADER_BYTES: usize = 1024 * 1024;
 /// A client that has not sent its request head by then is dropped.
 const READ_TIMEOUT: Duration = Duration::from_secs(10);
 const WRITE_TIMEOUT: Duration = Duration::from_secs(5);
@@ -72,6 +76,16 @@ pub fn redirect_kind(uri: &Url) -> RedirectKind {
 pub struct LoopbackListener {
     sockets: Vec<TcpListener>,
     redirect_uri: Url,
+    start: Option<StartLink>,
+}
+
+/// A one-time address on the listener that redirects to the authorize URL: the browser
+/// is opened there, so the state never appears on a command line (`xdg-open URL` and
+/// the browser's own arguments are readable by every local user in `/proc`).
+struct StartLink {
+    path: String,
+    /// Taken by the first request; later ones are told the link was used.
+    target: Mutex<Option<String>>,
 }
 
 impl std::fmt::Debug for LoopbackListener {
@@ -128,7 +142,25 @@ impl LoopbackListener {
         Ok(Some(LoopbackListener {
             sockets,
             redirect_uri,
+            start: None,
         }))
+    }
+
+    /// Serves `authorize_url` once, as a redirect from a fresh unguessable address on
+    /// this listener, and returns that address: the one to give the browser.
+    pub fn start_link(&mut self, authorize_url: &Url) -> Result<Url> {
+        let id = crate::secret::random_urlsafe(32)
+            .map_err(|e| Error::Config(format!("The system random generator failed: {e}.")))?;
+        let path = format!("/start/{id}");
+        let mut link = self.redirect_uri.clone();
+        link.set_path(&path);
+        link.set_query(None);
+        link.set_fragment(None);
+        self.start = Some(StartLink {
+            path,
+            target: Mutex::new(Some(authorize_url.to_string())),
+        });
+        Ok(link)
     }
 
     /// The exact redirect URI to send in the authorize and token requests.
@@ -151,6 +183,7 @@ impl LoopbackListener {
         let shared = Arc::new(Shared {
             callback_path,
             expected_state: expected_state.to_owned(),
+            start: self.start,
             open: Mutex::new(OpenConnections::default()),
         });
         let (outcomes, mut outcome) = mpsc::channel(1);
@@ -185,6 +218,7 @@ impl LoopbackListener {
 struct Shared {
     callback_path: String,
     expected_state: String,
+    start: Option<StartLink>,
     open: Mutex<OpenConnections>,
 }
 
@@ -263,12 +297,13 @@ async fn accept_loop(
     }
 }
 
-/// Reads a request head within the read timeout; a too-large one is answered 431 here.
+/// Reads a request's line within the read timeout (skipping its headers); a request
+/// line too long for any callback is answered 414 here.
 async fn read_request(stream: &mut TcpStream) -> Option<Vec<u8>> {
-    match tokio::time::timeout(READ_TIMEOUT, read_head(stream)).await {
-        Ok(Ok(Some(head))) => Some(head),
+    match tokio::time::timeout(READ_TIMEOUT, read_request_line(stream)).await {
+        Ok(Ok(Some(line))) => Some(line),
         Ok(Ok(None)) => {
-            respond(stream, 431, &page::ignored("The request is too large.")).await;
+            respond(stream, 414, &page::ignored("The request line is too long.")).await;
             None
         }
         Ok(Err(_)) | Err(_) => None,
@@ -282,6 +317,23 @@ async fn answer(
     shared: &Shared,
     outcomes: &mpsc::Sender<Verdict>,
 ) {
+    if let Some(start) = &shared.start {
+        if callback::is_start_request(&head, &start.path) {
+            let target = start.target.lock().ok().and_then(|mut t| t.take());
+            match target {
+                Some(target) => {
+                    let location = format!("Location: {target}\r\n");
+                    respond_with(&mut stream, 302, &location, &page::continuing(&target)).await;
+                }
+                None => {
+                    let reason =
+                        "this sign-in link was used already; start the sign-in again in AuthDesk";
+                    respond(&mut stream, 410, &page::ignored(reason)).await;
+                }
+            }
+            return;
+        }
+    }
     let verdict = callback::classify_request(&head, &shared.callback_path, &shared.expected_state);
     let (status, body) = match &verdict {
         Verdict::Code(_) => (200, page::success()),
@@ -302,36 +354,72 @@ async fn answer(
     }
 }
 
-/// Reads up to the end of the request head. `None` when it grows past the limit.
-async fn read_head(stream: &mut TcpStream) -> std::io::Result<Option<Vec<u8>>> {
-    let mut head = Vec::with_capacity(1024);
-    let mut chunk = [0u8; 2048];
-    loop {
+/// Reads the request line, then reads and drops the headers up to their end (or
+/// [`MAX_SKIPPED_HEADER_BYTES`]), so the browser's request is consumed before the answer.
+/// `None` when the request line grows past [`MAX_REQUEST_LINE_BYTES`].
+async fn read_request_line(stream: &mut TcpStream) -> std::io::Result<Option<Vec<u8>>> {
+    let mut received = Vec::with_capacity(1024);
+    let mut chunk = [0u8; 4096];
+    let line_end = loop {
+        if let Some(end) = received.iter().position(|&b| b == b'\n') {
+            break end;
+        }
+        if received.len() > MAX_REQUEST_LINE_BYTES {
+            return Ok(None);
+        }
         let read = stream.read(&mut chunk).await?;
         if read == 0 {
             return Err(std::io::ErrorKind::UnexpectedEof.into());
         }
-        head.extend_from_slice(&chunk[..read]);
-        if head.windows(4).any(|w| w == b"\r\n\r\n") || head.windows(2).any(|w| w == b"\n\n") {
-            return Ok(Some(head));
-        }
-        if head.len() > MAX_HEAD_BYTES {
-            return Ok(None);
-        }
+        received.extend_from_slice(&chunk[..read]);
+    };
+    if line_end > MAX_REQUEST_LINE_BYTES {
+        return Ok(None);
     }
+    let mut line = received[..line_end].to_vec();
+    if line.last() == Some(&b'\r') {
+        line.pop();
+    }
+    // The rest of the head: only its end matters. The last three bytes seen are kept to
+    // find an end split across reads.
+    let mut tail = received[line_end..].to_vec();
+    let mut skipped = tail.len();
+    while !ends_head(&tail) && skipped <= MAX_SKIPPED_HEADER_BYTES {
+        let read = match stream.read(&mut chunk).await {
+            Ok(0) | Err(_) => break,
+            Ok(read) => read,
+        };
+        skipped += read;
+        let keep = tail.len().min(3);
+        tail.drain(..tail.len() - keep);
+        tail.extend_from_slice(&chunk[..read]);
+    }
+    Ok(Some(line))
+}
+
+/// Whether these bytes (what follows the request line) hold the blank line ending a head.
+fn ends_head(bytes: &[u8]) -> bool {
+    bytes.windows(4).any(|w| w == b"\r\n\r\n") || bytes.windows(2).any(|w| w == b"\n\n")
 }
 
 async fn respond(stream: &mut TcpStream, status: u16, body: &str) {
+    respond_with(stream, status, "", body).await;
+}
+
+/// Answers with `extra_headers` (each ending in CRLF) besides the fixed ones.
+async fn respond_with(stream: &mut TcpStream, status: u16, extra_headers: &str, body: &str) {
     let reason = match status {
         200 => "OK",
+        302 => "Found",
+        410 => "Gone",
         400 => "Bad Request",
         404 => "Not Found",
         405 => "Method Not Allowed",
-        431 => "Request Header Fields Too Large",
+        414 => "URI Too Long",
         _ => "Error",
     };
     let response = format!(
-        "HTTP/1.1 {status} {reason}\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: {}\r\n\
+        "HTTP/1.1 {status} {reason}\r\n{extra_headers}Content-Type: text/html; charset=utf-8\r\nContent-Length: {}\r\n\
          Cache-Control: no-store\r\nReferrer-Policy: no-referrer\r\nX-Content-Type-Options: nosniff\r\n\
          Content-Security-Policy: default-src 'none'; style-src 'unsafe-inline'\r\nConnection: close\r\n\r\n{body}",
         body.len()
@@ -430,6 +518,63 @@ mod tests {
             .unwrap();
     }
 
+    /// The browser is given a one-time start link, never the authorize URL (whose state
+    /// would show on a command line): it redirects once, then says it was used.
+    #[tokio::test]
+    async fn the_start_link_redirects_once_to_the_authorize_url() {
+        let registered = Url::parse("http://127.0.0.1/callback").unwrap();
+        let mut listener = LoopbackListener::bind(&registered).await.unwrap().unwrap();
+        let authorize =
+            Url::parse("https://awx.example.com/api/o/authorize/?state=st&x=%22").unwrap();
+        let link = listener.start_link(&authorize).unwrap();
+        assert!(!link.as_str().contains("state"), "{link}");
+        assert_eq!(link.port(), listener.redirect_uri().port());
+        let uri = listener.redirect_uri().clone();
+        let waiting = tokio::spawn(listener.wait_for_code(
+            "st",
+            Duration::from_secs(30),
+            CancellationToken::new(),
+        ));
+        let first = get(&uri, link.path()).await;
+        assert!(first.starts_with("HTTP/1.1 302"), "{first:.80}");
+        assert!(
+            first.contains(&format!("\r\nLocation: {authorize}\r\n")),
+            "{first}"
+        );
+        let again = get(&uri, link.path()).await;
+        assert!(again.starts_with("HTTP/1.1 410"), "{again:.80}");
+        assert!(get(&uri, "/start/guess").await.starts_with("HTTP/1.1 404"));
+        assert!(get(&uri, "/callback?code=c&state=st")
+            .await
+            .starts_with("HTTP/1.1 200"));
+        assert_eq!(waiting.await.unwrap().unwrap(), "c");
+    }
+
+    /// Every 127.0.0.1 cookie reaches every port: tens of kilobytes of them, and header
+    /// bytes that are not UTF-8, never keep the real callback out.
+    #[tokio::test]
+    async fn big_cookies_and_binary_headers_do_not_refuse_the_callback() {
+        let registered = Url::parse("http://127.0.0.1/callback").unwrap();
+        let listener = LoopbackListener::bind(&registered).await.unwrap().unwrap();
+        let uri = listener.redirect_uri().clone();
+        let address = SocketAddr::from(([127, 0, 0, 1], uri.port().unwrap()));
+        let waiting = tokio::spawn(listener.wait_for_code(
+            "st",
+            Duration::from_secs(30),
+            CancellationToken::new(),
+        ));
+        let mut request =
+            b"GET /callback?code=the-code&state=st HTTP/1.1\r\nHost: 127.0.0.1\r\n".to_vec();
+        for i in 0..20 {
+            request
+                .extend_from_slice(format!("Cookie: dev{i}={}\r\n", "c".repeat(1000)).as_bytes());
+        }
+        request.extend_from_slice(b"X-Binary: \xff\xfe\x80\r\n\r\n");
+        let answer = String::from_utf8_lossy(&raw(address, request).await).into_owned();
+        assert!(answer.starts_with("HTTP/1.1 200"), "{answer:.80}");
+        assert_eq!(waiting.await.unwrap().unwrap(), "the-code");
+    }
+
     /// Sends raw bytes and reads whatever comes back (nothing, for a dropped connection).
     async fn raw(address: SocketAddr, bytes: Vec<u8>) -> Vec<u8> {
         let Ok(mut stream) = TcpStream::connect(address).await else {
@@ -479,12 +624,12 @@ mod tests {
                 3 => format!("GET /callback?code=x&state=wrong{i} HTTP/1.1\r\n\r\n").into_bytes(),
                 4 => format!(
                     "GET /callback?{} HTTP/1.1\r\n\r\n",
-                    "a".repeat(MAX_HEAD_BYTES)
+                    "a".repeat(MAX_REQUEST_LINE_BYTES)
                 )
                 .into_bytes(),
                 5 => format!(
                     "GET /callback HTTP/1.1\r\nX-Big: {}\r\n\r\n",
-                    "b".repeat(MAX_HEAD_BYTES)
+                    "b".repeat(MAX_REQUEST_LINE_BYTES)
                 )
                 .into_bytes(),
                 6 => b"GET /callback?code=\xff\xfe&state=the-state HTTP/1.1\r\n\r\n".to_vec(),

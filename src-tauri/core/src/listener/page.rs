@@ -20,6 +20,18 @@ pub fn refused(error: &str, description: Option<&str>) -> String {
     )
 }
 
+/// The body of the start link's redirect, for a client that does not follow it.
+pub fn continuing(target: &str) -> String {
+    render_raw(
+        "Continuing to the sign-in",
+        &format!(
+            "Continue to <a href=\"{}\">the server's sign-in page</a>.",
+            escape(target)
+        ),
+        true,
+    )
+}
+
 pub fn ignored(reason: &str) -> String {
     render(
         "Not the AuthDesk callback",

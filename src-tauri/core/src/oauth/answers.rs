@@ -137,6 +137,7 @@ fn token_set(response: &BasicTokenResponse) -> Option<TokenSet> {
             .expires_in()
             .map(|lifetime| expiry_from(issued_at, lifetime.as_secs())),
         user: None,
+        origin: None,
     })
 }
 

@@ -53,6 +53,14 @@ impl std::fmt::Debug for OAuthClient {
 }
 
 impl OAuthClient {
+    /// Where this client's tokens come from.
+    pub fn origin(&self) -> crate::tokens::TokenOrigin {
+        crate::tokens::TokenOrigin {
+            token_url: self.endpoints.token.clone(),
+            client_id: self.client_id.clone(),
+        }
+    }
+
     pub fn new(profile: &Profile, client_secret: Secret) -> Result<Self> {
         let endpoints = profile.endpoints()?;
         let bad_url = |what: &str, e: url::ParseError| {

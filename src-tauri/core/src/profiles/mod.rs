@@ -200,6 +200,27 @@ impl Profile {
         }
     }
 
+    /// A warning when the profile talks to a host other than this computer over plain
+    /// `http://`: the client secret, passwords and tokens would cross the network in
+    /// clear. `None` for https and for loopback.
+    pub fn cleartext_warning(&self) -> Option<String> {
+        let endpoints = self.endpoints().ok()?;
+        let exposed = [
+            &self.base_url,
+            &endpoints.authorize,
+            &endpoints.token,
+            &endpoints.revoke,
+            &endpoints.whoami,
+        ]
+        .into_iter()
+        .find(|url| url.scheme() == "http" && !is_loopback(url))?;
+        Some(format!(
+            "Profile \"{}\" talks to {} over plain http://, so its client secret, passwords and tokens cross the network unencrypted; use https:// if the server offers it.",
+            self.name,
+            exposed.host_str().unwrap_or("the server")
+        ))
+    }
+
     /// Checks what the server and the listener will need, with one sentence per problem.
     pub fn validate(&self) -> Result<()> {
         validate_name(&self.name)?;
@@ -273,6 +294,16 @@ pub fn validate_name(name: &str) -> Result<()> {
     }
 }
 
+/// Whether a URL's host is this computer (127.0.0.0/8, ::1 or localhost).
+fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        Some(url::Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
+        None => false,
+    }
+}
+
 fn require_http_url(what: &str, url: &Url) -> Result<()> {
     match url.scheme() {
         "http" | "https" if url.host().is_some() => Ok(()),
@@ -292,6 +323,30 @@ mod tests {
         assert_eq!(" read ".parse::<Scope>().unwrap(), Scope::Read);
         assert!("admin".parse::<Scope>().is_err());
         assert!("".parse::<Scope>().is_err());
+    }
+
+    #[test]
+    fn plain_http_is_warned_about_except_on_this_computer() {
+        let profile = |base: &str| {
+            ProfileDraft::new("p", Preset::Awx, base, "id")
+                .build()
+                .unwrap()
+        };
+        let warned = profile("http://awx.example.com")
+            .cleartext_warning()
+            .unwrap();
+        assert!(
+            warned.contains("awx.example.com") && warned.contains("unencrypted"),
+            "{warned}"
+        );
+        for quiet in [
+            "https://awx.example.com",
+            "http://127.0.0.1:8052",
+            "http://localhost",
+            "http://[::1]",
+        ] {
+            assert_eq!(profile(quiet).cleartext_warning(), None, "{quiet}");
+        }
     }
 
     #[test]

@@ -1,3 +1,6 @@
+//! The profile file, `profiles.toml`: read afresh on every call, changed under a lock
+//! across processes, replaced atomically, private to its owner.
+
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -8,6 +11,7 @@ use super::Profile;
 use crate::error::{Error, Result};
 
 const FILE_NAME: &str = "profiles.toml";
+const LOCK_FILE_NAME: &str = "profiles.toml.lock";
 
 #[derive(Default, Serialize, Deserialize)]
 struct ProfileFile {
@@ -47,37 +51,88 @@ impl ProfileStore {
         self.dir.join(FILE_NAME)
     }
 
+    /// The usable profiles. One the file holds but that fails the checks a typed one
+    /// passes (a hand edit: a `file://` endpoint, a bad pin) is left out with a warning
+    /// naming it and why; the others still load, and saves keep it in the file.
     pub fn list(&self) -> Result<Vec<Profile>> {
-        Ok(self.read()?.profiles)
+        Ok(self
+            .read()?
+            .profiles
+            .into_iter()
+            .filter(|profile| match profile.validate() {
+                Ok(()) => true,
+                Err(reason) => {
+                    tracing::warn!("{}", unusable(profile, &reason));
+                    false
+                }
+            })
+            .collect())
     }
 
     pub fn get(&self, name: &str) -> Result<Profile> {
-        self.list()?
+        let profile = self
+            .read()?
+            .profiles
             .into_iter()
             .find(|p| p.name == name)
-            .ok_or_else(|| Error::ProfileNotFound(name.to_owned()))
+            .ok_or_else(|| Error::ProfileNotFound(name.to_owned()))?;
+        match profile.validate() {
+            Ok(()) => Ok(profile),
+            Err(reason) => Err(Error::Config(unusable(&profile, &reason))),
+        }
     }
 
     /// Adds the profile, or replaces the one with the same name.
     pub fn save(&self, profile: Profile) -> Result<()> {
         profile.validate()?;
-        let mut file = self.read()?;
-        match file.profiles.iter_mut().find(|p| p.name == profile.name) {
-            Some(existing) => *existing = profile,
-            None => file.profiles.push(profile),
-        }
-        self.write(&file)
+        self.change(|file| {
+            match file.profiles.iter_mut().find(|p| p.name == profile.name) {
+                Some(existing) => *existing = profile,
+                None => file.profiles.push(profile),
+            }
+            Ok(())
+        })
     }
 
     /// Removes a profile; the caller removes its keyring entries.
     pub fn remove(&self, name: &str) -> Result<()> {
+        self.change(|file| {
+            let before = file.profiles.len();
+            file.profiles.retain(|p| p.name != name);
+            if file.profiles.len() == before {
+                return Err(Error::ProfileNotFound(name.to_owned()));
+            }
+            Ok(())
+        })
+    }
+
+    /// Read, change, write, holding the lock file: a window and a CLI saving at once
+    /// each see the other's change instead of writing over it.
+    fn change(&self, edit: impl FnOnce(&mut ProfileFile) -> Result<()>) -> Result<()> {
+        let _lock = self.lock()?;
         let mut file = self.read()?;
-        let before = file.profiles.len();
-        file.profiles.retain(|p| p.name != name);
-        if file.profiles.len() == before {
-            return Err(Error::ProfileNotFound(name.to_owned()));
-        }
+        edit(&mut file)?;
         self.write(&file)
+    }
+
+    /// An exclusive lock on `profiles.toml.lock` beside the file, released on drop.
+    fn lock(&self) -> Result<fs::File> {
+        let path = self.dir.join(LOCK_FILE_NAME);
+        let io_error = |action, source| Error::ConfigFile {
+            action,
+            path: path.clone(),
+            source,
+        };
+        create_private_dir(&self.dir).map_err(|e| io_error("create the folder of", e))?;
+        let lock = private_file_options()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(&path)
+            .map_err(|e| io_error("open", e))?;
+        lock.lock().map_err(|e| io_error("lock", e))?;
+        Ok(lock)
     }
 
     fn read(&self) -> Result<ProfileFile> {
@@ -108,14 +163,22 @@ impl ProfileStore {
             path: path.clone(),
             source,
         };
-        fs::create_dir_all(&self.dir).map_err(|e| io_error("create the folder of", e))?;
+        create_private_dir(&self.dir).map_err(|e| io_error("create the folder of", e))?;
         let text = toml::to_string_pretty(file).map_err(|e| Error::ConfigParse {
             path: path.clone(),
             message: e.to_string(),
         })?;
         let temp = temp_path(&path);
+        // A mode the user set on the file is kept; a new file is the owner's alone.
+        let mode = existing_mode(&path);
         let result = (|| {
-            let mut out = fs::File::create(&temp)?;
+            let mut out = private_file_options()
+                .write(true)
+                .create_new(true)
+                .open(&temp)?;
+            if let Some(mode) = mode {
+                set_mode(&out, mode)?;
+            }
             out.write_all(b"# AuthDesk profiles. Secrets and tokens are kept in the OS keyring, never here.\n\n")?;
             out.write_all(text.as_bytes())?;
             out.sync_all()?;
@@ -126,6 +189,56 @@ impl ProfileStore {
         }
         result.map_err(|e| io_error("write", e))
     }
+}
+
+/// The sentence for a profile in the file that fails its checks.
+fn unusable(profile: &Profile, reason: &Error) -> String {
+    format!(
+        "Profile \"{}\" in profiles.toml is not usable, so it is left out: {reason}",
+        crate::text::one_line(&profile.name, 64)
+    )
+}
+
+/// Options that create a file readable by its owner only (on Unix).
+fn private_file_options() -> fs::OpenOptions {
+    #[allow(unused_mut)]
+    let mut options = fs::OpenOptions::new();
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options
+}
+
+/// Creates the folder (and its parents), private to its owner when new (on Unix).
+fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+    let mut builder = fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(dir)
+}
+
+#[cfg(unix)]
+fn existing_mode(path: &Path) -> Option<u32> {
+    use std::os::unix::fs::PermissionsExt;
+    fs::metadata(path)
+        .ok()
+        .map(|m| m.permissions().mode() & 0o7777)
+}
+
+#[cfg(not(unix))]
+fn existing_mode(_path: &Path) -> Option<u32> {
+    None
+}
+
+#[cfg(unix)]
+fn set_mode(file: &fs::File, mode: u32) -> std::io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    file.set_permissions(fs::Permissions::from_mode(mode))
+}
+
+#[cfg(not(unix))]
+fn set_mode(_file: &fs::File, _mode: u32) -> std::io::Result<()> {
+    Ok(())
 }
 
 fn temp_path(path: &Path) -> PathBuf {
@@ -143,7 +256,7 @@ fn temp_path(path: &Path) -> PathBuf {
 mod tests {
     use super::*;
     use crate::presets::Preset;
-    use crate::profiles::{ClientAuth, Scope};
+    use crate::profiles::Scope;
 
     fn sample(name: &str) -> Profile {
         let mut profile =
@@ -202,6 +315,74 @@ client_auth = "basic"
         assert!(matches!(store.remove("a"), Err(Error::ProfileNotFound(_))));
         let text = std::fs::read_to_string(store.path()).unwrap();
         assert!(text.contains("scope = \"read write\""), "{text}");
+    }
+
+    /// A hand-edited profile with an endpoint AuthDesk would never open is named and left
+    /// out; the others load, and a save keeps it in the file for the user to fix.
+    #[test]
+    fn a_bad_profile_on_disk_is_named_and_the_others_load() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = ProfileStore::new(dir.path());
+        store.save(sample("good")).unwrap();
+        let text = std::fs::read_to_string(store.path()).unwrap();
+        std::fs::write(
+            store.path(),
+            format!(
+                "{text}\n[[profile]]\nname = \"bad\"\npreset = \"custom\"\nbase_url = \"https://awx.example.com\"\nclient_id = \"abc\"\nredirect_uri = \"http://127.0.0.1/callback\"\n[profile.endpoints]\nauthorize = \"file:///etc/passwd\"\ntoken = \"https://awx.example.com/t\"\nrevoke = \"https://awx.example.com/r\"\nwhoami = \"https://awx.example.com/m\"\n"
+            ),
+        )
+        .unwrap();
+        let names: Vec<String> = store.list().unwrap().into_iter().map(|p| p.name).collect();
+        assert_eq!(names, ["good"]);
+        let error = store.get("bad").unwrap_err().to_string();
+        assert!(
+            error.contains("\"bad\"") && error.contains("authorize URL"),
+            "{error}"
+        );
+        store.save(sample("other")).unwrap();
+        assert!(std::fs::read_to_string(store.path())
+            .unwrap()
+            .contains("file:///etc/passwd"));
+    }
+
+    /// Two writers at once (a window and a CLI) each keep what the other saved.
+    #[test]
+    fn concurrent_saves_lose_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let writers: Vec<_> = (0..4)
+            .map(|w| {
+                let store = ProfileStore::new(dir.path());
+                std::thread::spawn(move || {
+                    for i in 0..25 {
+                        store.save(sample(&format!("w{w}-{i}"))).unwrap();
+                    }
+                })
+            })
+            .collect();
+        for writer in writers {
+            writer.join().unwrap();
+        }
+        assert_eq!(ProfileStore::new(dir.path()).list().unwrap().len(), 100);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn the_file_is_private_and_a_mode_the_user_set_is_kept() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let store = ProfileStore::new(dir.path());
+        store.save(sample("a")).unwrap();
+        let mode = || {
+            std::fs::metadata(store.path())
+                .unwrap()
+                .permissions()
+                .mode()
+                & 0o777
+        };
+        assert_eq!(mode(), 0o600);
+        std::fs::set_permissions(store.path(), std::fs::Permissions::from_mode(0o640)).unwrap();
+        store.save(sample("b")).unwrap();
+        assert_eq!(mode(), 0o640);
     }
 
     #[test]

@@ -96,6 +96,8 @@ impl NewToken {
                 .and_then(|at| chrono::DateTime::parse_from_rfc3339(at).ok())
                 .map(|at| at.with_timezone(&chrono::Utc)),
             user: None,
+            // A personal token is not the profile's OAuth client's: it is never stored.
+            origin: None,
         }
     }
 }

@@ -19,6 +19,8 @@ pub struct ProfileView {
     #[serde(flatten)]
     profile: Profile,
     resolved_endpoints: Option<Endpoints>,
+    /// Said in a banner while the profile is shown: plain http:// to another computer.
+    cleartext_warning: Option<String>,
 }
 
 #[tauri::command]
@@ -28,6 +30,7 @@ pub async fn list_profiles(state: State<'_, AppState>) -> Result<Vec<ProfileView
         .into_iter()
         .map(|profile| ProfileView {
             resolved_endpoints: profile.endpoints().ok(),
+            cleartext_warning: profile.cleartext_warning(),
             profile,
         })
         .collect())

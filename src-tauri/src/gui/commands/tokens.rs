@@ -6,7 +6,6 @@ use serde::{Deserialize, Serialize};
 use tauri::{AppHandle, Manager, State};
 use tokio_util::sync::CancellationToken;
 
-use crate::gui::clipboard;
 use crate::gui::error::CommandError;
 use crate::gui::state::{AppState, PendingSignIn, TokenState, TokenView};
 
@@ -162,7 +161,6 @@ pub enum OtherCopy {
 /// revealed never pass through it.
 #[tauri::command]
 pub async fn copy_token(
-    app: AppHandle,
     state: State<'_, AppState>,
     name: String,
     what: CopyWhat,
@@ -189,7 +187,7 @@ pub async fn copy_token(
     } else {
         0
     };
-    clipboard::copy(&app, text.expose(), clear_after)?;
+    state.clipboard.copy(text.expose(), secret, clear_after)?;
     Ok(match clear_after {
         0 => "Copied.".to_owned(),
         secs => format!("Copied; the clipboard will be cleared in {secs} s if it still holds it."),
