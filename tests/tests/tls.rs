@@ -1,6 +1,7 @@
 //! HTTPS with a private CA: untrusted by default (one sentence naming the host and the
 //! CA-file option), trusted through the profile's CA file or a pinned certificate
-//! fingerprint, for every request of the profile; a wrong pin is refused.
+//! fingerprint, for every request of the profile; a wrong pin is refused, and so is a
+//! server presenting the pinned certificate without its key.
 
 use std::path::Path;
 use std::process::Command;
@@ -221,4 +222,99 @@ fn private_ca_is_trusted_only_through_the_ca_file_or_a_pin() {
         &["--ca-file", &ca, "--pin-sha256", &fingerprint],
     );
     assert_eq!(both.status, Some(2), "{both:?}");
+}
+
+/// Presents a certificate with a private key that is not its own: the signature a TLS
+/// handshake carries cannot match the certificate.
+#[derive(Debug)]
+struct Impostor(std::sync::Arc<rustls::sign::CertifiedKey>);
+
+impl rustls::server::ResolvesServerCert for Impostor {
+    fn resolve(
+        &self,
+        _hello: rustls::server::ClientHello<'_>,
+    ) -> Option<std::sync::Arc<rustls::sign::CertifiedKey>> {
+        Some(std::sync::Arc::clone(&self.0))
+    }
+}
+
+/// A server that presents the pinned certificate without holding its key (a copy of the
+/// certificate is public; the key is not): the pin matches, the handshake must not.
+#[tokio::test]
+async fn the_pinned_certificate_without_its_key_is_refused() {
+    use rustls::pki_types::pem::PemObject;
+    use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+    use std::io::Read;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::Arc;
+
+    let certs = tempfile::tempdir().unwrap();
+    let fingerprint = make_certificates(certs.path());
+    openssl(
+        certs.path(),
+        &[
+            "genpkey",
+            "-algorithm",
+            "EC",
+            "-pkeyopt",
+            "ec_paramgen_curve:prime256v1",
+            "-out",
+            "impostor.key",
+        ],
+    );
+    let certificate = CertificateDer::from_pem_file(certs.path().join("server.pem")).unwrap();
+    let wrong_key = PrivateKeyDer::from_pem_file(certs.path().join("impostor.key")).unwrap();
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let signer = provider.key_provider.load_private_key(wrong_key).unwrap();
+    let presented = rustls::sign::CertifiedKey::new(vec![certificate], signer);
+    let config = Arc::new(
+        rustls::ServerConfig::builder_with_provider(Arc::clone(&provider))
+            .with_safe_default_protocol_versions()
+            .unwrap()
+            .with_no_client_auth()
+            .with_cert_resolver(Arc::new(Impostor(Arc::new(presented)))),
+    );
+
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let handshakes = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let got_request = Arc::new(AtomicBool::new(false));
+    {
+        let (handshakes, got_request) = (Arc::clone(&handshakes), Arc::clone(&got_request));
+        std::thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                handshakes.fetch_add(1, Ordering::SeqCst);
+                let _ = stream.set_read_timeout(Some(std::time::Duration::from_secs(10)));
+                let connection = rustls::ServerConnection::new(Arc::clone(&config)).unwrap();
+                let mut tls = rustls::StreamOwned::new(connection, stream);
+                let mut byte = [0u8; 1];
+                // Any application data would be the request, credentials and all.
+                if matches!(tls.read(&mut byte), Ok(n) if n > 0) {
+                    got_request.store(true, Ordering::SeqCst);
+                }
+            }
+        });
+    }
+
+    let trust = authdesk_core::Trust::typed(None, Some(&fingerprint)).unwrap();
+    let api = authdesk_core::ServerApi::new(
+        authdesk_core::Preset::Awx,
+        &format!("https://127.0.0.1:{port}").parse().unwrap(),
+        &trust,
+        Some(std::time::Duration::from_secs(10)),
+        authdesk_core::Credentials::new("admin", authdesk_core::Secret::new("admin-password"))
+            .unwrap(),
+    )
+    .unwrap();
+    let error = api.organizations().await.unwrap_err();
+    assert_eq!(error.kind(), authdesk_core::ErrorKind::Network, "{error}");
+    assert!(
+        handshakes.load(Ordering::SeqCst) >= 1,
+        "the client never connected"
+    );
+    assert!(
+        !got_request.load(Ordering::SeqCst),
+        "the request (with the password) reached a server without the pinned key"
+    );
+    assert!(!error.to_string().contains("admin-password"), "{error}");
 }

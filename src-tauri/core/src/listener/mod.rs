@@ -380,9 +380,10 @@ async fn read_request_line(stream: &mut TcpStream) -> std::io::Result<Option<Vec
     if line.last() == Some(&b'\r') {
         line.pop();
     }
-    // The rest of the head: only its end matters. The last three bytes seen are kept to
-    // find an end split across reads.
-    let mut tail = received[line_end..].to_vec();
+    // The rest of the head: only its end matters. It starts with the request line's own
+    // line break (a request with no headers ends right there), and the last three bytes
+    // seen are kept to find an end split across reads.
+    let mut tail = received[line_end.saturating_sub(1)..].to_vec();
     let mut skipped = tail.len();
     while !ends_head(&tail) && skipped <= MAX_SKIPPED_HEADER_BYTES {
         let read = match stream.read(&mut chunk).await {

@@ -1,3 +1,6 @@
+//! A profile as a person types it (CLI flags, the window's form), checked into a
+//! [`Profile`] with one sentence per mistake.
+
 use std::path::PathBuf;
 
 use serde::Deserialize;

@@ -1,3 +1,5 @@
+//! Settings commands: the window's own preferences (clipboard clearing).
+
 use tauri::State;
 
 use crate::gui::error::CommandError;

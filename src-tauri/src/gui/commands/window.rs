@@ -1,3 +1,5 @@
+//! Window commands about the window itself: the ready-for-input signal the benchmark reads.
+
 use tauri::State;
 
 use crate::gui::state::AppState;
