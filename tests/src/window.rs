@@ -401,9 +401,21 @@ impl Window {
         Ok(String::from_utf8_lossy(&output.stdout).into_owned())
     }
 
-    /// Closes the window as its user does: the app exits on its own.
-    pub async fn close_window(&self) -> Result<()> {
-        self.client.clone().close_window().await?;
+    /// Tells the app to stop as a logout or `kill` does (SIGTERM to `authdesk-window`).
+    pub fn terminate_app(&self) -> Result<()> {
+        let status = Command::new("pkill")
+            .args([
+                "-TERM",
+                "-g",
+                &self.driver_pid().to_string(),
+                "-x",
+                "authdesk-window",
+            ])
+            .status()
+            .context("running pkill")?;
+        if !status.success() {
+            bail!("no authdesk-window process to stop");
+        }
         Ok(())
     }
 

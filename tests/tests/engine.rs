@@ -1,6 +1,6 @@
 //! The core's flow engine driven in-process, as the window drives it, against the
-//! AWX-like server and the real keyring: a code used twice, cancel, concurrent sign-ins
-//! and a second sign-in replacing the first.
+//! AWX-like server and the real keyring: a code used twice, cancel, concurrent sign-ins,
+//! a second sign-in replacing the first, and a profile re-pointed while its sign-in waits.
 
 use std::process::Command;
 use std::time::Duration;
@@ -184,4 +184,38 @@ async fn concurrent_sign_ins_and_a_second_one_replacing_the_first() {
     for name in [&first, &second, &fixed] {
         engine.remove_profile(name).await.unwrap();
     }
+}
+
+/// A profile re-pointed while its sign-in waits (up to 600 s): the tokens the old server
+/// issues for the callback are not stored under the profile, which now names another.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_callback_for_a_profile_repointed_meanwhile_is_not_stored() {
+    let server = TestServer::start(Flavor::Awx).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let engine = engine_in(dir.path());
+    let name = unique("repoint");
+    let secret = Secret::new(server.seed.client_secret.clone());
+    awx_profile(&name, &server, &server.seed.redirect_uri)
+        .save_in(&engine, secret)
+        .await
+        .unwrap();
+    let sign_in = engine.begin_sign_in(&name).await.unwrap();
+    // Meanwhile the profile is pointed at another server, with that server's secret.
+    awx_profile(&name, &server, &server.seed.redirect_uri)
+        .base_url("http://127.0.0.1:9")
+        .save_in(&engine, Secret::new("another-servers-secret"))
+        .await
+        .unwrap();
+    let log = dir.path().join("browser.log");
+    browse(sign_in.authorize_url(), &log);
+    let err = sign_in
+        .wait(Duration::from_secs(60), CancellationToken::new())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::ProfileChangedDuringSignIn(_)),
+        "{err:?}"
+    );
+    assert!(engine.current_tokens(&name).await.unwrap().is_none());
+    engine.remove_profile(&name).await.unwrap();
 }

@@ -64,12 +64,19 @@ async fn entries_deleted_behind_its_back_are_named() {
         "{error}"
     );
 
-    // Nothing was written in their place: only the profile file.
-    let files: Vec<_> = std::fs::read_dir(dir.path())
+    // Nothing was written in their place: only the profile file and its empty lock file.
+    let mut files: Vec<_> = std::fs::read_dir(dir.path())
         .unwrap()
         .map(|e| e.unwrap().file_name().into_string().unwrap())
         .collect();
-    assert_eq!(files, ["profiles.toml"]);
+    files.sort();
+    assert_eq!(files, ["profiles.toml", "profiles.toml.lock"]);
+    assert_eq!(
+        std::fs::metadata(dir.path().join("profiles.toml.lock"))
+            .unwrap()
+            .len(),
+        0
+    );
     engine.remove_profile(&name).await.unwrap();
 }
 

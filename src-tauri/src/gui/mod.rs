@@ -40,6 +40,35 @@ fn lighten_web_view(app: &tauri::App) {
     let _ = app;
 }
 
+/// A stop from outside (SIGTERM at logout or from `kill`, SIGHUP, Ctrl-C in the terminal
+/// that started the window) clears a secret copied less than its clearing delay ago, as
+/// closing the window does, then ends the app the normal way.
+fn clear_clipboard_when_stopped(app: tauri::AppHandle) {
+    #[cfg(unix)]
+    tauri::async_runtime::spawn(async move {
+        use tokio::signal::unix::{signal, SignalKind};
+        let (Ok(mut term), Ok(mut hangup), Ok(mut interrupt)) = (
+            signal(SignalKind::terminate()),
+            signal(SignalKind::hangup()),
+            signal(SignalKind::interrupt()),
+        ) else {
+            tracing::warn!("could not watch for stop signals");
+            return;
+        };
+        tokio::select! {
+            _ = term.recv() => {}
+            _ = hangup.recv() => {}
+            _ = interrupt.recv() => {}
+        }
+        tauri::Manager::state::<state::AppState>(&app)
+            .clipboard
+            .clear_if_still_ours("as the window was told to stop");
+        app.exit(0);
+    });
+    #[cfg(not(unix))]
+    let _ = app;
+}
+
 pub fn run() -> ExitCode {
     let started = std::time::Instant::now();
     if let Some(sentence) = crate::process::display_missing() {
@@ -62,6 +91,7 @@ pub fn run() -> ExitCode {
                 started.elapsed().as_millis()
             );
             lighten_web_view(app);
+            clear_clipboard_when_stopped(app.handle().clone());
             Ok(())
         })
         .on_page_load(move |_, payload| {
