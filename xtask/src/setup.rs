@@ -28,6 +28,8 @@ const PACKAGES: &[(&str, &str)] = &[
     ("xvfb", "/usr/bin/Xvfb"),
     ("webkit2gtk-driver", "/usr/bin/WebKitWebDriver"),
     ("xclip", "/usr/bin/xclip"),
+    // kill and pkill: the window tests stop the driver's process group and the app.
+    ("procps", "/usr/bin/pkill"),
     // The TLS tests make a private CA and a server certificate.
     ("openssl", "/usr/bin/openssl"),
     // The benchmark's floor drives the token requests with curl.
