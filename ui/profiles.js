@@ -94,7 +94,7 @@ export async function showProfile() {
   // Plain http:// to another computer: said for as long as the profile is shown.
   $('cleartext-warning').textContent = profile.cleartext_warning ?? '';
   $('cleartext-warning').hidden = !profile.cleartext_warning;
-  $('tab-pats').disabled = profile.preset === 'custom';
+  $('tab-pats').disabled = !profile.has_server_api;
   // What the keyring holds arrives a moment later; nothing of another profile shows meanwhile.
   $('server-summary').textContent = '';
   showTokens(null);
@@ -119,7 +119,7 @@ export function showTab(tab) {
   const profile = selectedProfile();
   // The login typed for personal tokens stays only while its tab is open.
   if (tab !== 'pats') $('pat-password').value = '';
-  if (tab === 'pats' && profile?.preset === 'custom') tab = 'tokens';
+  if (tab === 'pats' && !profile?.has_server_api) tab = 'tokens';
   if (tab) state.tab = tab;
   $('profile-panel').hidden = tab !== 'tokens';
   $('pat-panel').hidden = tab !== 'pats';

@@ -18,11 +18,11 @@ export async function openAppSetup() {
     $('profile-error').textContent = 'Fill in the name and base URL first; the application is made for that profile and server.';
     return;
   }
-  if (draft.preset === 'custom') {
-    $('profile-error').textContent = 'Application set-up needs the AWX or gateway preset: AuthDesk does not know a custom server\'s API.';
+  const { application_name_prefix: prefix, presets_with_server_api: withApi } = await formDefaults();
+  if (!withApi.includes(draft.preset)) {
+    $('profile-error').textContent = 'Application set-up needs a preset whose REST API AuthDesk knows (AWX or the gateway).';
     return;
   }
-  const { application_name_prefix: prefix } = await formDefaults();
   $('app-form').reset();
   $('app-error').textContent = '';
   $('app-server').textContent = draft.base_url;

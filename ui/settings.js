@@ -11,7 +11,8 @@ export async function openSettings() {
 
 export async function saveSettings() {
   const seconds = Number.parseInt($('clipboard-clear').value, 10);
-  const saved = await invoke('save_settings', { clipboardClearSecs: Number.isFinite(seconds) ? seconds : 60 });
+  if (!Number.isFinite(seconds) || seconds < 0) throw 'Enter a number of seconds (0 for never).';
+  const saved = await invoke('save_settings', { clipboardClearSecs: seconds });
   $('settings-dialog').close();
   say(saved.clipboard_clear_secs ? `Copied tokens are cleared after ${saved.clipboard_clear_secs} s.` : 'Copied tokens stay on the clipboard.');
 }

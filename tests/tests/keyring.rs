@@ -35,12 +35,13 @@ async fn entries_deleted_behind_its_back_are_named() {
     other.set_tokens(&name, &tokens).unwrap();
     assert!(engine.current_tokens(&name).await.unwrap().is_some());
 
-    // Tokens of another server under this profile's name are never used.
+    // Tokens under this profile's name that were issued for other endpoints (here a
+    // who-am-I elsewhere) are never used, nor sent anywhere.
+    let mut elsewhere =
+        authdesk_core::TokenOrigin::of(&engine.profiles().get(&name).unwrap()).unwrap();
+    elsewhere.endpoints.whoami = "https://elsewhere.example.com/api/v2/me/".parse().unwrap();
     let foreign = TokenSet {
-        origin: Some(authdesk_core::TokenOrigin {
-            token_url: "https://elsewhere.example.com/o/token/".parse().unwrap(),
-            client_id: "client".into(),
-        }),
+        origin: Some(elsewhere),
         ..tokens.clone()
     };
     other.set_tokens(&name, &foreign).unwrap();

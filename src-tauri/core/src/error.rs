@@ -101,6 +101,12 @@ pub enum Error {
     #[error("The sign-in was cancelled.")]
     Cancelled,
 
+    #[error("The sign-in's one-time browser link was opened a second time, so another program may have learned the sign-in's state; AuthDesk stopped the sign-in to be safe.")]
+    StartLinkReused,
+
+    #[error("The profile name \"{name}\" differs from the existing \"{existing}\" only in letter case, which some keyrings do not tell apart.")]
+    NameDiffersOnlyInCase { name: String, existing: String },
+
     #[error("A newer sign-in of profile \"{0}\" replaced this one.")]
     Superseded(String),
 
@@ -151,6 +157,8 @@ pub enum Hint {
     UseLoopbackRedirect,
     /// Pick another profile name.
     OtherName,
+    /// Start the sign-in again.
+    StartAgain,
 }
 
 fn describe_refusal(error: &str, description: Option<&str>) -> String {
@@ -179,6 +187,7 @@ impl Error {
             Error::Config(_)
             | Error::ProfileNotFound(_)
             | Error::ProfileExists(_)
+            | Error::NameDiffersOnlyInCase { .. }
             | Error::PasswordGrantProfile(_)
             | Error::RedirectNotOnLoopback(_)
             | Error::ConfigFile { .. }
@@ -191,7 +200,7 @@ impl Error {
             | Error::PortInUse { .. }
             | Error::Listen { .. } => ErrorKind::Config,
             Error::KeyringUnavailable { .. } => ErrorKind::Keyring,
-            Error::AuthorizationRefused { .. } => ErrorKind::Refused,
+            Error::AuthorizationRefused { .. } | Error::StartLinkReused => ErrorKind::Refused,
             Error::TimedOut(_) | Error::Cancelled | Error::Superseded(_) | Error::SignInBusy(_) => {
                 ErrorKind::TimedOut
             }
@@ -204,7 +213,8 @@ impl Error {
     pub fn hint(&self) -> Option<Hint> {
         match self {
             Error::ProfileNotFound(_) => Some(Hint::ListProfiles),
-            Error::ProfileExists(_) => Some(Hint::OtherName),
+            Error::ProfileExists(_) | Error::NameDiffersOnlyInCase { .. } => Some(Hint::OtherName),
+            Error::StartLinkReused => Some(Hint::StartAgain),
             Error::MissingClientSecret(name) => Some(Hint::EnterClientSecret(name.clone())),
             Error::NoTokens(name)
             | Error::NoRefreshToken(name)

@@ -115,6 +115,10 @@ impl Keyring {
         self.set(Item::Tokens, profile, json.expose())
     }
 
+    pub fn delete_client_secret(&self, profile: &str) -> Result<()> {
+        self.delete(Item::ClientSecret, profile)
+    }
+
     pub fn delete_tokens(&self, profile: &str) -> Result<()> {
         self.delete(Item::Tokens, profile)
     }

@@ -18,6 +18,8 @@ pub enum Preset {
 }
 
 impl Preset {
+    pub const ALL: [Preset; 3] = [Preset::Awx, Preset::Gateway, Preset::Custom];
+
     pub const fn name(self) -> &'static str {
         match self {
             Preset::Awx => "awx",

@@ -2,13 +2,26 @@
 //! wrote: every such string passes through here before it reaches a terminal, a log
 //! line or the window, so escape sequences and control characters never do.
 
-/// Text safe for a terminal: control characters (escape sequences, `\r`, bells) become
-/// spaces; newlines stay. JSON escapes such as `\u001b` decode into real control
-/// characters, so text taken out of a JSON body needs this too.
+/// Text safe for a terminal: control characters (escape sequences, `\r`, bells) and the
+/// invisible characters that reorder or hide text (bidirectional overrides, zero-width
+/// marks) become spaces; newlines stay. JSON escapes such as `\u001b` decode into real
+/// control characters, so text taken out of a JSON body needs this too.
 pub fn printable(text: &str) -> String {
     text.chars()
-        .map(|c| if c.is_control() && c != '\n' { ' ' } else { c })
+        .map(|c| {
+            if (c.is_control() && c != '\n') || is_invisible(c) {
+                ' '
+            } else {
+                c
+            }
+        })
         .collect()
+}
+
+/// Format characters that change how text around them reads: bidirectional embeddings,
+/// overrides and isolates, zero-width marks and joiners, the byte-order mark.
+fn is_invisible(c: char) -> bool {
+    matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\u{FEFF}')
 }
 
 /// One printable line of at most `max_chars` characters (newlines become spaces), for
@@ -16,7 +29,13 @@ pub fn printable(text: &str) -> String {
 pub fn one_line(text: &str, max_chars: usize) -> String {
     let line: String = text
         .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
+        .map(|c| {
+            if c.is_control() || is_invisible(c) {
+                ' '
+            } else {
+                c
+            }
+        })
         .collect();
     cut(line.trim(), max_chars)
 }
@@ -55,6 +74,8 @@ mod tests {
         assert!(!one_line(hostile, 200).chars().any(char::is_control));
         assert!(!first_line(hostile).chars().any(char::is_control));
         assert_eq!(first_line("\n\n  headline \nrest"), "headline");
+        // A right-to-left override would make text read otherwise than it is.
+        assert_eq!(one_line("admin\u{202E}gnp\u{200B}", 50), "admin gnp");
     }
 
     #[test]

@@ -25,20 +25,21 @@ pub struct TokenSet {
     pub origin: Option<TokenOrigin>,
 }
 
-/// The server and application that issued tokens. Kept with them and compared with
-/// the profile before any use, so tokens never go to another server or application,
-/// whatever the profile's name now points at.
+/// The server and application tokens belong to: every endpoint they are sent to, and
+/// the client ID. Kept with the tokens and compared with the profile before any use, so
+/// tokens never go to another server or application, whatever the profile's name now
+/// points at; a profile whose origin changes also needs its client secret again.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TokenOrigin {
-    pub token_url: url::Url,
+    pub endpoints: crate::presets::Endpoints,
     pub client_id: String,
 }
 
 impl TokenOrigin {
-    /// Where a profile's tokens come from now.
+    /// Where a profile's tokens come from (and go) now.
     pub fn of(profile: &Profile) -> Result<Self> {
         Ok(TokenOrigin {
-            token_url: profile.endpoints()?.token,
+            endpoints: profile.endpoints()?,
             client_id: profile.client_id.clone(),
         })
     }

@@ -11,7 +11,7 @@ mod tokens;
 
 use std::process::ExitCode;
 
-use authdesk_core::{Engine, Error, Hint};
+use authdesk_core::{Engine, Error, Hint, DEFAULT_REDIRECT_URI};
 
 pub use args::Args;
 use args::{AppCommand, Command};
@@ -91,8 +91,9 @@ fn hint_text(hint: &Hint) -> String {
         }
         Hint::WaitLonger => "use --timeout to wait longer.".into(),
         Hint::TrustCertificate => "if the server uses a private CA, give the profile that CA's PEM file with --ca-file, or pin its certificate with --pin-sha256.".into(),
-        Hint::UseLoopbackRedirect => "register a loopback redirect URI such as http://127.0.0.1/callback in the server's application and the profile.".into(),
+        Hint::UseLoopbackRedirect => format!("register a loopback redirect URI such as {DEFAULT_REDIRECT_URI} in the server's application and the profile."),
         Hint::OtherName => "choose another name, or remove that profile first with `authdesk profile remove`.".into(),
+        Hint::StartAgain => "run the same `authdesk token` command again.".into(),
     }
 }
 

@@ -138,15 +138,19 @@ async fn show(engine: &Engine, name: &str) -> Result<u8, Error> {
         "missing"
     };
     println!("client secret: {secret}");
-    let tokens = match engine.current_tokens(name).await? {
-        Some(tokens) => match tokens.expires_at {
+    let tokens = match engine.current_tokens(name).await {
+        Ok(Some(tokens)) => match tokens.expires_at {
             Some(at) => format!(
                 "stored, expiring {}",
                 at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
             ),
             None => "stored".to_owned(),
         },
-        None => "none".to_owned(),
+        Ok(None) => "none".to_owned(),
+        Err(Error::TokensFromElsewhere(_)) => {
+            "stored, but issued for another server or application: not used".to_owned()
+        }
+        Err(e) => return Err(e),
     };
     println!("tokens:        {tokens}");
     Ok(0)

@@ -22,9 +22,9 @@ pub async fn token(engine: &Engine, args: TokenArgs) -> Result<u8, Error> {
     } = args;
     let timeout = Duration::from_secs(timeout);
     let profile = engine.profiles().get(&name)?;
+    super::warn_cleartext(profile.cleartext_warning());
     match (profile.grant, username) {
         (Grant::Password, Some(username)) => {
-            super::warn_cleartext(profile.cleartext_warning());
             let login = input::credentials(&username, password_stdin)?;
             password(engine, &name, login, format).await
         }
@@ -118,12 +118,14 @@ async fn password(
 }
 
 pub async fn refresh(engine: &Engine, name: &str, format: Format) -> Result<u8, Error> {
+    super::warn_cleartext(engine.profiles().get(name)?.cleartext_warning());
     let tokens = engine.refresh(name).await?;
     print_tokens(engine, name, &tokens, format)?;
     Ok(0)
 }
 
 pub async fn whoami(engine: &Engine, name: &str) -> Result<u8, Error> {
+    super::warn_cleartext(engine.profiles().get(name)?.cleartext_warning());
     match engine.whoami(name).await? {
         WhoAmI::User(user) => {
             println!("{user}");
@@ -137,6 +139,7 @@ pub async fn whoami(engine: &Engine, name: &str) -> Result<u8, Error> {
 }
 
 pub async fn revoke(engine: &Engine, name: &str) -> Result<u8, Error> {
+    super::warn_cleartext(engine.profiles().get(name)?.cleartext_warning());
     let report = engine.revoke(name).await?;
     eprintln!("{}", report.message);
     Ok(if report.verified {

@@ -14,11 +14,13 @@ use sha2::{Digest, Sha256};
 use super::error::CommandError;
 
 /// The system clipboard, opened on first use (not at start: it costs a display
-/// connection), and the digest of the last secret copied, never the secret.
+/// connection), and the last secret copy waiting to be cleared: its number (each copy
+/// gets the next) and digest, never the secret.
 #[derive(Default)]
 pub struct Clipboard {
     board: Mutex<Option<Board>>,
-    secret_copied: Mutex<Option<[u8; 32]>>,
+    waiting: Mutex<Option<(u64, [u8; 32])>>,
+    copies: std::sync::atomic::AtomicU64,
 }
 
 impl Clipboard {
@@ -42,26 +44,38 @@ impl Clipboard {
         });
         written
             .map_err(|e| CommandError::config(format!("Could not write to the clipboard: {e}.")))?;
+        let copy = self
+            .copies
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let clear = secret && clear_after_secs > 0;
-        if let Ok(mut copied) = self.secret_copied.lock() {
-            *copied = clear.then(|| Sha256::digest(text.as_bytes()).into());
+        if let Ok(mut waiting) = self.waiting.lock() {
+            *waiting = clear.then(|| (copy, Sha256::digest(text.as_bytes()).into()));
         }
         if clear {
             let clipboard = std::sync::Arc::clone(self);
             tauri::async_runtime::spawn(async move {
                 tokio::time::sleep(Duration::from_secs(clear_after_secs)).await;
-                clipboard.clear_if_still_ours("after its delay");
+                // A later copy has its own timer: this one leaves it alone.
+                clipboard.clear_waiting(Some(copy), "after its delay");
             });
         }
         Ok(())
     }
 
-    /// Clears the clipboard if it still holds the secret copied last (and waiting to be
-    /// cleared); `when` says why, for the log.
+    /// Clears the clipboard if it still holds the secret copy waiting to be cleared;
+    /// `when` says why, for the log.
     pub fn clear_if_still_ours(&self, when: &str) {
-        let Some(copied) = self.secret_copied.lock().ok().and_then(|c| *c) else {
+        self.clear_waiting(None, when);
+    }
+
+    /// As [`Clipboard::clear_if_still_ours`], for copy number `only` if given.
+    fn clear_waiting(&self, only: Option<u64>, when: &str) {
+        let Some((copy, copied)) = self.waiting.lock().ok().and_then(|w| *w) else {
             return;
         };
+        if only.is_some_and(|only| only != copy) {
+            return;
+        }
         let now = self.with_board(|board| board.get_text());
         if now.is_ok_and(|now| <[u8; 32]>::from(Sha256::digest(now.as_bytes())) == copied) {
             match self.with_board(|board| board.clear()) {
@@ -69,8 +83,10 @@ impl Clipboard {
                 Err(e) => tracing::warn!("could not clear the clipboard: {e}"),
             }
         }
-        if let Ok(mut copied) = self.secret_copied.lock() {
-            *copied = None;
+        if let Ok(mut waiting) = self.waiting.lock() {
+            if waiting.is_some_and(|(now, _)| now == copy) {
+                *waiting = None;
+            }
         }
     }
 

@@ -2,7 +2,7 @@
 //! (`hint`), its class, and the server's reply behind a details toggle with anything
 //! secret-looking masked.
 
-use authdesk_core::{Error, ErrorKind, Hint};
+use authdesk_core::{Error, ErrorKind, Hint, DEFAULT_REDIRECT_URI};
 use serde::Serialize;
 
 #[derive(Debug, Serialize)]
@@ -20,7 +20,7 @@ impl From<Error> for CommandError {
         let reply = error.server_reply();
         CommandError {
             message: error.to_string(),
-            hint: error.hint().map(|hint| hint_text(&hint).to_owned()),
+            hint: error.hint().map(|hint| hint_text(&hint)),
             kind: error.kind(),
             status: reply.map(|r| r.status),
             details: reply.map(|r| mask_secret_fields(&r.body)),
@@ -29,17 +29,21 @@ impl From<Error> for CommandError {
 }
 
 /// The next step, in terms of what the window shows.
-fn hint_text(hint: &Hint) -> &'static str {
-    match hint {
+fn hint_text(hint: &Hint) -> String {
+    let text = match hint {
         Hint::ListProfiles => "Choose one from the Profile list.",
         Hint::EnterClientSecret(_) => "Edit the profile and enter the client secret the server showed when the application was created.",
         Hint::GetTokens(_) => "Press Get token first.",
         Hint::UsePassword(_) => "Enter your username and password, then press Get token.",
         Hint::WaitLonger => "Press Get token to try again.",
         Hint::TrustCertificate => "If the server uses a private CA, edit the profile and give that CA's PEM file, or pin the server's certificate.",
-        Hint::UseLoopbackRedirect => "Register http://127.0.0.1/callback in the server's application, then edit the profile to use it.",
+        Hint::UseLoopbackRedirect => {
+            return format!("Register {DEFAULT_REDIRECT_URI} in the server's application, then edit the profile to use it.")
+        }
         Hint::OtherName => "Pick another name.",
-    }
+        Hint::StartAgain => "Press Get token to start again.",
+    };
+    text.to_owned()
 }
 
 impl CommandError {

@@ -42,7 +42,8 @@ fn lighten_web_view(app: &tauri::App) {
 
 /// A stop from outside (SIGTERM at logout or from `kill`, SIGHUP, Ctrl-C in the terminal
 /// that started the window) clears a secret copied less than its clearing delay ago, as
-/// closing the window does, then ends the app the normal way.
+/// closing the window does, then ends the app the normal way. A second stop, or a
+/// clearing that hangs (the display already gone), ends it at once.
 fn clear_clipboard_when_stopped(app: tauri::AppHandle) {
     #[cfg(unix)]
     tauri::async_runtime::spawn(async move {
@@ -55,15 +56,25 @@ fn clear_clipboard_when_stopped(app: tauri::AppHandle) {
             tracing::warn!("could not watch for stop signals");
             return;
         };
+        let mut stopped = async || {
+            tokio::select! {
+                _ = term.recv() => {}
+                _ = hangup.recv() => {}
+                _ = interrupt.recv() => {}
+            }
+        };
+        stopped().await;
+        let handle = app.clone();
+        let clearing = tauri::async_runtime::spawn_blocking(move || {
+            tauri::Manager::state::<state::AppState>(&handle)
+                .clipboard
+                .clear_if_still_ours("as the window was told to stop");
+        });
         tokio::select! {
-            _ = term.recv() => {}
-            _ = hangup.recv() => {}
-            _ = interrupt.recv() => {}
+            _ = clearing => app.exit(0),
+            () = tokio::time::sleep(std::time::Duration::from_secs(3)) => std::process::exit(1),
+            () = stopped() => std::process::exit(1),
         }
-        tauri::Manager::state::<state::AppState>(&app)
-            .clipboard
-            .clear_if_still_ours("as the window was told to stop");
-        app.exit(0);
     });
     #[cfg(not(unix))]
     let _ = app;

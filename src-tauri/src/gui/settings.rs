@@ -35,7 +35,12 @@ impl Settings {
 
     pub fn save(&self) -> std::io::Result<()> {
         if let Some(dir) = self.path.parent() {
-            std::fs::create_dir_all(dir)?;
+            // The folder of profiles.toml too: the owner's alone when new, as the core makes it.
+            let mut builder = std::fs::DirBuilder::new();
+            builder.recursive(true);
+            #[cfg(unix)]
+            std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+            builder.create(dir)?;
         }
         let text = toml::to_string_pretty(self).map_err(std::io::Error::other)?;
         std::fs::write(&self.path, text)

@@ -68,8 +68,17 @@ impl Engine {
         mut tokens: TokenSet,
     ) -> Result<TokenSet> {
         let origin = client.origin();
-        // A profile re-pointed while its sign-in waited: these tokens are the old server's.
-        if TokenOrigin::of(&self.profiles.get(name)?)? != origin {
+        // A profile re-pointed (or removed) while its sign-in waited: these tokens are the
+        // old server's. They go back to it, best effort, and are not stored.
+        let now = self.profiles.get(name).ok().map(|p| TokenOrigin::of(&p));
+        if !matches!(now, Some(Ok(ref now)) if *now == origin) {
+            let (token, hint) = match &tokens.refresh_token {
+                Some(refresh) => (refresh, "refresh_token"),
+                None => (&tokens.access_token, "access_token"),
+            };
+            if let Err(e) = client.revoke(token, hint).await {
+                tracing::warn!(profile = name, "could not revoke the unwanted tokens: {e}");
+            }
             return Err(Error::ProfileChangedDuringSignIn(name.to_owned()));
         }
         tokens.origin = Some(origin);

@@ -7,6 +7,7 @@ use super::Engine;
 use crate::error::{Error, Result};
 use crate::profiles::Profile;
 use crate::secret::Secret;
+use crate::tokens::TokenOrigin;
 
 /// What a save may do to a profile of the same name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -30,13 +31,13 @@ pub struct ProfileSave {
 
 /// What a save does besides writing the profile.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct SavePlan {
+pub(super) struct SavePlan {
     /// The server or application changed: the stored tokens belong to the old one.
     forget_tokens: bool,
 }
 
 /// The rules of a save, decided before anything is written.
-fn plan_save(
+pub(super) fn plan_save(
     all: &[Profile],
     profile: &Profile,
     secret_given: bool,
@@ -55,15 +56,15 @@ fn plan_save(
             .iter()
             .find(|p| p.name.eq_ignore_ascii_case(&profile.name))
         {
-            return Err(Error::Config(format!(
-                "The profile name \"{}\" differs from the existing \"{}\" only in letter case, which some keyrings do not tell apart; choose another name.",
-                profile.name, other.name
-            )));
+            return Err(Error::NameDiffersOnlyInCase {
+                name: profile.name.clone(),
+                existing: other.name.clone(),
+            });
         }
     }
-    let moved = existing.is_some_and(|old| {
-        old.client_id != profile.client_id || old.endpoints().ok() != profile.endpoints().ok()
-    });
+    // One rule for "the same server and application": the tokens' origin.
+    let moved =
+        existing.is_some_and(|old| TokenOrigin::of(old).ok() != TokenOrigin::of(profile).ok());
     if !secret_given {
         match existing {
             None => return Err(Error::MissingClientSecret(profile.name.clone())),
@@ -88,7 +89,9 @@ fn plan_save(
 
 impl Engine {
     /// Saves a profile, and its client secret when one is given. The secret goes first,
-    /// so a keyring failure never leaves a profile that cannot sign in.
+    /// so a keyring failure never leaves a profile that cannot sign in; if the profile then
+    /// cannot be saved, the secret it replaced is put back, so the old server never gets
+    /// the new one's secret.
     pub async fn save_profile(&self, save: ProfileSave) -> Result<()> {
         let ProfileSave {
             profile,
@@ -98,25 +101,57 @@ impl Engine {
         profile.validate()?;
         let all = self.profiles.list()?;
         let exists = all.iter().any(|p| p.name == profile.name);
+        let secret_given = client_secret.is_some();
         let secret_stored =
-            client_secret.is_none() && exists && self.has_client_secret(&profile.name).await?;
-        let plan = plan_save(&all, &profile, client_secret.is_some(), secret_stored, mode)?;
-        if let Some(secret) = client_secret {
-            let name = profile.name.clone();
-            self.keyring_call(move |k| k.set_client_secret(&name, &secret))
-                .await?;
+            !secret_given && exists && self.has_client_secret(&profile.name).await?;
+        let plan = plan_save(&all, &profile, secret_given, secret_stored, mode)?;
+        let replaced = match client_secret {
+            Some(secret) => {
+                let name = profile.name.clone();
+                let old = self
+                    .keyring_call(move |k| {
+                        let old = k.client_secret(&name)?;
+                        k.set_client_secret(&name, &secret)?;
+                        Ok(old)
+                    })
+                    .await?;
+                Some(old)
+            }
+            None => None,
+        };
+        let name = profile.name.clone();
+        let checked = profile.clone();
+        // Checked again under the file's lock: another process may have saved meanwhile.
+        let saved = self.profiles.save_checked(profile, |all| {
+            plan_save(all, &checked, secret_given, secret_stored, mode).map(|_| ())
+        });
+        if let Err(error) = saved {
+            if let Some(old) = replaced {
+                let owned = name.clone();
+                let undone = self
+                    .keyring_call(move |k| match old {
+                        Some(old) => k.set_client_secret(&owned, &old),
+                        None => k.delete_client_secret(&owned),
+                    })
+                    .await;
+                if let Err(undo) = undone {
+                    tracing::warn!(profile = %name, "could not put the earlier client secret back: {undo}");
+                }
+            }
+            return Err(error);
         }
         if plan.forget_tokens {
-            let name = profile.name.clone();
             tracing::info!(profile = %name, "server or application changed; forgetting the stored tokens");
             self.keyring_call(move |k| k.delete_tokens(&name)).await?;
         }
-        self.profiles.save(profile)
+        Ok(())
     }
 
     /// Removes a profile and its keyring entries.
     pub async fn remove_profile(&self, name: &str) -> Result<()> {
-        self.profiles.get(name)?;
+        if !self.profiles.contains(name)? {
+            return Err(Error::ProfileNotFound(name.to_owned()));
+        }
         let owned = name.to_owned();
         self.keyring_call(move |k| k.delete_profile(&owned)).await?;
         self.profiles.remove(name)

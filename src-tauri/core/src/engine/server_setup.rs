@@ -4,6 +4,7 @@
 
 use serde::Deserialize;
 
+use super::profiles::plan_save;
 use super::{Engine, ProfileSave, SaveMode};
 use crate::error::{Error, Result};
 use crate::http::Trust;
@@ -66,12 +67,18 @@ impl Engine {
     ) -> Result<Profile> {
         let application_name = setup.application_name();
         let mut draft = setup.profile;
-        if self.profiles.get(draft.name.trim()).is_ok() {
-            return Err(Error::ProfileExists(draft.name.trim().to_owned()));
-        }
         // The client ID is not known yet: check everything else before touching the server.
         draft.client_id = "pending".into();
         let checked = draft.clone().build()?;
+        // Every rule of the save that follows (a name taken, or differing only in case)
+        // before anything is made on the server.
+        plan_save(
+            &self.profiles.list()?,
+            &checked,
+            true,
+            false,
+            SaveMode::Create,
+        )?;
         let api = ServerApi::new(
             checked.preset,
             &checked.base_url,

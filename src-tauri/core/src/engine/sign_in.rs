@@ -150,7 +150,8 @@ impl std::fmt::Debug for SignIn {
 }
 
 impl SignIn {
-    /// The URL to open in the browser; show it too, for opening by hand.
+    /// The server's authorize URL (with the state): shown for opening by hand; the
+    /// browser itself is opened at a one-time start link (see [`SignIn::open_browser`]).
     pub fn authorize_url(&self) -> &Url {
         &self.authorize_url
     }
@@ -227,6 +228,7 @@ impl SignIn {
             Verdict::Ignore { reason, .. } => Err(Error::Config(format!(
                 "The pasted URL is not this sign-in's redirect: {reason}."
             ))),
+            Verdict::StartLinkReused => Err(Error::StartLinkReused),
         }
     }
 

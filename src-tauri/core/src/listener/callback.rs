@@ -15,6 +15,9 @@ pub enum Verdict {
     },
     /// Not our callback: answer with this status and keep waiting.
     Ignore { status: u16, reason: &'static str },
+    /// The one-time start link was asked for again: whoever asked first has seen the
+    /// state, so no callback can be trusted any more.
+    StartLinkReused,
 }
 
 /// Reads the request line of an HTTP/1.x request head.

@@ -1,6 +1,8 @@
 //! The loopback listener that catches the browser's redirect: it listens where the
 //! registered redirect URI points, on loopback only, and hands back the first callback
-//! that carries this attempt's `state`. Everything else gets a 4xx page and the wait goes on.
+//! that carries this attempt's `state`. It also serves the one-time start link the browser
+//! is opened at (a redirect to the authorize URL; asked for twice, it ends the sign-in).
+//! Everything else gets a 4xx page and the wait goes on.
 
 pub mod callback;
 mod page;
@@ -203,6 +205,7 @@ impl LoopbackListener {
             verdict = outcome.recv() => match verdict {
                 Some(Verdict::Code(code)) => Ok(code),
                 Some(Verdict::Refused { error, description }) => Err(Error::AuthorizationRefused { error, description }),
+                Some(Verdict::StartLinkReused) => Err(Error::StartLinkReused),
                 _ => Err(Error::Config("The redirect listener stopped unexpectedly.".into())),
             },
             () = tokio::time::sleep(timeout) => Err(Error::TimedOut(timeout.as_secs())),
@@ -326,9 +329,10 @@ async fn answer(
                     respond_with(&mut stream, 302, &location, &page::continuing(&target)).await;
                 }
                 None => {
-                    let reason =
-                        "this sign-in link was used already; start the sign-in again in AuthDesk";
+                    let reason = "this sign-in link was used already, so AuthDesk stopped the sign-in; start it again in AuthDesk";
                     respond(&mut stream, 410, &page::ignored(reason)).await;
+                    // Whoever asked first has seen the state: end the wait, accept no callback.
+                    let _ = outcomes.try_send(Verdict::StartLinkReused);
                 }
             }
             return;
@@ -344,6 +348,8 @@ async fn answer(
             tracing::debug!(status, reason, "ignored a request to the redirect listener");
             (*status, page::ignored(reason))
         }
+        // Only the start link's own answer gives this verdict.
+        Verdict::StartLinkReused => return,
     };
     // Answer first: the waiter may end the program as soon as it has the verdict, and
     // the browser must still get its page.
@@ -520,7 +526,7 @@ mod tests {
     }
 
     /// The browser is given a one-time start link, never the authorize URL (whose state
-    /// would show on a command line): it redirects once, then says it was used.
+    /// would show on a command line): it redirects once; a second request ends the sign-in.
     #[tokio::test]
     async fn the_start_link_redirects_once_to_the_authorize_url() {
         let registered = Url::parse("http://127.0.0.1/callback").unwrap();

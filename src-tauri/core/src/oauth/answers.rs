@@ -11,7 +11,7 @@ use super::adapter::OAuthHttp;
 use crate::error::{Error, Result, ServerReply};
 use crate::http::{network_error, reply_text, HttpError};
 use crate::secret::Secret;
-use crate::text::{first_line, printable};
+use crate::text::{first_line, one_line, printable};
 use crate::tokens::{expiry_from, TokenSet};
 
 /// A token request's outcome as tokens or one sentence.
@@ -58,7 +58,7 @@ pub(crate) fn token_result(
             action,
             message: format!(
                 "the server answered success with an error inside ({}).",
-                e.error().as_ref()
+                one_line(e.error().as_ref(), 100)
             ),
             reply: None,
         }),

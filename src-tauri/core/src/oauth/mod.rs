@@ -56,7 +56,7 @@ impl OAuthClient {
     /// Where this client's tokens come from.
     pub fn origin(&self) -> crate::tokens::TokenOrigin {
         crate::tokens::TokenOrigin {
-            token_url: self.endpoints.token.clone(),
+            endpoints: self.endpoints.clone(),
             client_id: self.client_id.clone(),
         }
     }

@@ -82,10 +82,34 @@ impl ProfileStore {
         }
     }
 
+    /// Whether the file holds a profile of this name, usable or not (a broken one can
+    /// still be removed).
+    pub fn contains(&self, name: &str) -> Result<bool> {
+        Ok(self.read()?.profiles.iter().any(|p| p.name == name))
+    }
+
     /// Adds the profile, or replaces the one with the same name.
     pub fn save(&self, profile: Profile) -> Result<()> {
+        self.save_checked(profile, |_| Ok(()))
+    }
+
+    /// Like [`ProfileStore::save`], once `check` accepts the usable profiles as they are
+    /// under the lock: rules about the other profiles hold even with a window and a CLI
+    /// saving at once.
+    pub fn save_checked(
+        &self,
+        profile: Profile,
+        check: impl FnOnce(&[Profile]) -> Result<()>,
+    ) -> Result<()> {
         profile.validate()?;
         self.change(|file| {
+            let usable: Vec<Profile> = file
+                .profiles
+                .iter()
+                .filter(|p| p.validate().is_ok())
+                .cloned()
+                .collect();
+            check(&usable)?;
             match file.profiles.iter_mut().find(|p| p.name == profile.name) {
                 Some(existing) => *existing = profile,
                 None => file.profiles.push(profile),
@@ -131,7 +155,15 @@ impl ProfileStore {
             .truncate(false)
             .open(&path)
             .map_err(|e| io_error("open", e))?;
-        lock.lock().map_err(|e| io_error("lock", e))?;
+        match lock.lock() {
+            Ok(()) => {}
+            // Some network and FUSE file systems cannot lock: saving still works there,
+            // without the guard against a simultaneous save.
+            Err(e) if e.kind() == std::io::ErrorKind::Unsupported => {
+                tracing::debug!("{} cannot be locked here: {e}", path.display());
+            }
+            Err(e) => return Err(io_error("lock", e)),
+        }
         Ok(lock)
     }
 

@@ -21,6 +21,8 @@ pub struct ProfileView {
     resolved_endpoints: Option<Endpoints>,
     /// Said in a banner while the profile is shown: plain http:// to another computer.
     cleartext_warning: Option<String>,
+    /// Whether AuthDesk knows the server's REST API (personal tokens, applications).
+    has_server_api: bool,
 }
 
 #[tauri::command]
@@ -31,6 +33,7 @@ pub async fn list_profiles(state: State<'_, AppState>) -> Result<Vec<ProfileView
         .map(|profile| ProfileView {
             resolved_endpoints: profile.endpoints().ok(),
             cleartext_warning: profile.cleartext_warning(),
+            has_server_api: profile.preset.api().is_some(),
             profile,
         })
         .collect())
@@ -45,10 +48,25 @@ pub async fn client_secret_stored(
     Ok(state.engine.has_client_secret(&name).await?)
 }
 
-/// What a new profile starts with: the same defaults as the CLI's flags.
+/// What the profile form starts from.
+#[derive(Serialize)]
+pub struct FormDefaults {
+    /// The same defaults as the CLI's flags.
+    #[serde(flatten)]
+    profile: ProfileDefaults,
+    /// The presets whose REST API AuthDesk knows, for application set-up.
+    presets_with_server_api: Vec<Preset>,
+}
+
 #[tauri::command]
-pub fn form_defaults() -> ProfileDefaults {
-    ProfileDefaults::default()
+pub fn form_defaults() -> FormDefaults {
+    FormDefaults {
+        profile: ProfileDefaults::default(),
+        presets_with_server_api: Preset::ALL
+            .into_iter()
+            .filter(|preset| preset.api().is_some())
+            .collect(),
+    }
 }
 
 /// The endpoint URLs a preset gives a base URL, to fill the form.

@@ -104,11 +104,15 @@ pub async fn current_tokens(
     state: State<'_, AppState>,
     name: String,
 ) -> Result<Option<TokenView>, CommandError> {
-    Ok(state
-        .engine
-        .current_tokens(&name)
-        .await?
-        .map(|tokens| TokenView::new(&name, &tokens)))
+    match state.engine.current_tokens(&name).await {
+        Ok(tokens) => Ok(tokens.map(|tokens| TokenView::new(&name, &tokens))),
+        // Never used, never shown: the profile simply has no tokens for its server yet.
+        Err(Error::TokensFromElsewhere(_)) => {
+            tracing::warn!(profile = %name, "ignoring tokens issued for another server or application");
+            Ok(None)
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 #[derive(Deserialize, Clone, Copy)]
@@ -176,9 +180,10 @@ pub async fn copy_token(
         CopyWhat::Other(OtherCopy::AuthorizeUrl) => {
             let pending = state.sign_in.lock().await;
             let url = pending.as_ref().map(|p| p.authorize_url.clone());
+            // It carries the sign-in's state: copied like a token.
             (
                 Secret::new(url.ok_or_else(|| CommandError::config("No sign-in is under way."))?),
-                false,
+                true,
             )
         }
     };
