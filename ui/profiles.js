@@ -95,8 +95,14 @@ export async function showProfile() {
   $('cleartext-warning').textContent = profile.cleartext_warning ?? '';
   $('cleartext-warning').hidden = !profile.cleartext_warning;
   $('tab-pats').disabled = !profile.has_server_api;
+  // Drawn now, from the profile itself: text arriving later above Get token would move
+  // the button under a pointer already on its way to it.
+  const endpoints = profile.resolved_endpoints;
+  $('server-summary').textContent = endpoints
+    ? `${PRESET_NAMES[profile.preset] || profile.preset} at ${profile.base_url} · client ${profile.client_id} · scope ${profile.scope}`
+    : '';
+  $('secret-missing').hidden = true;
   // What the keyring holds arrives a moment later; nothing of another profile shows meanwhile.
-  $('server-summary').textContent = '';
   showTokens(null);
   const name = profile.name;
   const [secretStored, tokens] = await Promise.all([
@@ -106,11 +112,7 @@ export async function showProfile() {
   // Another profile was chosen meanwhile: its own call shows it.
   if (state.selected !== name) return;
   state.secretStored = { name, stored: secretStored };
-  const endpoints = profile.resolved_endpoints;
-  $('server-summary').textContent = endpoints
-    ? `${PRESET_NAMES[profile.preset] || profile.preset} at ${profile.base_url} · client ${profile.client_id} · scope ${profile.scope}` +
-      (secretStored ? '' : ' · no client secret stored: edit the profile to add it')
-    : '';
+  $('secret-missing').hidden = secretStored;
   showTokens(tokens);
   await showHistory();
 }

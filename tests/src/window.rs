@@ -269,13 +269,24 @@ impl Window {
         Ok(())
     }
 
+    /// The element once it is shown, enabled and still: WebDriver clicks at the point where
+    /// the element was, so an element moving (content arriving above it) would take the
+    /// click elsewhere, silently. Still means the same box twice, a frame or more apart.
     async fn interactable(&self, test_id: &str) -> Result<fantoccini::elements::Element> {
         let deadline = Instant::now() + Duration::from_secs(20);
+        let mut last_box = None;
         loop {
             let element = self.element(test_id).await?;
             if element.is_displayed().await? && element.is_enabled().await? {
-                return Ok(element);
+                let now = element.rectangle().await?;
+                if last_box == Some(now) {
+                    return Ok(element);
+                }
+                last_box = Some(now);
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                continue;
             }
+            last_box = None;
             if Instant::now() > deadline {
                 bail!("{test_id} never became usable");
             }

@@ -256,8 +256,9 @@ async fn consent_denied_and_cancel_while_waiting() {
     );
     let window = Window::open(&ignoring).await.unwrap();
     window.click("get-token").await.unwrap();
-    // An intermittent failure here (authorize URL never shown) has not been explained
-    // yet: the message carries the app's last log lines (at debug).
+    // This once failed now and then with nothing happening: the profile's summary arrived
+    // above Get token after its position was taken and the click landed where the button
+    // had been. The summary is drawn at once now, and clicks wait for a still element.
     let url = match window
         .wait_value("authorize-url", WAIT, |v| !v.is_empty())
         .await
