@@ -1,6 +1,5 @@
 //! How an engine error reaches the web view: one sentence, the window's next step
-//! (`hint`), its class, and the server's reply behind a details toggle with anything
-//! secret-looking masked.
+//! (`hint`), its class, and the server's reply (masked by the core) behind a details toggle.
 
 use authdesk_core::{Error, ErrorKind, Hint, DEFAULT_REDIRECT_URI};
 use serde::Serialize;
@@ -23,7 +22,7 @@ impl From<Error> for CommandError {
             hint: error.hint().map(|hint| hint_text(&hint)),
             kind: error.kind(),
             status: reply.map(|r| r.status),
-            details: reply.map(|r| mask_secret_fields(&r.body)),
+            details: reply.map(|r| readable(&r.body)),
         }
     }
 }
@@ -58,48 +57,12 @@ impl CommandError {
     }
 }
 
-/// A JSON body with `…token…` or `…secret…` fields gets their values masked; other text
-/// is shown as the server sent it (error bodies carry no credentials of ours).
-pub fn mask_secret_fields(body: &str) -> String {
-    fn mask(value: &mut serde_json::Value) {
-        match value {
-            serde_json::Value::Object(map) => {
-                for (key, field) in map.iter_mut() {
-                    let key = key.to_ascii_lowercase();
-                    if (key.contains("token") || key.contains("secret") || key.contains("password"))
-                        && field.is_string()
-                    {
-                        *field = serde_json::Value::String("••••••••".into());
-                    } else {
-                        mask(field);
-                    }
-                }
-            }
-            serde_json::Value::Array(items) => items.iter_mut().for_each(mask),
-            _ => {}
-        }
-    }
+/// The server's reply for the details view: JSON laid out to read; the core has already
+/// masked anything secret-looking in it.
+fn readable(body: &str) -> String {
     match serde_json::from_str::<serde_json::Value>(body) {
-        Ok(mut json) => {
-            mask(&mut json);
-            serde_json::to_string_pretty(&json).unwrap_or_default()
-        }
+        Ok(json) => serde_json::to_string_pretty(&json).unwrap_or_else(|_| body.to_owned()),
         Err(_) => body.to_owned(),
     }
 }
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn secret_fields_are_masked() {
-        let masked = super::mask_secret_fields(
-            r#"{"error":"x","access_token":"abc","nested":{"client_secret":"s"}}"#,
-        );
-        assert!(
-            !masked.contains("abc") && !masked.contains("\"s\""),
-            "{masked}"
-        );
-        assert!(masked.contains("\"error\": \"x\""), "{masked}");
-        assert_eq!(super::mask_secret_fields("plain text"), "plain text");
-    }
-}

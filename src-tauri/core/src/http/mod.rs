@@ -97,12 +97,39 @@ pub async fn read_capped(mut response: reqwest::Response) -> Result<Vec<u8>, Htt
     Ok(body)
 }
 
-/// An error body as text for a person: verbatim, cut to a readable length.
+/// An error body as text for a person, for every shell: JSON string fields named like a
+/// token, secret or password masked (a server may echo what it was sent), control
+/// characters removed, cut to a readable length. Other text stays as the server sent it.
 pub fn reply_text(body: &[u8]) -> String {
-    cut(
-        printable(&String::from_utf8_lossy(body)).trim(),
-        MAX_REPLY_CHARS,
-    )
+    let text = String::from_utf8_lossy(body);
+    let text = match serde_json::from_str::<serde_json::Value>(&text) {
+        Ok(mut json) => {
+            mask_secret_fields(&mut json);
+            serde_json::to_string(&json).unwrap_or_default()
+        }
+        Err(_) => text.into_owned(),
+    };
+    cut(printable(&text).trim(), MAX_REPLY_CHARS)
+}
+
+/// Masks every string field whose name says it holds a token, secret or password.
+fn mask_secret_fields(value: &mut serde_json::Value) {
+    match value {
+        serde_json::Value::Object(map) => {
+            for (key, field) in map.iter_mut() {
+                let key = key.to_ascii_lowercase();
+                if (key.contains("token") || key.contains("secret") || key.contains("password"))
+                    && field.is_string()
+                {
+                    *field = serde_json::Value::String("••••••••".into());
+                } else {
+                    mask_secret_fields(field);
+                }
+            }
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(mask_secret_fields),
+        _ => {}
+    }
 }
 
 /// One sentence for a request that got no HTTP answer.
@@ -157,5 +184,24 @@ fn describe_reqwest(error: &reqwest::Error) -> (String, bool) {
         (format!("the connection failed ({})", last()), false)
     } else {
         (all, false)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn error_bodies_are_masked_before_any_shell_sees_them() {
+        let body = br#"{"error":"x","access_token":"abc","nested":{"client_secret":"s","list":[{"password":"pw"}]}}"#;
+        let text = reply_text(body);
+        for secret in ["abc", "\"s\"", "pw"] {
+            assert!(!text.contains(secret), "{text}");
+        }
+        assert!(text.contains("\"error\":\"x\""), "{text}");
+        assert_eq!(reply_text(b"plain text\r\n"), "plain text");
+        // A huge body is masked before it is cut, so the cut never leaves a secret whole.
+        let long = format!(r#"{{"detail":"{}","refresh_token":"RRRR"}}"#, "d".repeat(5000));
+        assert!(!reply_text(long.as_bytes()).contains("RRRR"));
     }
 }
