@@ -65,4 +65,3 @@ fn readable(body: &str) -> String {
         Err(_) => body.to_owned(),
     }
 }
-

@@ -201,7 +201,10 @@ mod tests {
         assert!(text.contains("\"error\":\"x\""), "{text}");
         assert_eq!(reply_text(b"plain text\r\n"), "plain text");
         // A huge body is masked before it is cut, so the cut never leaves a secret whole.
-        let long = format!(r#"{{"detail":"{}","refresh_token":"RRRR"}}"#, "d".repeat(5000));
+        let long = format!(
+            r#"{{"detail":"{}","refresh_token":"RRRR"}}"#,
+            "d".repeat(5000)
+        );
         assert!(!reply_text(long.as_bytes()).contains("RRRR"));
     }
 }
