@@ -32,21 +32,11 @@ pub fn engine_in(dir: &Path) -> Engine {
 /// the default request timeout. Setters change what tests vary; [`ProfileBuilder::build`]
 /// gives the [`Profile`].
 pub fn profile(name: &str) -> ProfileBuilder {
-    ProfileBuilder(Profile {
-        name: name.to_owned(),
-        preset: Preset::Awx,
-        base_url: url("http://127.0.0.1:9"),
-        client_id: "client".into(),
-        grant: Default::default(),
-        redirect_uri: Some(url("http://127.0.0.1/callback")),
-        scope: Scope::Read,
-        ca_file: None,
-        pkce: false,
-        client_auth: ClientAuth::Basic,
-        pin_sha256: None,
-        request_timeout_secs: None,
-        endpoints: None,
-    })
+    ProfileBuilder(
+        ProfileDraft::new(name, Preset::Awx, "http://127.0.0.1:9", "client")
+            .build()
+            .expect("a test profile name is a usable one"),
+    )
 }
 
 /// See [`profile`].

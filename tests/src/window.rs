@@ -66,6 +66,31 @@ fn app_log_path(desk: &Desk) -> PathBuf {
     desk.dir.path().join("tauri-driver.log")
 }
 
+/// How often the page and the clipboard are read while waiting on them.
+const POLL: Duration = Duration::from_millis(100);
+
+/// Reads with `read` every `every` until `done` accepts what it read, or `timeout` has
+/// passed; the error is `still` of the last reading.
+async fn poll_until<T, F: std::future::Future<Output = Result<T>>>(
+    timeout: Duration,
+    every: Duration,
+    mut read: impl FnMut() -> F,
+    done: impl Fn(&T) -> bool,
+    still: impl Fn(&T) -> String,
+) -> Result<T> {
+    let deadline = Instant::now() + timeout;
+    loop {
+        let now = read().await?;
+        if done(&now) {
+            return Ok(now);
+        }
+        if Instant::now() > deadline {
+            bail!("{}", still(&now));
+        }
+        tokio::time::sleep(every).await;
+    }
+}
+
 /// The last `lines` lines of what tauri-driver, WebKitWebDriver and the app logged.
 fn log_tail(path: &Path, lines: usize) -> String {
     let log = std::fs::read_to_string(path).unwrap_or_default();
@@ -336,17 +361,14 @@ impl Window {
         timeout: Duration,
         check: impl Fn(&str) -> bool,
     ) -> Result<String> {
-        let deadline = Instant::now() + timeout;
-        loop {
-            let text = self.text(test_id).await.unwrap_or_default();
-            if check(&text) {
-                return Ok(text);
-            }
-            if Instant::now() > deadline {
-                bail!("{test_id} still reads {text:?}");
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
+        poll_until(
+            timeout,
+            POLL,
+            || async { Ok(self.text(test_id).await.unwrap_or_default()) },
+            |text| check(text),
+            |text| format!("{test_id} still reads {text:?}"),
+        )
+        .await
     }
 
     /// The current value of a form field.
@@ -366,17 +388,14 @@ impl Window {
         timeout: Duration,
         check: impl Fn(&str) -> bool,
     ) -> Result<String> {
-        let deadline = Instant::now() + timeout;
-        loop {
-            let value = self.value(test_id).await.unwrap_or_default();
-            if check(&value) {
-                return Ok(value);
-            }
-            if Instant::now() > deadline {
-                bail!("{test_id} still holds {value:?}");
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
+        poll_until(
+            timeout,
+            POLL,
+            || async { Ok(self.value(test_id).await.unwrap_or_default()) },
+            |value| check(value),
+            |value| format!("{test_id} still holds {value:?}"),
+        )
+        .await
     }
 
     /// The page as the web view holds it: markup plus every form field's current value.
@@ -436,17 +455,14 @@ impl Window {
         timeout: Duration,
         check: impl Fn(&str) -> bool,
     ) -> Result<String> {
-        let deadline = Instant::now() + timeout;
-        loop {
-            let now = self.clipboard()?;
-            if check(&now) {
-                return Ok(now);
-            }
-            if Instant::now() > deadline {
-                bail!("the clipboard stayed {now:?}");
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
+        poll_until(
+            timeout,
+            POLL,
+            || async { self.clipboard() },
+            |now| check(now),
+            |now| format!("the clipboard stayed {now:?}"),
+        )
+        .await
     }
 
     /// Puts text on the X clipboard as another program would.
@@ -500,14 +516,15 @@ impl Window {
         count: usize,
         timeout: Duration,
     ) -> Result<()> {
-        let deadline = Instant::now() + timeout;
-        while self.app_log().matches(needle).count() < count {
-            if Instant::now() > deadline {
-                bail!("the app did not log {needle:?} {count} times");
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        Ok(())
+        poll_until(
+            timeout,
+            Duration::from_millis(50),
+            || async { Ok(self.app_log().matches(needle).count()) },
+            |logged| *logged >= count,
+            |_| format!("the app did not log {needle:?} {count} times"),
+        )
+        .await
+        .map(|_| ())
     }
 
     /// The pid of tauri-driver, whose process tree holds WebKitWebDriver, the app and

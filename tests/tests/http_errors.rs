@@ -7,7 +7,7 @@
 use std::time::Duration;
 
 use authdesk_core::{ApplicationSetup, ErrorKind, Secret};
-use authdesk_e2e::fixtures::{ClientAuth, Credentials, Preset, ProfileDraft};
+use authdesk_e2e::fixtures::{Credentials, Preset, ProfileDraft};
 use authdesk_e2e::hostile::{Answer, HostileServer};
 use authdesk_e2e::{engine_in, profile, require_test_environment, unique, ProfileBuilder};
 
@@ -201,21 +201,8 @@ async fn application_set_up_undoes_an_application_without_its_secret() {
         Answer::http("204 No Content", "application/json", b""),
     ]);
     let setup = ApplicationSetup {
-        profile: ProfileDraft {
-            name: name.clone(),
-            preset: Preset::Gateway,
-            base_url: server.base_url.clone(),
-            client_id: String::new(),
-            grant: Default::default(),
-            redirect_uri: "http://127.0.0.1/callback".into(),
-            scope: "read".into(),
-            ca_file: None,
-            pkce: false,
-            client_auth: ClientAuth::Basic,
-            pin_sha256: None,
-            request_timeout_secs: None,
-            endpoints: None,
-        },
+        // The client ID comes from the server.
+        profile: ProfileDraft::new(&name, Preset::Gateway, &server.base_url, ""),
         application_name: "AuthDesk test".into(),
         organization: "Default".into(),
     };

@@ -53,6 +53,16 @@ impl TokenSet {
             .ok_or_else(|| Error::NoRefreshToken(profile.to_owned()))
     }
 
+    /// The token to send to the revoke endpoint, what it is called, and its
+    /// `token_type_hint`: the refresh token when there is one, since revoking it takes its
+    /// access token along (revoking only the access token orphans the refresh token).
+    pub fn revocable(&self) -> (&'static str, &Secret, &'static str) {
+        match &self.refresh_token {
+            Some(refresh) => ("refresh token", refresh, "refresh_token"),
+            None => ("access token", &self.access_token, "access_token"),
+        }
+    }
+
     /// One of the texts other tools take a token in; `profile` is the one the tokens
     /// belong to (its name for errors, its who-am-I URL for curl).
     pub fn text(&self, what: TokenText, profile: &Profile) -> Result<Secret> {

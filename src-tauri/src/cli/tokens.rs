@@ -3,7 +3,7 @@
 use std::io::{BufRead, IsTerminal};
 use std::time::Duration;
 
-use authdesk_core::{Credentials, Engine, Error, Grant, TokenSet, WhoAmI};
+use authdesk_core::{Credentials, Engine, Error, Grant, Profile, TokenSet, WhoAmI};
 use tokio_util::sync::CancellationToken;
 
 use super::args::TokenArgs;
@@ -26,7 +26,7 @@ pub async fn token(engine: &Engine, args: TokenArgs) -> Result<u8, Error> {
     match (profile.grant, username) {
         (Grant::Password, Some(username)) => {
             let login = input::credentials(&username, password_stdin)?;
-            password(engine, &name, login, format).await
+            password(engine, &profile, login, format).await
         }
         (Grant::Password, None) => Err(Error::Config(format!(
             "Profile \"{name}\" uses the password grant: give --username (the password is asked for, or read with --password-stdin)."
@@ -34,7 +34,7 @@ pub async fn token(engine: &Engine, args: TokenArgs) -> Result<u8, Error> {
         (Grant::AuthorizationCode, Some(_)) => Err(browser_profile(&name)),
         (Grant::AuthorizationCode, None) if password_stdin => Err(browser_profile(&name)),
         (Grant::AuthorizationCode, None) => {
-            sign_in(engine, &name, format, timeout, no_browser).await
+            sign_in(engine, &profile, format, timeout, no_browser).await
         }
     }
 }
@@ -47,12 +47,12 @@ fn browser_profile(name: &str) -> Error {
 
 async fn sign_in(
     engine: &Engine,
-    name: &str,
+    profile: &Profile,
     format: Format,
     timeout: Duration,
     no_browser: bool,
 ) -> Result<u8, Error> {
-    let sign_in = engine.begin_sign_in(name).await?;
+    let sign_in = engine.begin_sign_in(&profile.name).await?;
     let url = sign_in.authorize_url().clone();
     if !no_browser {
         match sign_in.open_browser() {
@@ -87,7 +87,7 @@ async fn sign_in(
         let pasted = read_pasted_line(timeout, cancel).await?;
         sign_in.finish_with_redirect_url(&pasted).await?
     };
-    print_tokens(engine, name, &tokens, format)?;
+    print_tokens(profile, &tokens, format)?;
     Ok(0)
 }
 
@@ -108,19 +108,20 @@ async fn read_pasted_line(timeout: Duration, cancel: CancellationToken) -> Resul
 
 async fn password(
     engine: &Engine,
-    name: &str,
+    profile: &Profile,
     login: Credentials,
     format: Format,
 ) -> Result<u8, Error> {
-    let tokens = engine.password_sign_in(name, login).await?;
-    print_tokens(engine, name, &tokens, format)?;
+    let tokens = engine.password_sign_in(&profile.name, login).await?;
+    print_tokens(profile, &tokens, format)?;
     Ok(0)
 }
 
 pub async fn refresh(engine: &Engine, name: &str, format: Format) -> Result<u8, Error> {
-    super::warn_cleartext(engine.profiles().get(name)?.cleartext_warning());
+    let profile = engine.profiles().get(name)?;
+    super::warn_cleartext(profile.cleartext_warning());
     let tokens = engine.refresh(name).await?;
-    print_tokens(engine, name, &tokens, format)?;
+    print_tokens(&profile, &tokens, format)?;
     Ok(0)
 }
 
@@ -149,13 +150,9 @@ pub async fn revoke(engine: &Engine, name: &str) -> Result<u8, Error> {
     })
 }
 
-fn print_tokens(
-    engine: &Engine,
-    name: &str,
-    tokens: &TokenSet,
-    format: Format,
-) -> Result<(), Error> {
-    let text = output::render(tokens, format, &engine.profiles().get(name)?)?;
+/// Prints tokens the profile's engine call just returned (and stored for that profile).
+fn print_tokens(profile: &Profile, tokens: &TokenSet, format: Format) -> Result<(), Error> {
+    let text = output::render(tokens, format, profile)?;
     if let Some(user) = &tokens.user {
         eprintln!("Signed in as {user}.");
     }

@@ -72,10 +72,7 @@ impl Engine {
         // old server's. They go back to it, best effort, and are not stored.
         let now = self.profiles.get(name).ok().map(|p| TokenOrigin::of(&p));
         if !matches!(now, Some(Ok(ref now)) if *now == origin) {
-            let (token, hint) = match &tokens.refresh_token {
-                Some(refresh) => (refresh, "refresh_token"),
-                None => (&tokens.access_token, "access_token"),
-            };
+            let (_, token, hint) = tokens.revocable();
             if let Err(e) = client.revoke(token, hint).await {
                 tracing::warn!(profile = name, "could not revoke the unwanted tokens: {e}");
             }

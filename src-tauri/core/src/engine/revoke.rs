@@ -104,15 +104,13 @@ fn probe(worked_before: bool, answer: Result<WhoAmI>) -> Probe {
 }
 
 impl Engine {
-    /// Revokes the refresh token (which takes its access token with it) and checks that
+    /// Revokes the refresh token (which takes its access token with it; see
+    /// [`TokenSet::revocable`](crate::tokens::TokenSet::revocable)) and checks that
     /// the old access token now gets 401; forgets the tokens once that is proven.
     pub async fn revoke(&self, name: &str) -> Result<RevokeReport> {
         let (_, client) = self.client_for(name).await?;
         let tokens = self.stored_tokens(name).await?;
-        let (revoked, token, hint) = match &tokens.refresh_token {
-            Some(refresh) => ("refresh token", refresh, "refresh_token"),
-            None => ("access token", &tokens.access_token, "access_token"),
-        };
+        let (revoked, token, hint) = tokens.revocable();
         // A 401 afterwards proves the revoke only if the token worked before it.
         let worked_before = matches!(
             client.whoami(&tokens.access_token).await,

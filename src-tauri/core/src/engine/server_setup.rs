@@ -66,10 +66,9 @@ impl Engine {
         credentials: Credentials,
     ) -> Result<Profile> {
         let application_name = setup.application_name();
+        // Everything but the client ID, checked before touching the server.
+        let checked = setup.profile_before_client_id()?;
         let mut draft = setup.profile;
-        // The client ID is not known yet: check everything else before touching the server.
-        draft.client_id = "pending".into();
-        let checked = draft.clone().build()?;
         // Every rule of the save that follows (a name taken, or differing only in case)
         // before anything is made on the server.
         plan_save(
@@ -155,9 +154,15 @@ impl ApplicationSetup {
 
     /// [`Profile::cleartext_warning`] of the profile this set-up would make.
     pub fn cleartext_warning(&self) -> Option<String> {
+        self.profile_before_client_id().ok()?.cleartext_warning()
+    }
+
+    /// The profile this set-up would make, with a stand-in for the client ID the server
+    /// has not given yet: every other field checked.
+    fn profile_before_client_id(&self) -> Result<Profile> {
         let mut draft = self.profile.clone();
         draft.client_id = "pending".into();
-        draft.build().ok()?.cleartext_warning()
+        draft.build()
     }
 
     /// The name to create the application under.

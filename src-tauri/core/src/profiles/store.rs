@@ -55,18 +55,11 @@ impl ProfileStore {
     /// passes (a hand edit: a `file://` endpoint, a bad pin) is left out with a warning
     /// naming it and why; the others still load, and saves keep it in the file.
     pub fn list(&self) -> Result<Vec<Profile>> {
-        Ok(self
-            .read()?
-            .profiles
-            .into_iter()
-            .filter(|profile| match profile.validate() {
-                Ok(()) => true,
-                Err(reason) => {
-                    tracing::warn!("{}", unusable(profile, &reason));
-                    false
-                }
-            })
-            .collect())
+        let (profiles, problems) = usable(self.read()?.profiles);
+        for problem in problems {
+            tracing::warn!("{problem}");
+        }
+        Ok(profiles)
     }
 
     pub fn get(&self, name: &str) -> Result<Profile> {
@@ -103,13 +96,7 @@ impl ProfileStore {
     ) -> Result<()> {
         profile.validate()?;
         self.change(|file| {
-            let usable: Vec<Profile> = file
-                .profiles
-                .iter()
-                .filter(|p| p.validate().is_ok())
-                .cloned()
-                .collect();
-            check(&usable)?;
+            check(&usable(file.profiles.clone()).0)?;
             match file.profiles.iter_mut().find(|p| p.name == profile.name) {
                 Some(existing) => *existing = profile,
                 None => file.profiles.push(profile),
@@ -221,6 +208,23 @@ impl ProfileStore {
         }
         result.map_err(|e| io_error("write", e))
     }
+}
+
+/// The profiles that pass the checks a typed one passes, and a sentence for each other
+/// one, naming it and why.
+fn usable(profiles: Vec<Profile>) -> (Vec<Profile>, Vec<String>) {
+    let mut problems = Vec::new();
+    let profiles = profiles
+        .into_iter()
+        .filter(|profile| match profile.validate() {
+            Ok(()) => true,
+            Err(reason) => {
+                problems.push(unusable(profile, &reason));
+                false
+            }
+        })
+        .collect();
+    (profiles, problems)
 }
 
 /// The sentence for a profile in the file that fails its checks.

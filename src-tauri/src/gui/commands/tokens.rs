@@ -143,7 +143,7 @@ pub async fn reveal_token(
 
 /// What a Copy button copies.
 #[derive(Deserialize, Clone, Copy)]
-#[serde(rename_all = "snake_case", untagged)]
+#[serde(untagged)]
 pub enum CopyWhat {
     /// A stored token, in one of the texts other tools take (the core builds them).
     Token(TokenText),
