@@ -113,6 +113,17 @@ pub enum Error {
     #[error("A sign-in of profile \"{0}\" is still under way and did not give way; finish or cancel it first.")]
     SignInBusy(String),
 
+    #[error("Profile \"{profile}\" needs a new sign-in ({reason}), and no browser may be opened.")]
+    SignInNeeded {
+        profile: String,
+        reason: String,
+        /// The server refused the stored refresh token (rather than there being none).
+        refused: bool,
+    },
+
+    #[error("Another AuthDesk process has been refreshing the tokens of profile \"{0}\" for too long, so this one gave up waiting.")]
+    RefreshBusy(String),
+
     #[error("The server refused the {action} (HTTP {}): {summary}", reply.status)]
     ServerRejected {
         action: &'static str,
@@ -159,6 +170,8 @@ pub enum Hint {
     OtherName,
     /// Start the sign-in again.
     StartAgain,
+    /// Sign in anew where a browser can be used (or with the URL opened by hand).
+    SignInAgain(String),
 }
 
 fn describe_refusal(error: &str, description: Option<&str>) -> String {
@@ -201,9 +214,13 @@ impl Error {
             | Error::Listen { .. } => ErrorKind::Config,
             Error::KeyringUnavailable { .. } => ErrorKind::Keyring,
             Error::AuthorizationRefused { .. } | Error::StartLinkReused => ErrorKind::Refused,
-            Error::TimedOut(_) | Error::Cancelled | Error::Superseded(_) | Error::SignInBusy(_) => {
-                ErrorKind::TimedOut
-            }
+            Error::TimedOut(_)
+            | Error::Cancelled
+            | Error::Superseded(_)
+            | Error::SignInBusy(_)
+            | Error::RefreshBusy(_) => ErrorKind::TimedOut,
+            Error::SignInNeeded { refused: true, .. } => ErrorKind::ServerRejected,
+            Error::SignInNeeded { refused: false, .. } => ErrorKind::Config,
             Error::ServerRejected { .. } | Error::BadResponse { .. } => ErrorKind::ServerRejected,
             Error::Network { .. } => ErrorKind::Network,
         }
@@ -214,7 +231,8 @@ impl Error {
         match self {
             Error::ProfileNotFound(_) => Some(Hint::ListProfiles),
             Error::ProfileExists(_) | Error::NameDiffersOnlyInCase { .. } => Some(Hint::OtherName),
-            Error::StartLinkReused => Some(Hint::StartAgain),
+            Error::StartLinkReused | Error::RefreshBusy(_) => Some(Hint::StartAgain),
+            Error::SignInNeeded { profile, .. } => Some(Hint::SignInAgain(profile.clone())),
             Error::MissingClientSecret(name) => Some(Hint::EnterClientSecret(name.clone())),
             Error::NoTokens(name)
             | Error::NoRefreshToken(name)
@@ -228,6 +246,20 @@ impl Error {
                 ..
             } => Some(Hint::TrustCertificate),
             _ => None,
+        }
+    }
+
+    /// Whether this is the server refusing a refresh token (invalid, expired, revoked,
+    /// already used: a sign-in gets new tokens), rather than the client or the network
+    /// failing (which a sign-in would not cure).
+    pub fn is_refresh_token_refused(&self) -> bool {
+        match self {
+            Error::ServerRejected {
+                action: crate::oauth::REFRESH_ACTION,
+                reply,
+                ..
+            } => matches!(reply.status, 400 | 403) && !reply.body.contains("invalid_client"),
+            _ => false,
         }
     }
 

@@ -8,9 +8,10 @@
 //! that catches the redirect), `oauth/` (the OAuth2 client), `server_api/` (the REST API
 //! beyond OAuth2), `http/` (HTTP and TLS trust for both clients), `presets` (where each
 //! kind of server keeps its endpoints), `tokens` (tokens and the texts other tools take
-//! them in), `text` (the sanitiser for server text), `secret` (the redacted `Secret`).
+//! them in), `environment` (the variables each Ansible tool reads a token from), `text` (the sanitiser for server text), `secret` (the redacted `Secret`).
 
 pub mod engine;
+pub mod environment;
 pub mod error;
 pub mod http;
 pub mod listener;
@@ -24,8 +25,8 @@ pub mod text;
 pub mod tokens;
 
 pub use engine::{
-    ApplicationSetup, Engine, ProfileSave, RevokeReport, SaveMode, ServerDraft, SignIn,
-    DEFAULT_TIMEOUT,
+    ApplicationSetup, Engine, ProfileSave, Reuse, RevokeReport, SaveMode, ServerDraft, SignIn,
+    SignInReason, TokenSource, DEFAULT_TIMEOUT,
 };
 pub use error::{Error, ErrorKind, Hint, Result, ServerReply};
 pub use http::Trust;
@@ -38,4 +39,4 @@ pub use profiles::{
 };
 pub use secret::Secret;
 pub use server_api::{Credentials, NewToken, Organization, ServerApi, TokenInfo};
-pub use tokens::{TokenOrigin, TokenSet, TokenText};
+pub use tokens::{TokenOrigin, TokenSet, TokenText, EXPIRY_MARGIN};

@@ -45,7 +45,36 @@ impl TokenOrigin {
     }
 }
 
+/// How long before its expiry an access token counts as expired: a token handed to a
+/// script must outlive the script's first requests. Tokens issued for less than two
+/// minutes get half their lifetime instead, so they are still used at all.
+pub const EXPIRY_MARGIN: Duration = Duration::seconds(60);
+
 impl TokenSet {
+    /// Whether the access token has expired, or will within [`EXPIRY_MARGIN`].
+    pub fn expires_soon(&self, now: DateTime<Utc>) -> bool {
+        self.expires_at
+            .is_some_and(|at| now >= at.checked_sub_signed(self.margin()).unwrap_or(at))
+    }
+
+    /// Whether the access token has expired.
+    pub fn is_expired(&self, now: DateTime<Utc>) -> bool {
+        self.expires_at.is_some_and(|at| now >= at)
+    }
+
+    /// When the access token starts to count as expired (`None`: never).
+    pub fn renew_at(&self) -> Option<DateTime<Utc>> {
+        self.expires_at
+            .map(|at| at.checked_sub_signed(self.margin()).unwrap_or(at))
+    }
+
+    fn margin(&self) -> Duration {
+        let lifetime = self
+            .expires_at
+            .map_or(EXPIRY_MARGIN, |at| at.signed_duration_since(self.issued_at));
+        EXPIRY_MARGIN.min(lifetime / 2).max(Duration::zero())
+    }
+
     /// The refresh token, or the sentence that says the profile has none.
     pub fn refresh_token_of(&self, profile: &str) -> Result<&Secret, Error> {
         self.refresh_token
@@ -71,7 +100,16 @@ impl TokenSet {
             TokenText::AccessToken => access.to_owned(),
             TokenText::RefreshToken => self.refresh_token_of(&profile.name)?.expose().to_owned(),
             TokenText::Header => format!("Authorization: Bearer {access}"),
-            TokenText::Env => format!("CONTROLLER_OAUTH_TOKEN={access}"),
+            TokenText::Env => {
+                return Ok(crate::environment::dotenv(&crate::environment::variables(
+                    profile, self,
+                )))
+            }
+            TokenText::Shell => {
+                return Ok(crate::environment::shell_exports(
+                    &crate::environment::variables(profile, self),
+                ))
+            }
             TokenText::Curl => format!(
                 "curl -H {} {}",
                 shell_quote(&format!("Authorization: Bearer {access}")),
@@ -90,8 +128,11 @@ pub enum TokenText {
     RefreshToken,
     /// `Authorization: Bearer …`, for curl's `-H` and HTTP clients.
     Header,
-    /// `CONTROLLER_OAUTH_TOKEN=…`, the variable the awx CLI reads, for `.env` files.
+    /// `KEY=value` lines for `.env` files: the server and token variables the tools for
+    /// the profile's kind of server read (`crate::environment`).
     Env,
+    /// The same variables as `export KEY='value'` lines for a POSIX shell.
+    Shell,
     /// A curl command against who-am-I, safe to paste into a POSIX shell.
     Curl,
 }
@@ -157,7 +198,9 @@ redirect_uri = "http://127.0.0.1/callback"
             text(TokenText::Header).unwrap(),
             "Authorization: Bearer acc"
         );
-        assert_eq!(text(TokenText::Env).unwrap(), "CONTROLLER_OAUTH_TOKEN=acc");
+        assert!(text(TokenText::Env)
+            .unwrap()
+            .ends_with("\nCONTROLLER_OAUTH_TOKEN=acc"));
         assert!(text(TokenText::RefreshToken).is_err());
         let curl = text(TokenText::Curl).unwrap();
         assert_eq!(
@@ -180,6 +223,40 @@ redirect_uri = "http://127.0.0.1/callback"
             "Authorization: Bearer acc\nhttps://awx.example.com/x'$(touch%20pwned)'/api/v2/me/\n"
         );
         assert!(!dir.path().join("pwned").exists());
+    }
+
+    #[test]
+    fn expiry_with_a_margin() {
+        let now = Utc::now();
+        let set = |lifetime: i64, age: i64| TokenSet {
+            access_token: Secret::new("a"),
+            refresh_token: None,
+            token_type: "Bearer".into(),
+            scope: None,
+            issued_at: now - Duration::seconds(age),
+            expires_at: Some(now - Duration::seconds(age) + Duration::seconds(lifetime)),
+            user: None,
+            origin: None,
+        };
+        assert!(!set(3600, 0).expires_soon(now));
+        assert!(!set(3600, 3530).expires_soon(now));
+        assert!(set(3600, 3545).expires_soon(now));
+        assert!(!set(3600, 3545).is_expired(now));
+        assert!(set(3600, 3600).is_expired(now));
+        // Short-lived: half the lifetime.
+        assert!(!set(10, 4).expires_soon(now));
+        assert!(set(10, 5).expires_soon(now));
+        // AWX's thousand years, and no expiry at all.
+        let awx = TokenSet {
+            expires_at: Some(expiry_from(now, 31_536_000_000)),
+            ..set(0, 0)
+        };
+        assert!(!awx.expires_soon(now));
+        let never = TokenSet {
+            expires_at: None,
+            ..set(0, 0)
+        };
+        assert!(!never.expires_soon(now) && never.renew_at().is_none());
     }
 
     #[test]

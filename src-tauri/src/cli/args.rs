@@ -24,6 +24,22 @@ Environment:
   AUTHDESK_CONFIG_DIR  folder of profiles.toml (default: the platform's config folder)
   AUTHDESK_LOG         log filter, e.g. debug (logs never contain secrets)";
 
+const TOKEN_HELP: &str = "\
+An access token counts as expired 60 s before its expiry (half its lifetime if that is
+under two minutes). Standard error says where the token came from (stored, refreshed or
+signed in); with --format json, so does \"source\".";
+
+const EXEC_HELP: &str = "\
+Variables: AWX profiles get CONTROLLER_HOST and CONTROLLER_OAUTH_TOKEN; gateway and custom
+profiles also AAP_HOSTNAME and AAP_TOKEN; a profile with a CA file adds
+REQUESTS_CA_BUNDLE, SSL_CERT_FILE and CURL_CA_BUNDLE. `authdesk token NAME --format env`
+prints the same set.
+
+Exit status: COMMAND's own; 126 if it could not be started, 127 if it was not found;
+otherwise as for `authdesk token`.
+
+Example: authdesk exec prod -- awx job_templates list";
+
 #[derive(Parser, Debug)]
 #[command(
     name = "authdesk",
@@ -46,9 +62,15 @@ pub enum Command {
     /// Add, list, show or remove server profiles.
     #[command(subcommand)]
     Profile(ProfileCommand),
-    /// Sign in through the browser (or, for a password-grant profile, with a username
-    /// and password) and print the new tokens.
+    /// Print a valid token with the least work: the stored one while it is valid, else a
+    /// refresh, else a sign-in through the browser (password-grant profiles: a username
+    /// and password).
+    #[command(after_help = TOKEN_HELP)]
     Token(TokenArgs),
+    /// Run COMMAND with a valid token (got as `token` does) and the server in the
+    /// variables the Ansible tools read, never on its command line.
+    #[command(after_help = EXEC_HELP)]
+    Exec(ExecArgs),
     /// Trade the stored refresh token for a new pair and print it.
     Refresh {
         name: String,
@@ -67,23 +89,48 @@ pub enum Command {
     App(AppCommand),
 }
 
+/// What `token` and `exec` share: which profile, and how much work a token may take.
 #[derive(ClapArgs, Debug)]
-pub struct TokenArgs {
+pub struct TokenRequest {
     pub name: String,
-    /// Password-grant profiles: the user to get tokens for.
+    /// Always sign in, even when a stored token is still valid (to walk through the
+    /// consent screen, or to switch users).
+    #[arg(long)]
+    pub fresh: bool,
+    /// Ask the server whether the stored access token still works before using it; a
+    /// token it refuses (revoked elsewhere) is refreshed, or a sign-in follows.
+    #[arg(long, conflicts_with = "fresh")]
+    pub verify: bool,
+    /// Password-grant profiles: the user to get tokens for, when a sign-in is needed.
     #[arg(long, short = 'u')]
     pub username: Option<String>,
     /// Password-grant profiles: read the password from standard input instead of prompting.
     #[arg(long)]
     pub password_stdin: bool,
-    #[arg(long, value_enum, default_value_t = Format::Json)]
-    pub format: Format,
     /// Seconds to wait for the browser's redirect.
     #[arg(long, default_value_t = authdesk_core::DEFAULT_TIMEOUT.as_secs(), value_parser = clap::value_parser!(u64).range(1..=86_400))]
     pub timeout: u64,
-    /// Do not open a browser; only print the URL to open by hand.
+    /// Never open a browser. With --fresh, print the URL to open by hand; otherwise, when
+    /// only a sign-in would get a token, say so and exit.
     #[arg(long)]
     pub no_browser: bool,
+}
+
+#[derive(ClapArgs, Debug)]
+pub struct TokenArgs {
+    #[command(flatten)]
+    pub request: TokenRequest,
+    #[arg(long, value_enum, default_value_t = Format::Json)]
+    pub format: Format,
+}
+
+#[derive(ClapArgs, Debug)]
+pub struct ExecArgs {
+    #[command(flatten)]
+    pub request: TokenRequest,
+    /// The command and its arguments, after `--`.
+    #[arg(last = true, required = true, value_name = "COMMAND")]
+    pub command: Vec<std::ffi::OsString>,
 }
 
 /// The login every `pat` command uses; the password is never stored.

@@ -53,6 +53,7 @@ async fn dispatch(command: Command) -> Result<u8, Error> {
     match command {
         Command::Profile(command) => profiles::run(&engine, command).await,
         Command::Token(args) => tokens::token(&engine, args).await,
+        Command::Exec(args) => tokens::exec(&engine, args).await,
         Command::Refresh { name, format } => tokens::refresh(&engine, &name, format).await,
         Command::Whoami { name } => tokens::whoami(&engine, &name).await,
         Command::Revoke { name } => tokens::revoke(&engine, &name).await,
@@ -93,7 +94,8 @@ fn hint_text(hint: &Hint) -> String {
         Hint::TrustCertificate => "if the server uses a private CA, give the profile that CA's PEM file with --ca-file, or pin its certificate with --pin-sha256.".into(),
         Hint::UseLoopbackRedirect => format!("register a loopback redirect URI such as {DEFAULT_REDIRECT_URI} in the server's application and the profile."),
         Hint::OtherName => "choose another name, or remove that profile first with `authdesk profile remove`.".into(),
-        Hint::StartAgain => "run the same `authdesk token` command again.".into(),
+        Hint::StartAgain => "run the same command again.".into(),
+        Hint::SignInAgain(name) => format!("sign in with `authdesk token {name} --fresh` where a browser can open (add --no-browser to open the URL yourself)."),
     }
 }
 

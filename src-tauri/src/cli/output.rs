@@ -1,7 +1,7 @@
 //! How tokens are printed for other tools: JSON here, the other texts from the core's
 //! `TokenText`, the same the window copies.
 
-use authdesk_core::{Error, Profile, TokenSet, TokenText};
+use authdesk_core::{Error, Profile, TokenSet, TokenSource, TokenText};
 use clap::ValueEnum;
 use serde::Serialize;
 
@@ -11,8 +11,11 @@ pub enum Format {
     Json,
     /// The access token alone.
     Plain,
-    /// CONTROLLER_OAUTH_TOKEN=… for .env files and the awx CLI.
+    /// KEY=value lines for a .env file: the server and token variables the Ansible tools
+    /// read (as `authdesk exec` sets them).
     Env,
+    /// The same variables as `export KEY='value'` lines, for `eval` in a POSIX shell.
+    Shell,
     /// Authorization: Bearer … for curl -H.
     Header,
 }
@@ -25,10 +28,16 @@ struct JsonTokens<'a> {
     scope: Option<&'a str>,
     expires_at: Option<String>,
     user: Option<&'a str>,
+    source: TokenSource,
 }
 
 /// The text for stdout; the caller asked for the tokens.
-pub fn render(tokens: &TokenSet, format: Format, profile: &Profile) -> Result<String, Error> {
+pub fn render(
+    tokens: &TokenSet,
+    source: TokenSource,
+    format: Format,
+    profile: &Profile,
+) -> Result<String, Error> {
     let text = match format {
         Format::Json => {
             let json = JsonTokens {
@@ -40,12 +49,14 @@ pub fn render(tokens: &TokenSet, format: Format, profile: &Profile) -> Result<St
                     .expires_at
                     .map(|at| at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
                 user: tokens.user.as_deref(),
+                source,
             };
             // Serializing plain strings cannot fail.
             return Ok(serde_json::to_string_pretty(&json).unwrap_or_default());
         }
         Format::Plain => TokenText::AccessToken,
         Format::Env => TokenText::Env,
+        Format::Shell => TokenText::Shell,
         Format::Header => TokenText::Header,
     };
     Ok(tokens.text(text, profile)?.expose().to_owned())
@@ -79,15 +90,23 @@ mod tests {
     #[test]
     fn formats() {
         let tokens = sample();
-        let render = |format| render(&tokens, format, &profile()).unwrap();
+        let render = |format| render(&tokens, TokenSource::Stored, format, &profile()).unwrap();
         assert_eq!(render(Format::Plain), "acc");
-        assert_eq!(render(Format::Env), "CONTROLLER_OAUTH_TOKEN=acc");
+        assert_eq!(
+            render(Format::Env),
+            "CONTROLLER_HOST=https://awx.example.com\nCONTROLLER_OAUTH_TOKEN=acc"
+        );
+        assert_eq!(
+            render(Format::Shell),
+            "export CONTROLLER_HOST='https://awx.example.com'\nexport CONTROLLER_OAUTH_TOKEN='acc'"
+        );
         assert_eq!(render(Format::Header), "Authorization: Bearer acc");
         let json: serde_json::Value = serde_json::from_str(&render(Format::Json)).unwrap();
         assert_eq!(json["access_token"], "acc");
         assert_eq!(json["refresh_token"], "ref");
         assert_eq!(json["expires_at"], "3025-01-02T03:04:05Z");
         assert_eq!(json["user"], "demo");
-        assert_eq!(json.as_object().unwrap().len(), 6);
+        assert_eq!(json["source"], "stored");
+        assert_eq!(json.as_object().unwrap().len(), 7);
     }
 }

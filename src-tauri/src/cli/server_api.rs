@@ -86,7 +86,12 @@ fn render_new_token(
 ) -> Result<String, Error> {
     match format {
         Format::Json => Ok(serde_json::to_string_pretty(created).unwrap_or_default()),
-        other => output::render(&created.to_token_set(), other, profile),
+        other => output::render(
+            &created.to_token_set(),
+            authdesk_core::TokenSource::SignedIn,
+            other,
+            profile,
+        ),
     }
 }
 

@@ -1,57 +1,170 @@
-//! `authdesk token|refresh|whoami|revoke`: the token lifecycle from the command line.
+//! `authdesk token|exec|refresh|whoami|revoke`: the token lifecycle from the command line.
 
 use std::io::{BufRead, IsTerminal};
 use std::time::Duration;
 
-use authdesk_core::{Credentials, Engine, Error, Grant, Profile, TokenSet, WhoAmI};
+use authdesk_core::{
+    Engine, Error, Grant, Profile, Reuse, SignInReason, TokenSet, TokenSource, WhoAmI,
+};
 use tokio_util::sync::CancellationToken;
 
-use super::args::TokenArgs;
+use super::args::{ExecArgs, TokenArgs, TokenRequest};
 use super::output::{self, Format};
 use super::{exit, input};
 
-/// `authdesk token`: the browser sign-in, or the password grant for password profiles.
+/// `authdesk token`: a valid token with the least work, printed.
 pub async fn token(engine: &Engine, args: TokenArgs) -> Result<u8, Error> {
-    let TokenArgs {
+    let TokenArgs { request, format } = args;
+    let (profile, tokens, source) = obtain(engine, request).await?;
+    print_tokens(&profile, &tokens, source, format)?;
+    Ok(0)
+}
+
+/// A valid token for `token` and `exec`: the stored one, a refresh, or a sign-in (only
+/// when neither works, or with --fresh). Says on stderr which it was.
+pub async fn obtain(
+    engine: &Engine,
+    request: TokenRequest,
+) -> Result<(Profile, TokenSet, TokenSource), Error> {
+    let TokenRequest {
         name,
+        fresh,
+        verify,
         username,
         password_stdin,
-        format,
         timeout,
         no_browser,
-    } = args;
-    let timeout = Duration::from_secs(timeout);
+    } = request;
     let profile = engine.profiles().get(&name)?;
     super::warn_cleartext(profile.cleartext_warning());
-    match (profile.grant, username) {
+    if profile.grant == Grant::AuthorizationCode && (username.is_some() || password_stdin) {
+        return Err(Error::Config(format!(
+            "Profile \"{name}\" signs in through the browser; --username and --password-stdin are for password-grant profiles."
+        )));
+    }
+    let why_sign_in = if fresh || another_user(engine, &name, username.as_deref()).await {
+        None
+    } else {
+        match engine.reuse_tokens(&name, verify).await? {
+            Reuse::Ready(tokens, source) => {
+                eprintln!("{}", source_note(source, &tokens));
+                return Ok((profile, tokens, source));
+            }
+            Reuse::SignInNeeded(reason) => Some(reason),
+        }
+    };
+    let tokens = match (profile.grant, username) {
         (Grant::Password, Some(username)) => {
+            if let Some(reason) = why_sign_in {
+                eprintln!("A new sign-in is needed: {}.", reason.describe());
+            }
             let login = input::credentials(&username, password_stdin)?;
-            password(engine, &profile, login, format).await
+            engine.password_sign_in(&profile.name, login).await?
         }
-        (Grant::Password, None) => Err(Error::Config(format!(
-            "Profile \"{name}\" uses the password grant: give --username (the password is asked for, or read with --password-stdin)."
-        ))),
-        (Grant::AuthorizationCode, Some(_)) => Err(browser_profile(&name)),
-        (Grant::AuthorizationCode, None) if password_stdin => Err(browser_profile(&name)),
-        (Grant::AuthorizationCode, None) => {
-            sign_in(engine, &profile, format, timeout, no_browser).await
+        (Grant::Password, None) => {
+            let why = why_sign_in.map_or_else(String::new, |r| format!(" ({})", r.describe()));
+            return Err(Error::Config(format!(
+                "Profile \"{name}\" needs a sign-in{why}, and it uses the password grant: give --username (the password is asked for, or read with --password-stdin)."
+            )));
         }
+        (Grant::AuthorizationCode, _) => {
+            match why_sign_in {
+                Some(reason) if no_browser => return Err(reason.into_error(&name)),
+                Some(SignInReason::NoTokens) | None => {}
+                Some(reason) => eprintln!("A new sign-in is needed: {}.", reason.describe()),
+            }
+            let timeout = Duration::from_secs(timeout);
+            sign_in(engine, &profile, timeout, no_browser).await?
+        }
+    };
+    if let Some(user) = &tokens.user {
+        eprintln!("Signed in as {user}.");
+    }
+    Ok((profile, tokens, TokenSource::SignedIn))
+}
+
+/// Whether `-u USER` names another user than the stored tokens belong to: then the
+/// stored tokens are not the ones asked for.
+async fn another_user(engine: &Engine, name: &str, username: Option<&str>) -> bool {
+    let Some(username) = username else {
+        return false;
+    };
+    let stored_user = engine.current_tokens(name).await.ok().flatten().and_then(|t| t.user);
+    stored_user.is_some_and(|user| user != username)
+}
+
+/// The stderr line that says where a reused token came from.
+fn source_note(source: TokenSource, tokens: &TokenSet) -> String {
+    let whose = tokens
+        .user
+        .as_ref()
+        .map_or_else(String::new, |user| format!(" of {user}"));
+    let left = match tokens.expires_at {
+        Some(at) => format!(", valid for {}", time_left(at - chrono::Utc::now())),
+        None => String::new(),
+    };
+    match source {
+        TokenSource::Stored => format!("Using the stored access token{whose}{left}."),
+        TokenSource::Refreshed => format!("Refreshed the tokens{whose}{left}."),
+        TokenSource::SignedIn => format!("Signed in{whose}{left}."),
     }
 }
 
-fn browser_profile(name: &str) -> Error {
-    Error::Config(format!(
-        "Profile \"{name}\" signs in through the browser; --username and --password-stdin are for password-grant profiles."
-    ))
+/// A duration as a person says it: "59 min", "3 h", "more than a year".
+fn time_left(left: chrono::Duration) -> String {
+    let seconds = left.num_seconds().max(0);
+    match seconds {
+        s if s < 120 => format!("{s} s"),
+        s if s < 7_200 => format!("{} min", s / 60),
+        s if s < 172_800 => format!("{} h", s / 3_600),
+        s if s < 31_536_000 * 2 => format!("{} days", s / 86_400),
+        _ => "years".into(),
+    }
+}
+
+/// `authdesk exec`: runs the command with the token and server in its environment.
+/// On Unix AuthDesk becomes the command (exec), so signals and the exit status are
+/// the command's own with nothing in between.
+pub async fn exec(engine: &Engine, args: ExecArgs) -> Result<u8, Error> {
+    let ExecArgs { request, command } = args;
+    let Some((program, arguments)) = command.split_first() else {
+        return Err(Error::Config("Give the command to run after `--`.".into()));
+    };
+    let (profile, tokens, _) = obtain(engine, request).await?;
+    let mut child = std::process::Command::new(program);
+    child.args(arguments);
+    for variable in authdesk_core::environment::variables(&profile, &tokens) {
+        child.env(variable.name, variable.value.expose());
+    }
+    let shown = program.to_string_lossy();
+    #[cfg(unix)]
+    let error = std::os::unix::process::CommandExt::exec(&mut child);
+    #[cfg(not(unix))]
+    let error = match child.status() {
+        Ok(status) => return Ok(status.code().map_or(1, |code| (code & 0xff) as u8)),
+        Err(error) => error,
+    };
+    Ok(not_started(&shown, &error))
+}
+
+/// The sentence and status (as a shell gives them) for a command that could not start.
+fn not_started(program: &str, error: &std::io::Error) -> u8 {
+    let program = authdesk_core::text::one_line(program, 120);
+    if error.kind() == std::io::ErrorKind::NotFound {
+        eprintln!("authdesk: could not run `{program}`: no such command was found (check the name and PATH).");
+        exit::COMMAND_NOT_FOUND
+    } else {
+        eprintln!("authdesk: could not run `{program}`: {error}.");
+        exit::COMMAND_NOT_RUN
+    }
 }
 
 async fn sign_in(
     engine: &Engine,
     profile: &Profile,
-    format: Format,
     timeout: Duration,
     no_browser: bool,
-) -> Result<u8, Error> {
+) -> Result<TokenSet, Error> {
     let sign_in = engine.begin_sign_in(&profile.name).await?;
     let url = sign_in.authorize_url().clone();
     if !no_browser {
@@ -78,17 +191,16 @@ async fn sign_in(
             timeout.as_secs(),
             sign_in.redirect_uri()
         );
-        sign_in.wait(timeout, cancel).await?
+        sign_in.wait(timeout, cancel).await
     } else {
         eprintln!(
             "{}\nAfter approving, paste the full URL the browser lands on and press Enter:",
             Error::RedirectNotOnLoopback(sign_in.redirect_uri().to_string())
         );
         let pasted = read_pasted_line(timeout, cancel).await?;
-        sign_in.finish_with_redirect_url(&pasted).await?
+        sign_in.finish_with_redirect_url(&pasted).await
     };
-    print_tokens(profile, &tokens, format)?;
-    Ok(0)
+    tokens
 }
 
 async fn read_pasted_line(timeout: Duration, cancel: CancellationToken) -> Result<String, Error> {
@@ -106,22 +218,12 @@ async fn read_pasted_line(timeout: Duration, cancel: CancellationToken) -> Resul
     }
 }
 
-async fn password(
-    engine: &Engine,
-    profile: &Profile,
-    login: Credentials,
-    format: Format,
-) -> Result<u8, Error> {
-    let tokens = engine.password_sign_in(&profile.name, login).await?;
-    print_tokens(profile, &tokens, format)?;
-    Ok(0)
-}
-
 pub async fn refresh(engine: &Engine, name: &str, format: Format) -> Result<u8, Error> {
     let profile = engine.profiles().get(name)?;
     super::warn_cleartext(profile.cleartext_warning());
     let tokens = engine.refresh(name).await?;
-    print_tokens(&profile, &tokens, format)?;
+    eprintln!("{}", source_note(TokenSource::Refreshed, &tokens));
+    print_tokens(&profile, &tokens, TokenSource::Refreshed, format)?;
     Ok(0)
 }
 
@@ -151,11 +253,13 @@ pub async fn revoke(engine: &Engine, name: &str) -> Result<u8, Error> {
 }
 
 /// Prints tokens the profile's engine call just returned (and stored for that profile).
-fn print_tokens(profile: &Profile, tokens: &TokenSet, format: Format) -> Result<(), Error> {
-    let text = output::render(tokens, format, profile)?;
-    if let Some(user) = &tokens.user {
-        eprintln!("Signed in as {user}.");
-    }
+fn print_tokens(
+    profile: &Profile,
+    tokens: &TokenSet,
+    source: TokenSource,
+    format: Format,
+) -> Result<(), Error> {
+    let text = output::render(tokens, source, format, profile)?;
     if std::io::stdout().is_terminal() && format == Format::Json {
         eprintln!("The tokens follow; treat them like a password.");
     }

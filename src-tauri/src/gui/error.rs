@@ -41,6 +41,7 @@ fn hint_text(hint: &Hint) -> String {
         }
         Hint::OtherName => "Pick another name.",
         Hint::StartAgain => "Press Get token to start again.",
+        Hint::SignInAgain(_) => "Press Get token to sign in again.",
     };
     text.to_owned()
 }

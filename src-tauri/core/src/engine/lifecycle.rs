@@ -36,10 +36,18 @@ impl Engine {
         self.stored_tokens(name).await?.text(what, &profile)
     }
 
-    /// Trades the refresh token for a new pair, which is stored at once (the old one is dead).
+    /// Trades the refresh token for a new pair, which is stored at once (the old one is
+    /// dead). Holds the profile's refresh lock, and reads the tokens only once it has it,
+    /// so the refresh token used is the newest even when another process just refreshed.
     pub async fn refresh(&self, name: &str) -> Result<TokenSet> {
-        let (_, client) = self.client_for(name).await?;
+        let _turn = self.refresh_turn(name).await?;
         let old = self.stored_tokens(name).await?;
+        self.refresh_stored(name, old).await
+    }
+
+    /// Refreshes `old`, the stored tokens; the caller holds the refresh lock.
+    pub(super) async fn refresh_stored(&self, name: &str, old: TokenSet) -> Result<TokenSet> {
+        let (_, client) = self.client_for(name).await?;
         let refresh_token = old.refresh_token_of(name)?.clone();
         let mut fresh = client.refresh(&refresh_token).await?;
         if fresh.refresh_token.is_none() {

@@ -5,11 +5,13 @@
 //!   and removing profiles with their keyring entries;
 //! - `sign_in`: the browser sign-in, one per profile at a time, waiting on the listener;
 //! - `lifecycle`: the tokens afterwards: refresh, who-am-I, storing new pairs;
+//! - `reuse`: a valid token with the least work (stored, refreshed, or a sign-in needed);
 //! - `revoke`: revoking and verifying that the server now refuses the token;
 //! - `server_setup`: the password grant, OAuth applications and the REST API.
 
 mod lifecycle;
 mod profiles;
+mod reuse;
 mod revoke;
 mod server_setup;
 mod sign_in;
@@ -18,6 +20,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 pub use profiles::{ProfileSave, SaveMode};
+pub use reuse::{Reuse, SignInReason, TokenSource};
 pub use revoke::RevokeReport;
 pub use server_setup::{ApplicationSetup, ServerDraft};
 pub use sign_in::SignIn;

@@ -11,7 +11,7 @@ use url::Url;
 
 use super::adapter::OAuthHttp;
 use super::answers::token_result;
-use super::OAuthClient;
+use super::{OAuthClient, REFRESH_ACTION};
 use crate::error::Result;
 use crate::secret::Secret;
 use crate::tokens::TokenSet;
@@ -62,7 +62,7 @@ impl OAuthClient {
 
     /// Uses a refresh token. AWX and the gateway rotate both tokens: keep the new pair.
     pub async fn refresh(&self, refresh_token: &Secret) -> Result<TokenSet> {
-        const ACTION: &str = "token refresh";
+        const ACTION: &str = REFRESH_ACTION;
         let http = OAuthHttp::new(&self.http);
         let token = RefreshToken::new(refresh_token.expose().to_owned());
         let result = self

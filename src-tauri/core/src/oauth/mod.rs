@@ -13,6 +13,9 @@ use oauth2::basic::BasicClient;
 use oauth2::{AuthType, AuthUrl, ClientId, ClientSecret, EndpointNotSet, EndpointSet, TokenUrl};
 
 pub use answers::interpret_token_answer;
+
+/// What a refresh is called in errors, and how a refused refresh is recognised.
+pub(crate) const REFRESH_ACTION: &str = "token refresh";
 pub(crate) use answers::{is_b64token, rejected};
 pub use revocation::hashed_token_form;
 

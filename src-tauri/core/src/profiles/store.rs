@@ -126,6 +126,29 @@ impl ProfileStore {
         self.write(&file)
     }
 
+    /// The file a profile's token refresh locks, across processes: `locks/<digest>.lock`
+    /// beside the profile file (a digest, since a name may hold any character).
+    pub fn token_lock_file(&self, name: &str) -> Result<fs::File> {
+        use sha2::{Digest, Sha256};
+        let digest = Sha256::digest(name.as_bytes());
+        let tag: String = digest.iter().take(8).map(|b| format!("{b:02x}")).collect();
+        let dir = self.dir.join("locks");
+        let path = dir.join(format!("tokens-{tag}.lock"));
+        let io_error = |action, source| Error::ConfigFile {
+            action,
+            path: path.clone(),
+            source,
+        };
+        create_private_dir(&dir).map_err(|e| io_error("create the folder of", e))?;
+        private_file_options()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(&path)
+            .map_err(|e| io_error("open", e))
+    }
+
     /// An exclusive lock on `profiles.toml.lock` beside the file, released on drop.
     fn lock(&self) -> Result<fs::File> {
         let path = self.dir.join(LOCK_FILE_NAME);
