@@ -121,6 +121,15 @@ impl Desk {
         self.dir.path().join("config")
     }
 
+    /// An engine on this desk's profiles and keyring entries, as `authdesk` opens them.
+    pub fn engine(&self) -> authdesk_core::Engine {
+        let dir = self.config_dir();
+        authdesk_core::Engine::new(
+            authdesk_core::ProfileStore::new(&dir),
+            authdesk_core::Keyring::for_config_dir(&dir).expect("the session's keyring opens"),
+        )
+    }
+
     pub fn browser_log(&self) -> PathBuf {
         self.dir.path().join("browser.log")
     }

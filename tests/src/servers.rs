@@ -55,6 +55,13 @@ impl Flavor {
         }
     }
 
+    pub fn revoke_path(self) -> &'static str {
+        match self {
+            Flavor::Awx => "/api/o/revoke_token/",
+            Flavor::Gateway => "/o/revoke_token/",
+        }
+    }
+
     pub fn me_path(self) -> &'static str {
         match self {
             Flavor::Awx => "/api/v2/me/",
@@ -226,6 +233,29 @@ impl TestServer {
             .send()
             .map(|r| r.status().as_u16())
             .unwrap_or(0)
+    }
+
+    /// Revokes a token directly at the revoke endpoint, as another tool or an admin
+    /// would behind AuthDesk's back (AWX: the plain token revokes).
+    pub fn revoke_directly(&self, app: &App, token: &str, hint: &str) -> u16 {
+        blocking_client()
+            .post(self.url(self.flavor.revoke_path()))
+            .basic_auth(&app.client_id, Some(&app.client_secret))
+            .form(&[("token", token), ("token_type_hint", hint)])
+            .send()
+            .map(|r| r.status().as_u16())
+            .unwrap_or(0)
+    }
+
+    /// The requests the server has answered so far, as its log writes them:
+    /// `"POST /api/o/token/ HTTP/1.1" 200 …`.
+    pub fn requests(&self) -> Vec<String> {
+        std::fs::read_to_string(self._state.path().join("server.log"))
+            .unwrap_or_default()
+            .lines()
+            .filter(|line| line.starts_with('"'))
+            .map(str::to_owned)
+            .collect()
     }
 
     /// A refresh attempted directly at the token endpoint; returns the status.

@@ -5,6 +5,8 @@
 //! - [`cli`]: the `authdesk` executable against a real server and the scripted browser:
 //!   the browser sign-in journey on both server layouts, output formats, profile commands,
 //!   PKCE, and every way a sign-in can go wrong (exit status and sentence);
+//! - [`everyday`]: tokens for scripts: the stored token reused, an expired one refreshed
+//!   once by concurrent callers, `--verify`, and `authdesk exec` with real consumers;
 //! - [`engine`]: the core's `Engine` driven in-process, as the window drives it: a code
 //!   used twice, cancel, concurrent sign-ins, a second sign-in replacing the first;
 //! - [`http_errors`]: the core's exchanges with servers that fail (refused, cut short,
@@ -26,6 +28,7 @@
 
 mod cli;
 mod engine;
+mod everyday;
 mod http_errors;
 mod keyring;
 mod server_api;

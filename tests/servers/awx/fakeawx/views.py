@@ -1,22 +1,25 @@
 """Views that behave like AWX 24.6.1's, on top of django-oauth-toolkit's default models.
 
 The API parts follow awx/api/views/__init__.py, awx/api/serializers.py and awx/main/access.py:
-organizations, applications, personal access tokens and the token list/detail.
+the API roots, users (me, list, detail), organizations, applications, personal access tokens
+and the token list/detail.
 """
 
+import copy
 from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model, views as auth_views
 from django.core.exceptions import ObjectDoesNotExist, ValidationError as DjangoValidationError
+from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from django.utils.timezone import now
 from oauth2_provider import views as dot_views
 from oauth2_provider.models import get_access_token_model, get_application_model, get_refresh_token_model
 from oauthlib import oauth2
 from oauthlib.common import generate_token
-from rest_framework import generics, serializers, status
-from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework import generics, metadata, serializers, status
+from rest_framework.exceptions import NotFound, ParseError, PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -106,6 +109,81 @@ class ApiRoot(AwxAPIView):
         )
 
 
+class ApiV2Root(AwxAPIView):
+    """/api/v2/ (ApiVersionRootView): the top-level resources this server serves, in AWX's
+    order. Readable without credentials, as in AWX; the awx CLI reads it before it signs
+    in and makes a subcommand of every key."""
+
+    permission_classes = []
+    authentication_classes = []
+
+    def get(self, request):
+        return Response(
+            {
+                "instance_groups": "/api/v2/instance_groups/",
+                "me": "/api/v2/me/",
+                "organizations": "/api/v2/organizations/",
+                "users": "/api/v2/users/",
+                "projects": "/api/v2/projects/",
+                "teams": "/api/v2/teams/",
+                "credentials": "/api/v2/credentials/",
+                "applications": "/api/v2/applications/",
+                "tokens": "/api/v2/tokens/",
+                "inventory": "/api/v2/inventories/",
+                "job_templates": "/api/v2/job_templates/",
+                "workflow_job_templates": "/api/v2/workflow_job_templates/",
+            }
+        )
+
+
+class AwxMetadata(metadata.SimpleMetadata):
+    """The OPTIONS answer of awx.api.metadata.Metadata for read-only views: AWX lists the
+    fields a GET returns under `actions` (DRF lists only PUT and POST) and adds `types`,
+    `search_fields`, `object_roles` and, for lists, `max_page_size`. The awx CLI builds
+    its subcommands from it (`list` from GET, a `--<field>` filter for every field that is
+    `filterable`). Views give the parts as attributes of the same names."""
+
+    def determine_actions(self, request, view):
+        return {"GET": copy.deepcopy(view.fields_metadata)}
+
+    def determine_metadata(self, request, view):
+        ret = super().determine_metadata(request, view)
+        for key in ("types", "search_fields", "object_roles"):
+            if getattr(view, key, None):
+                ret[key] = list(getattr(view, key))
+        if isinstance(view, generics.ListAPIView):
+            ret["max_page_size"] = view.paginator.max_page_size
+        return ret
+
+
+def _field_metadata(type_, label, help_text="", filterable=False, **extra):
+    """One field of AwxMetadata's `actions.GET`, as AWX gives it; filterable=None leaves
+    the key out, as AWX does for `type` of models that are not polymorphic."""
+    info = {"type": type_, "hidden": False, "label": label}
+    if help_text:
+        info["help_text"] = help_text
+    if filterable is not None:
+        info["filterable"] = filterable
+    info.update(extra)
+    return info
+
+
+class EmptyList(AwxAPIView, generics.ListAPIView):
+    """A list of a resource this server has none of (projects, teams, …): always an empty
+    page. These exist because the awx CLI asks for their OPTIONS (the `object_roles`, for
+    its `grant`/`revoke` arguments) before it runs any `awx users …` or `awx teams …`
+    command, and stops on an error there. urls.py sets name, types and object_roles."""
+
+    serializer_class = serializers.Serializer  # never given an item
+    metadata_class = AwxMetadata
+    name = None
+    description = ""
+    types = []
+    object_roles = []
+    fields_metadata = {}
+
+    def get_queryset(self):
+        return []
 
 
 def _iso(dt):
@@ -159,6 +237,124 @@ class MeList(AwxAPIView, generics.ListAPIView):
 
     def get_queryset(self):
         return get_user_model().objects.filter(pk=self.request.user.pk).order_by("pk")
+
+
+class UserMetadataMixin:
+    """The OPTIONS answer of AWX's user views (see AwxMetadata). AWX also marks `password`
+    filterable; this server does not filter on it."""
+
+    metadata_class = AwxMetadata
+    types = ["user"]
+    search_fields = ["username", "first_name", "last_name", "email"]  # awx.main.utils.get_search_fields
+    fields_metadata = {
+        "id": _field_metadata("integer", "ID", "Database ID for this user.", True),
+        "type": _field_metadata("choice", "Type", "Data type for this user.", None, choices=[["user", "User"]]),
+        "url": _field_metadata("string", "Url", "URL for this user."),
+        "related": _field_metadata("object", "Related", "Data structure with URLs of related resources."),
+        "summary_fields": _field_metadata(
+            "object",
+            "Summary fields",
+            "Data structure with name/description for related resources.  The output for some objects may be "
+            "limited for performance reasons.",
+        ),
+        "created": _field_metadata("datetime", "Created", "Timestamp when this user was created."),
+        "modified": _field_metadata("datetime", "Modified", "Timestamp when this user was last modified."),
+        "username": _field_metadata(
+            "string", "Username", "Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only.", True
+        ),
+        "first_name": _field_metadata("string", "First name", filterable=True),
+        "last_name": _field_metadata("string", "Last name", filterable=True),
+        "email": _field_metadata("string", "Email address", filterable=True),
+        "is_superuser": _field_metadata(
+            "boolean",
+            "Superuser status",
+            "Designates that this user has all permissions without explicitly assigning them.",
+            True,
+        ),
+        "is_system_auditor": _field_metadata("boolean", "Is system auditor"),
+        "password": _field_metadata("string", "Password", "Field used to change the password."),
+        "ldap_dn": _field_metadata("string", "Ldap dn"),
+        "last_login": _field_metadata("datetime", "Last login", filterable=True),
+        "external_account": _field_metadata(
+            "field", "External account", "Set if the account is managed by an external service"
+        ),
+    }
+
+
+# awx's FieldLookupBackend.RESERVED_NAMES: query parameters that are not field filters.
+RESERVED_QUERY_NAMES = (
+    "page", "page_size", "format", "order", "order_by", "search", "type", "host_filter", "count_disabled",
+    "no_truncate", "limit", "validate",
+)
+USER_FILTER_FIELDS = ("id", "username", "first_name", "last_name", "email", "is_superuser", "last_login")
+
+
+def _to_python_boolean(value):
+    """ansible_base's to_python_boolean, which AWX's filters use."""
+    if str(value).lower() in ("true", "1", "t"):
+        return True
+    if str(value).lower() in ("false", "0", "f"):
+        return False
+    raise ParseError('Unable to convert "%s" to boolean' % value)
+
+
+def _filter_users(queryset, params):
+    """AWX's list query parameters, reduced: exact matches on the fields OPTIONS calls
+    filterable (`?username=demo`, which the awx CLI sends for `--username demo` and to
+    look a user up by name), `search` (any of search_fields contains the word; words
+    separated by commas must all match) and `order_by` (comma-separated, `-` reverses).
+    Anything else is a 400, as AWX answers a field it cannot filter on."""
+    User = get_user_model()
+    for key, values in params.lists():
+        if key in RESERVED_QUERY_NAMES:
+            continue
+        if key not in USER_FILTER_FIELDS:
+            raise ParseError(f"Cannot filter users on {key}: this server knows {', '.join(USER_FILTER_FIELDS)}.")
+        for value in values:
+            if key == "is_superuser":
+                value = _to_python_boolean(value)
+            else:
+                try:
+                    value = User._meta.get_field(key).to_python(value)
+                except DjangoValidationError as e:
+                    raise ParseError(" ".join(e.messages))
+            queryset = queryset.filter(**{key: value})
+    for word in filter(None, params.get("search", "").split(",")):
+        match = Q()
+        for name in UserMetadataMixin.search_fields:
+            match |= Q(**{name + "__icontains": word})
+        queryset = queryset.filter(match)
+    order = [f for f in params.get("order_by", "").split(",") if f] or ["username"]  # UserList.ordering
+    for f in order:
+        if f.lstrip("-") not in USER_FILTER_FIELDS:
+            raise ParseError(f"Cannot order users by {f}: this server knows {', '.join(USER_FILTER_FIELDS)}.")
+    return queryset.order_by(*order, "id")
+
+
+class UserList(UserMetadataMixin, AwxAPIView, generics.ListAPIView):
+    """/api/v2/users/ (UserList), read-only: the users the caller can see (UserAccess: the
+    members of the caller's organizations, the caller and every superuser; a superuser
+    sees all)."""
+
+    serializer_class = UserSerializer
+
+    def get_queryset(self):
+        return _filter_users(access.visible_users(self.request.user), self.request.query_params)
+
+
+class UserDetail(UserMetadataMixin, AwxAPIView, generics.RetrieveAPIView):
+    """/api/v2/users/<pk>/ (UserDetail), read-only: 404 if there is no such user, 403 if
+    the caller cannot see it."""
+
+    serializer_class = UserSerializer
+
+    def get_object(self):
+        user = get_user_model().objects.filter(pk=self.kwargs["pk"]).first()
+        if user is None:
+            raise NotFound("No User matches the given query.")
+        if not access.visible_users(self.request.user).filter(pk=user.pk).exists():
+            raise PermissionDenied()
+        return user
 
 
 # --- organizations ---------------------------------------------------------------------
