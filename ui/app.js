@@ -9,7 +9,7 @@ import {
   fillPresetEndpoints, saveProfile, cancelProfileForm, clearClientSecret,
 } from './profiles.js';
 import {
-  getToken, cancelSignIn, reveal, copy, refresh, revoke, filterHistory,
+  getToken, cancelSignIn, reveal, copy, refresh, revoke, filterHistory, renewExpired, followTokenNews,
 } from './tokens.js';
 import {
   openAppSetup, loadOrganizations, createApplication, closeAppSetup, clearAppPassword,
@@ -56,6 +56,7 @@ function wire() {
   $('copy-refresh-token').addEventListener('click', action(() => copy('refresh_token')));
   $('copy-as-button').addEventListener('click', action(() => copy($('copy-as').value)));
   $('refresh').addEventListener('click', action(refresh));
+  $('expired-action').addEventListener('click', action(renewExpired));
   $('revoke').addEventListener('click', action(revoke));
 }
 
@@ -73,6 +74,7 @@ async function start() {
   // Asked after list_profiles is sent, so it never delays the list; the forms wait for it.
   // A failure shows when a form is opened, which asks again.
   formDefaults().catch(() => {});
+  followTokenNews();
   await listed;
 }
 

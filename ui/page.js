@@ -15,6 +15,8 @@ export const state = {
   tab: 'tokens',
   // Whether the keyring holds a profile's client secret: { name, stored }, for the chosen one.
   secretStored: null,
+  // The chosen profile's tokens as shown (a TokenView, never the tokens), or null.
+  view: null,
   // This session's tokens as listed: { text, search, state }, newest first.
   history: [],
 };

@@ -1,15 +1,17 @@
-// Signing in and the chosen profile's tokens: sign-in, token view, reveal, copy, refresh, revoke, session history (commands in tokens.rs).
+// Signing in and the chosen profile's tokens: sign-in, token view (and its expiry), reveal, copy,
+// refresh, auto-refresh news, revoke, session history (commands in tokens.rs).
 
 import {
   $, invoke, state, selectedProfile, setRevealed, toggleReveal,
   formatDate, timeLeft, filterWords, matches, showCount, measureUntilPainted,
 } from './page.js';
-import { say } from './status.js';
+import { say, fail } from './status.js';
 import { confirmAction } from './dialogs.js';
 
 // ---- token view ----------------------------------------------------------
 
 export function showTokens(view) {
+  state.view = view;
   $('token-view').hidden = !view;
   // Whatever was revealed belongs to the previous view.
   for (const which of ['access', 'refresh']) setRevealed(`${which}-token`, `reveal-${which}-token`, null);
@@ -18,8 +20,62 @@ export function showTokens(view) {
   for (const id of ['reveal-refresh-token', 'copy-refresh-token', 'refresh']) $(id).disabled = !view.has_refresh_token;
   $('whoami').textContent = view.user || 'unknown (who-am-I did not answer)';
   $('token-kind').textContent = `${view.token_type} · ${view.scope || 'scope not stated'} · #${view.fingerprint}`;
-  $('expires').textContent = view.expires_at ? `${formatDate(view.expires_at)} (${timeLeft(view.expires_at)})` : 'not stated by the server';
   $('issued').textContent = formatDate(view.issued_at);
+  // The .env and export texts hold the variables of the profile's kind of server.
+  const awx = selectedProfile()?.preset === 'awx';
+  const names = awx ? 'CONTROLLER_HOST, CONTROLLER_OAUTH_TOKEN' : 'AAP_HOSTNAME, AAP_TOKEN, CONTROLLER_…';
+  $('copy-as-env').textContent = `.env lines (${names})`;
+  $('copy-as-shell').textContent = `export lines for a shell (${names})`;
+  showExpiry();
+}
+
+/** The expiry line, and the expired notice with its next step; redrawn as time passes. */
+function showExpiry() {
+  const view = state.view;
+  if (!view) return;
+  const expired = Boolean(view.expires_at) && Date.parse(view.expires_at) <= Date.now();
+  $('expires').textContent = view.expires_at
+    ? `${formatDate(view.expires_at)} (${timeLeft(view.expires_at)})`
+    : 'not stated by the server';
+  $('expires').classList.toggle('expired', expired);
+  $('expired-note').hidden = !expired;
+  if (expired) {
+    $('expired-text').textContent = view.has_refresh_token
+      ? 'The access token has expired.'
+      : 'The access token has expired, and there is no refresh token to renew it.';
+    $('expired-action').textContent = view.has_refresh_token ? 'Refresh' : 'Sign in';
+  }
+}
+
+setInterval(showExpiry, 5000);
+
+/** The expired notice's button: Refresh, or a new sign-in when nothing can be refreshed. */
+export async function renewExpired() {
+  if (state.view?.has_refresh_token) await refresh();
+  else await getToken();
+}
+
+/**
+ * Auto-refresh outcomes, as Rust reports them, for as long as the page lives: the
+ * chosen profile's view follows, and a failure shows on the status line.
+ */
+export async function followTokenNews() {
+  for (;;) {
+    let news;
+    try {
+      news = await invoke('next_token_news');
+    } catch {
+      return;
+    }
+    if (news.profile !== state.selected) continue;
+    if (news.view) {
+      showTokens(news.view);
+      if (news.source === 'refreshed') say(`Refreshed the tokens of “${news.profile}” before they expired.`);
+      await showHistory();
+    } else if (news.error) {
+      fail(news.error);
+    }
+  }
 }
 
 /** `which` is 'access' or 'refresh'. */

@@ -37,7 +37,9 @@ fn a_valid_stored_token_is_reused_without_the_server_or_a_browser() {
     assert_eq!(again.json()["source"], "stored");
     assert_eq!(again.json()["access_token"], first.json()["access_token"]);
     assert!(
-        again.stderr.contains("Using the stored access token of demo"),
+        again
+            .stderr
+            .contains("Using the stored access token of demo"),
         "{again:?}"
     );
     let plain = desk.run(&["token", &name, "--format", "plain"]);
@@ -67,9 +69,11 @@ fn a_valid_stored_token_is_reused_without_the_server_or_a_browser() {
 #[test]
 fn an_expired_token_is_refreshed_once_by_concurrent_callers() {
     // Half the lifetime counts as the margin for short tokens: reusable for 5 s.
-    let server =
-        TestServer::start_with(Flavor::Awx, &[("FAKEAWX_ACCESS_TOKEN_EXPIRE_SECONDS", "10")])
-            .unwrap();
+    let server = TestServer::start_with(
+        Flavor::Awx,
+        &[("FAKEAWX_ACCESS_TOKEN_EXPIRE_SECONDS", "10")],
+    )
+    .unwrap();
     let desk = Desk::new(Browser::Approve);
     let name = unique("expiry");
     let added = desk.add_profile(&name, &server, &server.seeded_app(), &[]);
@@ -96,11 +100,7 @@ fn an_expired_token_is_refreshed_once_by_concurrent_callers() {
     let printed: Vec<serde_json::Value> = outputs
         .iter()
         .map(|o| {
-            assert!(
-                o.status.success(),
-                "{}",
-                String::from_utf8_lossy(&o.stderr)
-            );
+            assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
             serde_json::from_slice(&o.stdout).unwrap()
         })
         .collect();
@@ -199,7 +199,15 @@ fn exec_runs_the_awx_cli_with_the_token() {
     let awx = repo_root().join(".venv/bin/awx");
     let awx = awx.to_str().unwrap();
     let me = desk.run(&[
-        "exec", &name, "--timeout", "60", "--", awx, "me", "-f", "json",
+        "exec",
+        &name,
+        "--timeout",
+        "60",
+        "--",
+        awx,
+        "me",
+        "-f",
+        "json",
     ]);
     assert_eq!(me.status, Some(0), "{me:?}");
     let answer: serde_json::Value = serde_json::from_str(&me.stdout).unwrap_or_else(|e| {
@@ -238,7 +246,16 @@ for pid in os.listdir("/proc"):
         pass
 print(json.dumps({"status": status, "user": user, "leaks": leaks}))
 "#;
-    let run = desk.run(&["exec", &name, "--timeout", "60", "--", "python3", "-c", child]);
+    let run = desk.run(&[
+        "exec",
+        &name,
+        "--timeout",
+        "60",
+        "--",
+        "python3",
+        "-c",
+        child,
+    ]);
     assert_eq!(run.status, Some(0), "{run:?}");
     let seen: serde_json::Value = serde_json::from_str(run.stdout.trim()).unwrap();
     assert_eq!(seen["status"], 200, "{run:?}");
@@ -264,7 +281,10 @@ print(json.dumps({"status": status, "user": user, "leaks": leaks}))
     let shell = desk.run(&["token", &name, "--format", "shell"]);
     let echoed = Command::new("sh")
         .arg("-c")
-        .arg(format!("{}\nprintf '%s %s' \"$AAP_HOSTNAME\" \"$AAP_TOKEN\"", shell.stdout))
+        .arg(format!(
+            "{}\nprintf '%s %s' \"$AAP_HOSTNAME\" \"$AAP_TOKEN\"",
+            shell.stdout
+        ))
         .output()
         .unwrap();
     let token = desk.run(&["token", &name, "--format", "plain"]);
@@ -286,7 +306,14 @@ fn exec_bad_input_is_one_sentence_each() {
     let name = unique("execbad");
     let added = desk.add_profile(&name, &server, &server.seeded_app(), &[]);
     assert_eq!(added.status, Some(0), "{added:?}");
-    let missing = desk.run(&["exec", &name, "--timeout", "60", "--", "no-such-command-here"]);
+    let missing = desk.run(&[
+        "exec",
+        &name,
+        "--timeout",
+        "60",
+        "--",
+        "no-such-command-here",
+    ]);
     assert_eq!(missing.status, Some(127), "{missing:?}");
     let sentences: Vec<&str> = missing
         .stderr

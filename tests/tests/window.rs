@@ -556,3 +556,92 @@ async fn gateway_application_set_up_personal_tokens_and_password_grant() {
     assert!(!dom.contains(&server.seed.password));
     window.close().await;
 }
+
+/// Tokens with a short lifetime, got by the CLI: the window shows the expired access
+/// token as expired with Refresh; with Auto-refresh on, it refreshes them at once and
+/// again before each expiry, lists each refresh, and the server takes only the newest.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_expired_token_shows_as_expired_and_auto_refresh_keeps_it_fresh() {
+    let _one = ONE_WINDOW_AT_A_TIME.lock().await;
+    let server = tokio::task::block_in_place(|| {
+        TestServer::start_with(Flavor::Awx, &[("FAKEAWX_ACCESS_TOKEN_EXPIRE_SECONDS", "8")])
+    })
+    .unwrap();
+    let desk = Desk::new(Browser::Approve);
+    let name = unique("guiauto");
+    assert_eq!(
+        desk.add_profile(&name, &server, &server.seeded_app(), &[])
+            .status,
+        Some(0)
+    );
+    let got = desk.run(&["token", &name, "--timeout", "60"]);
+    assert_eq!(got.status, Some(0), "{got:?}");
+    let first_access = got.json()["access_token"].as_str().unwrap().to_owned();
+    tokio::time::sleep(Duration::from_secs(9)).await;
+
+    let window = Window::open(&desk).await.unwrap();
+    window
+        .wait_text("expired-note", WAIT, |t| {
+            t.contains("The access token has expired.")
+        })
+        .await
+        .unwrap();
+    assert_eq!(window.text("expired-action").await.unwrap(), "Refresh");
+    assert!(window.text("expires").await.unwrap().contains("expired"));
+    shoot(&window, "expired.png").await;
+    let fingerprint = |kind: String| kind.rsplit('#').next().unwrap_or_default().to_owned();
+    let expired_print = fingerprint(window.text("token-kind").await.unwrap());
+
+    window.click("open-settings").await.unwrap();
+    window.click("auto-refresh").await.unwrap();
+    window.click("settings-save").await.unwrap();
+    window
+        .wait_text("status", WAIT, |t| {
+            t.contains("Refreshed the tokens of") && t.contains("before they expired")
+        })
+        .await
+        .unwrap();
+    let refreshed_print = fingerprint(window.text("token-kind").await.unwrap());
+    assert_ne!(refreshed_print, expired_print);
+    assert!(!window
+        .element("expired-note")
+        .await
+        .unwrap()
+        .is_displayed()
+        .await
+        .unwrap());
+    // And again, before the new pair's expiry, without being asked.
+    window
+        .wait_text("token-kind", WAIT, |t| !t.ends_with(&refreshed_print))
+        .await
+        .unwrap();
+    let history = window.text("history").await.unwrap();
+    assert!(
+        history.matches("refreshed").count() >= 1 && history.contains(&refreshed_print),
+        "{history}"
+    );
+    assert_eq!(
+        tokio::task::block_in_place(|| server.me_status(&first_access)),
+        401
+    );
+    let stored = desk
+        .engine()
+        .current_tokens(&name)
+        .await
+        .unwrap()
+        .expect("tokens stored");
+    let newest = stored.access_token.expose().to_owned();
+    let status = tokio::task::block_in_place(|| server.me_status(&newest));
+    assert_eq!(status, 200);
+
+    // Off again: nothing refreshes behind the user's back any more.
+    window.click("open-settings").await.unwrap();
+    window.click("auto-refresh").await.unwrap();
+    window.click("settings-save").await.unwrap();
+    window
+        .wait_text("status", WAIT, |t| t.contains("only when you ask"))
+        .await
+        .unwrap();
+    window.close().await;
+    assert_eq!(desk.run(&["profile", "remove", &name]).status, Some(0));
+}

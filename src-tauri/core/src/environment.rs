@@ -128,10 +128,9 @@ mod tests {
             dotenv(&set).expose(),
             "CONTROLLER_HOST=https://awx.example.com\nCONTROLLER_OAUTH_TOKEN=acc"
         );
-        let mut gateway =
-            ProfileDraft::new("g", Preset::Gateway, "https://aap.example.com", "id")
-                .build()
-                .unwrap();
+        let mut gateway = ProfileDraft::new("g", Preset::Gateway, "https://aap.example.com", "id")
+            .build()
+            .unwrap();
         gateway.ca_file = Some("/etc/ssl/aap ca.pem".into());
         let set = variables(&gateway, &tokens());
         assert_eq!(
@@ -147,9 +146,9 @@ mod tests {
             ]
         );
         let exports = shell_exports(&set);
-        assert!(exports
-            .expose()
-            .starts_with("export AAP_HOSTNAME='https://aap.example.com'\nexport AAP_TOKEN='acc'\n"));
+        assert!(exports.expose().starts_with(
+            "export AAP_HOSTNAME='https://aap.example.com'\nexport AAP_TOKEN='acc'\n"
+        ));
         assert!(dotenv(&set)
             .expose()
             .ends_with("CURL_CA_BUNDLE='/etc/ssl/aap ca.pem'"));

@@ -89,7 +89,12 @@ async fn another_user(engine: &Engine, name: &str, username: Option<&str>) -> bo
     let Some(username) = username else {
         return false;
     };
-    let stored_user = engine.current_tokens(name).await.ok().flatten().and_then(|t| t.user);
+    let stored_user = engine
+        .current_tokens(name)
+        .await
+        .ok()
+        .flatten()
+        .and_then(|t| t.user);
     stored_user.is_some_and(|user| user != username)
 }
 

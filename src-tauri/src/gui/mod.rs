@@ -3,6 +3,7 @@
 //! here, only what a window needs: its state, the clipboard, settings, errors as the page
 //! shows them.
 
+mod auto_refresh;
 mod clipboard;
 mod commands;
 mod error;
@@ -103,6 +104,7 @@ pub fn run() -> ExitCode {
             );
             lighten_web_view(app);
             clear_clipboard_when_stopped(app.handle().clone());
+            auto_refresh::start(app.handle().clone());
             Ok(())
         })
         .on_page_load(move |_, payload| {

@@ -9,6 +9,8 @@ use serde::{Deserialize, Serialize};
 pub struct Settings {
     /// Seconds after a copy at which the clipboard is cleared, if it still holds the copy; 0 never.
     pub clipboard_clear_secs: u64,
+    /// Refresh each profile's tokens shortly before they expire while the window is open.
+    pub auto_refresh: bool,
     #[serde(skip)]
     path: PathBuf,
 }
@@ -17,6 +19,7 @@ impl Default for Settings {
     fn default() -> Self {
         Settings {
             clipboard_clear_secs: 60,
+            auto_refresh: false,
             path: PathBuf::new(),
         }
     }

@@ -1,5 +1,5 @@
 //! What the window remembers while it runs: the sign-in under way, this session's
-//! tokens, and the settings.
+//! tokens, auto-refresh's schedule, and the settings.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -12,6 +12,7 @@ use sha2::{Digest, Sha256};
 use tokio::sync::oneshot;
 use tokio_util::sync::CancellationToken;
 
+use super::auto_refresh::AutoRefresh;
 use super::clipboard::Clipboard;
 use super::error::CommandError;
 use super::settings::Settings;
@@ -21,6 +22,7 @@ pub struct AppState {
     pub clipboard: Arc<Clipboard>,
     pub settings: Mutex<Settings>,
     pub sign_in: tokio::sync::Mutex<Option<PendingSignIn>>,
+    pub auto_refresh: AutoRefresh,
     history: Mutex<Vec<HistoryEntry>>,
     /// The personal access token created last and its profile, for Reveal and Copy
     /// (the server shows it only once).
@@ -104,6 +106,7 @@ impl AppState {
             clipboard: Arc::default(),
             settings: Mutex::new(settings),
             sign_in: tokio::sync::Mutex::new(None),
+            auto_refresh: AutoRefresh::default(),
             history: Mutex::new(Vec::new()),
             personal_token: Mutex::new(None),
             next_id: AtomicU64::new(1),
@@ -120,6 +123,19 @@ impl AppState {
             .lock()
             .map(|s| s.clipboard_clear_secs)
             .unwrap_or(60)
+    }
+
+    pub fn auto_refresh_enabled(&self) -> bool {
+        self.settings.lock().is_ok_and(|s| s.auto_refresh)
+    }
+
+    /// New tokens of a profile, got in this window: listed in the history (its earlier
+    /// active entry becomes `previous`) and kept fresh by auto-refresh.
+    pub fn new_tokens(&self, profile: &str, tokens: &TokenSet, previous: TokenState) -> TokenView {
+        let view = TokenView::new(profile, tokens);
+        self.record(&view, previous);
+        self.auto_refresh.watch(profile, tokens);
+        view
     }
 
     /// Records new tokens of a profile; its earlier active entry becomes `previous`.
@@ -165,6 +181,7 @@ impl AppState {
     }
 
     pub fn mark_revoked(&self, profile: &str) {
+        self.auto_refresh.forget(profile);
         if let Ok(mut history) = self.history.lock() {
             for entry in history
                 .iter_mut()

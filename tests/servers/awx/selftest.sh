@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Self-test of the AWX-like server with curl: starts serve.py on a free port with a fresh
-# state dir, checks the API a client uses (who am I, organizations, applications, personal
-# access tokens, the password and authorization-code grants), stops the server again.
+# state dir, checks the API a client uses (the API roots, who am I, users, organizations,
+# applications, personal access tokens, the password and authorization-code grants, and
+# awxkit's `awx me`/`awx users list` when awxkit is installed), stops the server again.
 #
 #   tests/servers/awx/selftest.sh            # uses .venv/bin/python of the repository
 #   PYTHON=/path/to/python tests/servers/awx/selftest.sh
@@ -118,6 +119,40 @@ OTHER_ID=$(py 'd["results"][0]["id"]')
 req GET /api/v2/me/
 check "no credentials: 401 with AWX's WWW-Authenticate" \
     's == 401 and "Bearer realm=api authorization_url=/api/o/authorize/" in h and "To establish a login session" in d["detail"]'
+
+# --- API roots and users ----------------------------------------------------------------
+
+req GET /api/
+check "GET /api/ without credentials: 200, AWX's root" \
+    's == 200 and d["current_version"] == "/api/v2/" and d["available_versions"] == {"v2": "/api/v2/"} and d["oauth2"] == "/api/o/"'
+req GET /api/v2/
+check "GET /api/v2/ without credentials: 200, the resources" \
+    's == 200 and d["me"] == "/api/v2/me/" and d["users"] == "/api/v2/users/" and d["tokens"] == "/api/v2/tokens/" and d["inventory"] == "/api/v2/inventories/"'
+req GET /api/v2/users/ "${DEMO[@]}"
+check "users as demo: its organization's members and the superusers, by username" \
+    's == 200 and [u["username"] for u in d["results"]] == ["admin", "demo"] and d["results"][1]["type"] == "user"'
+req GET /api/v2/users/ "${ADMIN[@]}"
+check "users as admin: everybody" 's == 200 and [u["username"] for u in d["results"]] == ["admin", "demo", "other"]'
+req GET '/api/v2/users/?username=demo' "${ADMIN[@]}"
+check "users?username=demo: exactly demo" "s == 200 and d['count'] == 1 and d['results'][0]['id'] == $DEMO_ID"
+req GET '/api/v2/users/?password=x' "${ADMIN[@]}"
+check "users?password=…: 400" 's == 400'
+req GET /api/v2/users/
+check "users without credentials: 401" 's == 401'
+req GET "/api/v2/users/$DEMO_ID/" "${DEMO[@]}"
+check "GET own user: 200" "s == 200 and d['id'] == $DEMO_ID and d['url'] == '/api/v2/users/$DEMO_ID/'"
+req GET "/api/v2/users/$OTHER_ID/" "${DEMO[@]}"
+check "GET a user demo cannot see: 403" 's == 403'
+req GET /api/v2/users/99999/ "${DEMO[@]}"
+check "GET an unknown user: 404" 's == 404 and d == {"detail": "No User matches the given query."}'
+req OPTIONS /api/v2/users/ "${DEMO[@]}"
+check "OPTIONS users: AWX's metadata with the GET fields, read-only" \
+    's == 200 and d["actions"]["GET"]["username"]["filterable"] is True and list(d["actions"]) == ["GET"] and d["types"] == ["user"] and "Allow: GET, HEAD, OPTIONS" in h'
+req OPTIONS /api/v2/projects/ "${DEMO[@]}"
+check "OPTIONS projects (asked for by the awx CLI's users commands): object_roles" \
+    's == 200 and "admin_role" in d["object_roles"]'
+req GET /api/v2/teams/ "${DEMO[@]}"
+check "teams: an empty list" 's == 200 and d == {"count": 0, "next": None, "previous": None, "results": []}'
 
 # --- organizations ----------------------------------------------------------------------
 
@@ -289,6 +324,33 @@ check "consent redirects to the loopback callback with code and state" \
 CODE=$(py '__import__("re").search(r"code=([^&\s]+)", h).group(1)')
 req POST /api/o/token/ -u "$(seed client_id):$(seed client_secret)" -d "grant_type=authorization_code&code=$CODE&redirect_uri=$CB"
 check "code exchange: 200 with access and refresh token" 's == 200 and d["access_token"] and d["refresh_token"]'
+
+# --- the awx CLI (awxkit), the real consumer ------------------------------------------
+
+# awx_cli ARGS...: awxkit's `awx` (if installed) with a password-grant token of demo;
+# stdout to $STATE/body, the exit status to $STATUS
+awx_cli() {
+    STATUS=0
+    CONTROLLER_HOST=$BASE CONTROLLER_OAUTH_TOKEN=$AWX_TOKEN CONTROLLER_COLOR=f \
+        "$PY" -c 'import sys; from awxkit.cli import run; sys.argv[0] = "awx"; run()' "$@" \
+        >"$STATE/body" 2>"$STATE/awx.err" || STATUS=$?
+    : >"$STATE/headers"
+}
+if "$PY" -c 'import awxkit' 2>/dev/null; then
+    AWX_TOKEN=$(curl -sS -u "$(seed password_client_id):$(seed password_client_secret)" \
+        -d 'grant_type=password&username=demo&password=demo-password&scope=read' "$BASE/api/o/token/" |
+        "$PY" -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')
+    awx_cli me
+    check "awx me: demo" 's == 0 and [u["username"] for u in d["results"]] == ["demo"]'
+    awx_cli users list -f human
+    check "awx users list -f human: admin and demo" \
+        "s == 0 and b.split()[:2] == ['id', 'username'] and [l.split()[1] for l in b.splitlines()[2:]] == ['admin', 'demo'] and '$DEMO_ID' in b"
+    AWX_TOKEN=not-a-token
+    awx_cli me
+    check "awx me with a bad token: exit 1" "s == 1 and 'Valid credentials were not provided' in open('$STATE/awx.err').read()"
+else
+    echo "ok - awx CLI checks # SKIP awxkit is not installed in $PY"
+fi
 
 echo "# $PASSED passed, $FAILED failed"
 [ "$FAILED" -eq 0 ]

@@ -176,7 +176,10 @@ impl Engine {
                 Err(std::fs::TryLockError::Error(e))
                     if e.kind() == std::io::ErrorKind::Unsupported =>
                 {
-                    tracing::debug!(profile = name, "the refresh lock is not supported here: {e}");
+                    tracing::debug!(
+                        profile = name,
+                        "the refresh lock is not supported here: {e}"
+                    );
                     return Ok(None);
                 }
                 Err(std::fs::TryLockError::Error(e)) => {

@@ -20,6 +20,7 @@ macro_rules! with_window_commands {
             tokens::reveal_token,
             tokens::copy_token,
             tokens::refresh_tokens,
+            tokens::next_token_news,
             tokens::revoke_tokens,
             tokens::session_history,
             settings::get_settings,

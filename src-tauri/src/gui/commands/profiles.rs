@@ -104,10 +104,15 @@ pub async fn save_profile(
             SaveMode::Replace
         },
     };
-    Ok(state.engine.save_profile(save).await?)
+    let name = save.profile.name.clone();
+    state.engine.save_profile(save).await?;
+    // Its tokens may now belong elsewhere; the page asks for them again, which re-watches.
+    state.auto_refresh.forget(&name);
+    Ok(())
 }
 
 #[tauri::command]
 pub async fn delete_profile(state: State<'_, AppState>, name: String) -> Result<(), CommandError> {
+    state.auto_refresh.forget(&name);
     Ok(state.engine.remove_profile(&name).await?)
 }

@@ -35,8 +35,7 @@ pub async fn password_sign_in(
         .engine
         .password_sign_in(&name, login.credentials()?)
         .await?;
-    let view = TokenView::new(&name, &tokens);
-    state.record(&view, TokenState::Replaced);
+    let view = state.new_tokens(&name, &tokens, TokenState::Replaced);
     Ok(view)
 }
 

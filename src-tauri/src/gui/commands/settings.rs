@@ -1,4 +1,4 @@
-//! Settings commands: the window's own preferences (clipboard clearing).
+//! Settings commands: the window's own preferences (clipboard clearing, auto-refresh).
 
 use tauri::State;
 
@@ -19,6 +19,7 @@ pub fn get_settings(state: State<'_, AppState>) -> Result<Settings, CommandError
 pub fn save_settings(
     state: State<'_, AppState>,
     clipboard_clear_secs: u64,
+    auto_refresh: bool,
 ) -> Result<Settings, CommandError> {
     if clipboard_clear_secs > 24 * 3600 {
         return Err(CommandError::config(
@@ -30,8 +31,12 @@ pub fn save_settings(
         .lock()
         .map_err(|_| CommandError::config("The settings are unavailable."))?;
     settings.clipboard_clear_secs = clipboard_clear_secs;
+    settings.auto_refresh = auto_refresh;
     settings
         .save()
         .map_err(|e| CommandError::config(format!("Could not save the settings: {e}.")))?;
-    Ok(settings.clone())
+    let saved = settings.clone();
+    drop(settings);
+    state.auto_refresh.nudge();
+    Ok(saved)
 }

@@ -1,11 +1,12 @@
 //! Token commands: the browser sign-in (start, wait, cancel), the token view (reveal,
-//! copy), refresh, revoke and this session's history.
+//! copy), refresh, auto-refresh news, revoke and this session's history.
 
 use authdesk_core::{Error, RevokeReport, Secret, TokenText, DEFAULT_TIMEOUT};
 use serde::{Deserialize, Serialize};
 use tauri::{AppHandle, Manager, State};
 use tokio_util::sync::CancellationToken;
 
+use crate::gui::auto_refresh::TokenNews;
 use crate::gui::error::CommandError;
 use crate::gui::state::{AppState, PendingSignIn, TokenState, TokenView};
 
@@ -51,9 +52,9 @@ pub async fn begin_sign_in(
         tauri::async_runtime::spawn(async move {
             let outcome = match sign_in.wait(DEFAULT_TIMEOUT, cancel).await {
                 Ok(tokens) => {
-                    let view = TokenView::new(&profile, &tokens);
-                    app.state::<AppState>().record(&view, TokenState::Replaced);
-                    Ok(view)
+                    Ok(app
+                        .state::<AppState>()
+                        .new_tokens(&profile, &tokens, TokenState::Replaced))
                 }
                 Err(e) => Err(CommandError::from(e)),
             };
@@ -105,7 +106,11 @@ pub async fn current_tokens(
     name: String,
 ) -> Result<Option<TokenView>, CommandError> {
     match state.engine.current_tokens(&name).await {
-        Ok(tokens) => Ok(tokens.map(|tokens| TokenView::new(&name, &tokens))),
+        Ok(Some(tokens)) => {
+            state.auto_refresh.watch(&name, &tokens);
+            Ok(Some(TokenView::new(&name, &tokens)))
+        }
+        Ok(None) => Ok(None),
         // Never used, never shown: the profile simply has no tokens for its server yet.
         Err(Error::TokensFromElsewhere(_)) => {
             tracing::warn!(profile = %name, "ignoring tokens issued for another server or application");
@@ -205,9 +210,13 @@ pub async fn refresh_tokens(
     name: String,
 ) -> Result<TokenView, CommandError> {
     let tokens = state.engine.refresh(&name).await?;
-    let view = TokenView::new(&name, &tokens);
-    state.record(&view, TokenState::Refreshed);
-    Ok(view)
+    Ok(state.new_tokens(&name, &tokens, TokenState::Refreshed))
+}
+
+/// Waits for the next auto-refresh outcome (the page asks again after each).
+#[tauri::command]
+pub async fn next_token_news(state: State<'_, AppState>) -> Result<TokenNews, CommandError> {
+    Ok(state.auto_refresh.next_news().await)
 }
 
 #[tauri::command]
