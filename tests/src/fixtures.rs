@@ -26,6 +26,15 @@ pub fn engine_in(dir: &Path) -> Engine {
     )
 }
 
+/// The keyring service name of the entries `authdesk` keeps for profiles in `dir`
+/// (`AUTHDESK_CONFIG_DIR`), for reading them with other tools.
+pub fn keyring_service_for(dir: &Path) -> String {
+    Keyring::for_config_dir(dir)
+        .expect("the platform has a keyring")
+        .service()
+        .to_owned()
+}
+
 /// A profile named `name`: the AWX preset on `http://127.0.0.1:9` (a port nobody
 /// answers on), client `client` proving itself with HTTP Basic, the browser sign-in with
 /// the port-less `http://127.0.0.1/callback`, scope `read`, no PKCE, no CA file or pin,

@@ -32,8 +32,10 @@ const PACKAGES: &[(&str, &str)] = &[
     ("procps", "/usr/bin/pkill"),
     // The TLS tests make a private CA and a server certificate.
     ("openssl", "/usr/bin/openssl"),
-    // The benchmark's floor drives the token requests with curl.
+    // The benchmark's floors: curl drives the token requests, and libsecret's own
+    // secret-tool reads one keyring item.
     ("curl", "/usr/bin/curl"),
+    ("libsecret-tools", "/usr/bin/secret-tool"),
 ];
 
 pub struct Env {

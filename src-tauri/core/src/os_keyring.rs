@@ -63,6 +63,12 @@ impl Keyring {
         Self::with_service(format!("{SERVICE}:{tag}"))
     }
 
+    /// The Secret Service `service` attribute (keychain service name) of these entries;
+    /// each entry's `username` is `<profile>/client-secret` or `<profile>/tokens`.
+    pub fn service(&self) -> &str {
+        &self.service
+    }
+
     fn with_service(service: String) -> Result<Self> {
         if !cfg!(any(
             target_os = "linux",

@@ -5,12 +5,16 @@
 //!   from a bare reqwest client, both on warm connections to the AWX-like server;
 //! - time to token: the whole `authdesk token` flow with the scripted browser, against
 //!   the same requests driven by curl (and a bare listener) with the same browser;
+//! - stored token: `authdesk token` handing out the stored access token (no request, no
+//!   browser) against `secret-tool lookup` reading the same keyring item (libsecret's
+//!   own CLI: the floor of one Secret Service read from a new process);
 //! - CLI start: `authdesk --help` and `authdesk profile list` (empty, and 500 profiles);
 //! - size of the release executables;
 //! - the window: start-up, memory, and lists at scale (see `window.rs`).
 //!
-//! Arguments pick parts: `cli` (all but the window), `window`, or one of the window's
-//! `start`, `memory` and `scale`; none runs everything.
+//! Arguments pick parts: `cli` (all but the window) or one of its `exchange`, `flow`,
+//! `stored`, `start-cli` and `sizes`; `window` or one of its `start`, `memory` and
+//! `scale`; none runs everything.
 
 mod window;
 
@@ -42,10 +46,20 @@ fn main() -> Result<()> {
         Ok(more) => rows.extend(more),
         Err(e) => failed.push(format!("{part}: {e:#}")),
     };
-    if wants("cli") {
+    let cli_part = |part: &str| wants("cli") || parts.iter().any(|p| p == part);
+    if cli_part("exchange") {
         record("exchange overhead", exchange_overhead());
+    }
+    if cli_part("flow") {
         record("time to token", time_to_token());
+    }
+    if cli_part("stored") {
+        record("stored token", stored_token());
+    }
+    if cli_part("start-cli") {
         record("CLI start", cli_start(&bin));
+    }
+    if cli_part("sizes") {
         record("sizes", sizes(&bin));
     }
     if ["start", "memory", "scale"].into_iter().any(window_part) {
@@ -300,7 +314,15 @@ fn time_to_token() -> Result<Vec<Row>> {
     for round in 0..=FLOW_ROUNDS {
         let started = Instant::now();
         let output = desk
-            .command(&["token", &name, "--format", "plain", "--timeout", "60"])
+            .command(&[
+                "token",
+                &name,
+                "--fresh",
+                "--format",
+                "plain",
+                "--timeout",
+                "60",
+            ])
             .output()?;
         let took = started.elapsed();
         if !output.status.success() {
@@ -337,6 +359,70 @@ fn time_to_token() -> Result<Vec<Row>> {
             format!("{ratio:.3}"),
             "≤ 1.10".into(),
             verdict(ratio <= 1.10),
+        ),
+    ])
+}
+
+/// `authdesk token` on the stored path against `secret-tool lookup` of the same item,
+/// interleaved round by round.
+fn stored_token() -> Result<Vec<Row>> {
+    let server = TestServer::start(Flavor::Awx)?;
+    let (desk, name) = desk_with_profile(&server)?;
+    let got = desk.run(&["token", &name, "--timeout", "60"]);
+    if got.status != Some(0) {
+        bail!("authdesk token failed: {}", got.stderr);
+    }
+    // The item `authdesk` reads: its service for this config folder, the profile's tokens.
+    let service = authdesk_e2e::fixtures::keyring_service_for(&desk.config_dir());
+    let account = format!("{name}/tokens");
+    let (mut ours, mut floor) = (Vec::new(), Vec::new());
+    for round in 0..=ROUNDS {
+        let started = Instant::now();
+        let output = desk
+            .command(&["token", &name, "--format", "plain"])
+            .output()?;
+        let took = started.elapsed();
+        if !output.status.success() || output.stdout.is_empty() {
+            bail!(
+                "authdesk token failed: {}",
+                String::from_utf8_lossy(&output.stderr)
+            );
+        }
+        let started = Instant::now();
+        let lookup = Command::new("secret-tool")
+            .args(["lookup", "service", &service, "username", &account])
+            .stderr(Stdio::null())
+            .output()
+            .context("running secret-tool (Debian: libsecret-tools)")?;
+        let lookup_took = started.elapsed();
+        if !lookup.status.success() || lookup.stdout.is_empty() {
+            bail!("secret-tool found no item for service {service}, username {account}");
+        }
+        if round > 0 {
+            ours.push(took);
+            floor.push(lookup_took);
+        }
+    }
+    let (ours, floor) = (median(ours), median(floor));
+    let ratio = ours.as_secs_f64() / floor.as_secs_f64();
+    Ok(vec![
+        (
+            "stored token, `authdesk token` (no request, no browser)".into(),
+            ms(ours),
+            String::new(),
+            String::new(),
+        ),
+        (
+            "stored token, `secret-tool lookup` of the same item".into(),
+            ms(floor),
+            String::new(),
+            String::new(),
+        ),
+        (
+            "stored token (ratio)".into(),
+            format!("{ratio:.3}"),
+            "≤ 1.20".into(),
+            verdict(ratio <= 1.20),
         ),
     ])
 }
