@@ -113,10 +113,12 @@ pub enum Error {
     #[error("A sign-in of profile \"{0}\" is still under way and did not give way; finish or cancel it first.")]
     SignInBusy(String),
 
-    #[error("Profile \"{profile}\" needs a new sign-in ({reason}), and no browser may be opened.")]
+    #[error("Profile \"{profile}\" needs a new sign-in ({reason}), but {no_browser}.")]
     SignInNeeded {
         profile: String,
         reason: String,
+        /// Why no browser sign-in was started, as a clause.
+        no_browser: String,
         /// The server refused the stored refresh token (rather than there being none).
         refused: bool,
     },

@@ -48,7 +48,7 @@ pub async fn obtain(
         match engine.reuse_tokens(&name, verify).await? {
             Reuse::Ready(tokens, source) => {
                 eprintln!("{}", source_note(source, &tokens));
-                return Ok((profile, tokens, source));
+                return Ok((profile, *tokens, source));
             }
             Reuse::SignInNeeded(reason) => Some(reason),
         }
@@ -68,13 +68,19 @@ pub async fn obtain(
             )));
         }
         (Grant::AuthorizationCode, _) => {
+            // Without --fresh nobody asked for a sign-in: with no browser to open, say so
+            // instead of waiting for a person who may not be there (a script).
             match why_sign_in {
-                Some(reason) if no_browser => return Err(reason.into_error(&name)),
+                Some(reason) if no_browser => {
+                    return Err(reason.into_error(&name, "--no-browser was given"))
+                }
                 Some(SignInReason::NoTokens) | None => {}
-                Some(reason) => eprintln!("A new sign-in is needed: {}.", reason.describe()),
+                Some(ref reason) => {
+                    eprintln!("A new sign-in is needed: {}.", reason.describe())
+                }
             }
             let timeout = Duration::from_secs(timeout);
-            sign_in(engine, &profile, timeout, no_browser).await?
+            sign_in(engine, &profile, timeout, no_browser, why_sign_in).await?
         }
     };
     if let Some(user) = &tokens.user {
@@ -164,18 +170,28 @@ fn not_started(program: &str, error: &std::io::Error) -> u8 {
     }
 }
 
+/// The browser sign-in. `unasked` is why a sign-in is needed when the user did not ask for
+/// one (no --fresh): then a browser that cannot be opened ends it with one sentence.
 async fn sign_in(
     engine: &Engine,
     profile: &Profile,
     timeout: Duration,
     no_browser: bool,
+    unasked: Option<SignInReason>,
 ) -> Result<TokenSet, Error> {
     let sign_in = engine.begin_sign_in(&profile.name).await?;
     let url = sign_in.authorize_url().clone();
     if !no_browser {
-        match sign_in.open_browser() {
-            Ok(()) => eprintln!("Opened the browser for the sign-in. If it did not open, visit:"),
-            Err(e) => eprintln!("Could not open a browser ({e}); open this URL yourself:"),
+        match (sign_in.open_browser(), unasked) {
+            (Ok(()), _) => {
+                eprintln!("Opened the browser for the sign-in. If it did not open, visit:")
+            }
+            (Err(e), Some(reason)) => {
+                return Err(
+                    reason.into_error(&profile.name, format!("no browser could be opened ({e})"))
+                )
+            }
+            (Err(e), None) => eprintln!("Could not open a browser ({e}); open this URL yourself:"),
         }
     } else {
         eprintln!("Open this URL in a browser to sign in:");

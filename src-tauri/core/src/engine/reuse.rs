@@ -39,7 +39,8 @@ impl TokenSource {
 /// The outcome of [`Engine::reuse_tokens`].
 #[derive(Debug)]
 pub enum Reuse {
-    Ready(TokenSet, TokenSource),
+    /// Boxed: a token set is large beside the other variant.
+    Ready(Box<TokenSet>, TokenSource),
     /// Only a sign-in gets tokens now; the reason is for the person.
     SignInNeeded(SignInReason),
 }
@@ -74,12 +75,14 @@ impl SignInReason {
         }
     }
 
-    /// The error to report when a sign-in may not be started (no browser).
-    pub fn into_error(self, profile: &str) -> Error {
+    /// The error to report when no sign-in can be started; `no_browser` says why, as a
+    /// clause ("--no-browser was given").
+    pub fn into_error(self, profile: &str, no_browser: impl Into<String>) -> Error {
         Error::SignInNeeded {
             profile: profile.to_owned(),
-            reason: self.describe(),
             refused: matches!(self, SignInReason::RefreshRefused(_)),
+            reason: self.describe(),
+            no_browser: no_browser.into(),
         }
     }
 }
@@ -100,7 +103,7 @@ impl Engine {
         };
         if !seen.expires_soon(Utc::now()) {
             if !verify || self.still_accepted(name, &seen).await? {
-                return Ok(Reuse::Ready(seen, TokenSource::Stored));
+                return Ok(Reuse::Ready(Box::new(seen), TokenSource::Stored));
             }
             tracing::info!(
                 profile = name,
@@ -135,7 +138,7 @@ impl Engine {
         if renewed_meanwhile && !stored.expires_soon(Utc::now()) {
             let accepted = !verify || self.still_accepted(name, &stored).await?;
             if accepted {
-                return Ok(Reuse::Ready(stored, TokenSource::Stored));
+                return Ok(Reuse::Ready(Box::new(stored), TokenSource::Stored));
             }
         }
         if stored.refresh_token.is_none() {
@@ -144,7 +147,7 @@ impl Engine {
             ));
         }
         match self.refresh_stored(name, stored).await {
-            Ok(tokens) => Ok(Reuse::Ready(tokens, TokenSource::Refreshed)),
+            Ok(tokens) => Ok(Reuse::Ready(Box::new(tokens), TokenSource::Refreshed)),
             Err(e) if e.is_refresh_token_refused() => {
                 tracing::info!(profile = name, "refresh refused: {e}");
                 Ok(Reuse::SignInNeeded(SignInReason::RefreshRefused(e)))
