@@ -160,10 +160,13 @@ fn output_formats_print_exactly_the_token() {
     ] {
         let run = desk.run(&["refresh", &name, "--format", format]);
         assert_eq!(run.status, Some(0), "{run:?}");
+        // The env format is one line per variable; the token's is last.
         let token = run
             .stdout
             .trim()
-            .strip_prefix(prefix)
+            .lines()
+            .last()
+            .and_then(|line| line.strip_prefix(prefix))
             .unwrap_or_else(|| panic!("{run:?}"));
         assert_eq!(server.me_status(token), 200);
     }

@@ -31,6 +31,9 @@ fn a_valid_stored_token_is_reused_without_the_server_or_a_browser() {
     assert_eq!(first.json()["source"], "signed-in");
     desk.browser_event("done");
     let requests_before = server.requests().len();
+    let written = tokens_item_modified(&desk, &name);
+    // The keyring's times are in seconds: a write from now on would show.
+    std::thread::sleep(Duration::from_millis(1100));
 
     let again = desk.run(&["token", &name, "--format", "json"]);
     assert_eq!(again.status, Some(0), "{again:?}");
@@ -55,6 +58,11 @@ fn a_valid_stored_token_is_reused_without_the_server_or_a_browser() {
         server.requests()
     );
     assert_eq!(opened_count(&desk), 1, "no second browser");
+    assert_eq!(
+        tokens_item_modified(&desk, &name),
+        written,
+        "no keyring write"
+    );
 
     // --fresh always signs in.
     let fresh = desk.run(&["token", &name, "--fresh", "--timeout", "60"]);
@@ -62,6 +70,23 @@ fn a_valid_stored_token_is_reused_without_the_server_or_a_browser() {
     assert_eq!(fresh.json()["source"], "signed-in");
     assert_ne!(fresh.json()["access_token"], first.json()["access_token"]);
     assert_eq!(opened_count(&desk), 2);
+}
+
+/// When the keyring item holding the profile's tokens was last written, as libsecret's
+/// `secret-tool` reads it from the Secret Service.
+fn tokens_item_modified(desk: &Desk, name: &str) -> String {
+    let service = authdesk_e2e::fixtures::keyring_service_for(&desk.config_dir());
+    let account = format!("{name}/tokens");
+    let found = Command::new("secret-tool")
+        .args(["search", "--all", "service", &service, "username", &account])
+        .output()
+        .expect("secret-tool runs (Debian: libsecret-tools)");
+    let text = String::from_utf8_lossy(&found.stdout).into_owned()
+        + &String::from_utf8_lossy(&found.stderr);
+    text.lines()
+        .find_map(|line| line.strip_prefix("modified = "))
+        .unwrap_or_else(|| panic!("no tokens item for {account}"))
+        .to_owned()
 }
 
 /// A short access-token lifetime: the next call refreshes (old token 401, new 200); two
@@ -218,6 +243,34 @@ fn exec_runs_the_awx_cli_with_the_token() {
     let failing = desk.run(&["exec", &name, "--", "sh", "-c", "exit 42"]);
     assert_eq!(failing.status, Some(42), "{failing:?}");
     assert!(failing.stderr.contains("Using the stored access token"));
+
+    // Ctrl-C (SIGINT to the process the user started) reaches the command itself.
+    let mut running = desk
+        .command(&[
+            "exec",
+            &name,
+            "--",
+            "sh",
+            "-c",
+            "trap 'exit 42' INT; echo ready; while :; do sleep 0.1; done",
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut ready = String::new();
+    std::io::BufRead::read_line(
+        &mut std::io::BufReader::new(running.stdout.as_mut().unwrap()),
+        &mut ready,
+    )
+    .unwrap();
+    assert_eq!(ready.trim(), "ready");
+    let interrupted = Command::new("kill")
+        .args(["-INT", &running.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(interrupted.success());
+    assert_eq!(running.wait().unwrap().code(), Some(42));
 }
 
 /// On the gateway a child reads AAP_HOSTNAME and AAP_TOKEN (and the controller pair),

@@ -65,13 +65,17 @@ async fn entries_deleted_behind_its_back_are_named() {
         "{error}"
     );
 
-    // Nothing was written in their place: only the profile file and its empty lock file.
+    // Nothing was written in their place: only the profile file and empty lock files
+    // (the profile file's, and the refreshes' in `locks/`).
     let mut files: Vec<_> = std::fs::read_dir(dir.path())
         .unwrap()
         .map(|e| e.unwrap().file_name().into_string().unwrap())
         .collect();
     files.sort();
-    assert_eq!(files, ["profiles.toml", "profiles.toml.lock"]);
+    assert_eq!(files, ["locks", "profiles.toml", "profiles.toml.lock"]);
+    for lock in std::fs::read_dir(dir.path().join("locks")).unwrap() {
+        assert_eq!(lock.unwrap().metadata().unwrap().len(), 0);
+    }
     assert_eq!(
         std::fs::metadata(dir.path().join("profiles.toml.lock"))
             .unwrap()

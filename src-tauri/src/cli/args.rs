@@ -110,8 +110,8 @@ pub struct TokenRequest {
     /// Seconds to wait for the browser's redirect.
     #[arg(long, default_value_t = authdesk_core::DEFAULT_TIMEOUT.as_secs(), value_parser = clap::value_parser!(u64).range(1..=86_400))]
     pub timeout: u64,
-    /// Never open a browser. With --fresh, print the URL to open by hand; otherwise, when
-    /// only a sign-in would get a token, say so and exit.
+    /// Never open a browser: print the URL to open by hand. But when stored tokens can no
+    /// longer be renewed (and no --fresh), say so and exit instead of waiting.
     #[arg(long)]
     pub no_browser: bool,
 }

@@ -53,34 +53,33 @@ pub async fn obtain(
             Reuse::SignInNeeded(reason) => Some(reason),
         }
     };
+    // Stored tokens that can no longer be renewed: a sign-in nobody asked for (no --fresh).
+    // A first sign-in is the one `authdesk token` has always started.
+    let unasked = why_sign_in.filter(|reason| !reason.is_first_sign_in());
+    if let Some(reason) = &unasked {
+        eprintln!("A new sign-in is needed: {}.", reason.describe());
+    }
     let tokens = match (profile.grant, username) {
         (Grant::Password, Some(username)) => {
-            if let Some(reason) = why_sign_in {
-                eprintln!("A new sign-in is needed: {}.", reason.describe());
-            }
             let login = input::credentials(&username, password_stdin)?;
             engine.password_sign_in(&profile.name, login).await?
         }
         (Grant::Password, None) => {
-            let why = why_sign_in.map_or_else(String::new, |r| format!(" ({})", r.describe()));
+            let why = unasked.map_or_else(String::new, |r| format!(" ({})", r.describe()));
             return Err(Error::Config(format!(
                 "Profile \"{name}\" needs a sign-in{why}, and it uses the password grant: give --username (the password is asked for, or read with --password-stdin)."
             )));
         }
         (Grant::AuthorizationCode, _) => {
-            // Without --fresh nobody asked for a sign-in: with no browser to open, say so
+            // With no browser to open, a sign-in nobody asked for ends in one sentence
             // instead of waiting for a person who may not be there (a script).
-            match why_sign_in {
-                Some(reason) if no_browser => {
-                    return Err(reason.into_error(&name, "--no-browser was given"))
-                }
-                Some(SignInReason::NoTokens) | None => {}
-                Some(ref reason) => {
-                    eprintln!("A new sign-in is needed: {}.", reason.describe())
+            if no_browser {
+                if let Some(reason) = unasked {
+                    return Err(reason.into_error(&name, "--no-browser was given"));
                 }
             }
             let timeout = Duration::from_secs(timeout);
-            sign_in(engine, &profile, timeout, no_browser, why_sign_in).await?
+            sign_in(engine, &profile, timeout, no_browser, unasked).await?
         }
     };
     if let Some(user) = &tokens.user {

@@ -58,6 +58,12 @@ pub enum SignInReason {
 }
 
 impl SignInReason {
+    /// Whether this is a first sign-in (nothing usable was ever stored for where the
+    /// profile points), as opposed to stored tokens that can no longer be renewed.
+    pub fn is_first_sign_in(&self) -> bool {
+        matches!(self, SignInReason::NoTokens | SignInReason::FromElsewhere)
+    }
+
     /// Why, as a clause: "the stored refresh token was refused (…)".
     pub fn describe(&self) -> String {
         match self {
