@@ -55,6 +55,14 @@ impl Flavor {
         }
     }
 
+    /// The switch that makes the server's API refuse HTTP Basic, as AAP 2.7 does.
+    pub fn no_basic(self) -> (&'static str, &'static str) {
+        match self {
+            Flavor::Awx => ("FAKEAWX_NO_BASIC", "1"),
+            Flavor::Gateway => ("FAKEGW_NO_BASIC", "1"),
+        }
+    }
+
     pub fn revoke_path(self) -> &'static str {
         match self {
             Flavor::Awx => "/api/o/revoke_token/",

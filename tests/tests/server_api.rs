@@ -6,12 +6,24 @@
 
 use authdesk_e2e::{unique, Browser, Desk, Flavor, TestServer};
 
-/// Personal access tokens with the user's own login: create (shown once, works as a
-/// bearer token), list (never the token), delete (stops working), and the password is
-/// written nowhere.
-fn personal_tokens(flavor: Flavor) {
-    let server = TestServer::start(flavor).unwrap();
-    let desk = Desk::new(Browser::Ignore);
+/// The server as the test asks for it: with HTTP Basic on its API, or refusing it as AAP
+/// 2.7 does.
+fn server(flavor: Flavor, basic: bool) -> TestServer {
+    if basic {
+        TestServer::start(flavor).unwrap()
+    } else {
+        TestServer::start_with(flavor, &[flavor.no_basic()]).unwrap()
+    }
+}
+
+/// Personal access tokens with the user's own login (a session at the login page):
+/// create (shown once, works as a bearer token), list (never the token), delete (stops
+/// working), and the password is written nowhere. Then the same with the profile's own
+/// token from a browser sign-in (no username: the SSO user's way), and a read-only token
+/// told in one sentence that it needs scope write.
+fn personal_tokens(flavor: Flavor, basic: bool) {
+    let server = server(flavor, basic);
+    let desk = Desk::new(Browser::Approve);
     let name = unique("pat");
     assert_eq!(
         desk.add_profile(&name, &server, &server.seeded_app(), &[])
@@ -63,29 +75,88 @@ fn personal_tokens(flavor: Flavor) {
     let wrong = desk.run_with_input(&list, "not-the-password\n");
     assert_eq!(wrong.status, Some(5), "{wrong:?}");
     assert!(
-        wrong.stderr.contains("username or password is wrong"),
+        wrong
+            .stderr
+            .contains("did not accept the username or password of \"demo\""),
         "{wrong:?}"
     );
     for needle in [server.seed.password.as_str(), secret.as_str()] {
         assert!(desk.files_containing(needle).is_empty());
     }
+
+    // Without a username: the profile's own token, after a browser sign-in.
+    let no_token = desk.run(&["pat", "list", &name]);
+    assert_eq!(no_token.status, Some(2), "{no_token:?}");
+    assert!(
+        no_token
+            .stderr
+            .contains("has no token to use the server's API with"),
+        "{no_token:?}"
+    );
+    let signed_in = desk.run(&["token", &name, "--timeout", "60"]);
+    assert_eq!(signed_in.status, Some(0), "{signed_in:?}");
+    assert!(signed_in.json()["scope"]
+        .as_str()
+        .unwrap()
+        .contains("write"));
+    let created = desk.run(&["pat", "create", &name, "--description", "sso"]);
+    assert_eq!(created.status, Some(0), "{created:?}");
+    let personal = created.json()["token"].as_str().unwrap().to_owned();
+    let id = created.json()["id"].as_u64().unwrap().to_string();
+    assert_eq!(server.me_status(&personal), 200);
+    let listed = desk.run(&["pat", "list", &name, "--json"]);
+    assert_eq!(listed.status, Some(0), "{listed:?}");
+    assert!(
+        listed.stdout.contains(&format!("\"id\": {id}")),
+        "{listed:?}"
+    );
+    let deleted = desk.run(&["pat", "delete", &name, &id]);
+    assert_eq!(deleted.status, Some(0), "{deleted:?}");
+    assert_eq!(server.me_status(&personal), 401);
+
+    // A read-only token lists, but is told before creating that it needs scope write.
+    let reader = unique("patread");
+    let added = desk.add_profile(&reader, &server, &server.seeded_app(), &["--scope", "read"]);
+    assert_eq!(added.status, Some(0), "{added:?}");
+    assert_eq!(
+        desk.run(&["token", &reader, "--timeout", "60"]).status,
+        Some(0)
+    );
+    assert_eq!(desk.run(&["pat", "list", &reader]).status, Some(0));
+    let refused = desk.run(&["pat", "create", &reader]);
+    assert_eq!(refused.status, Some(2), "{refused:?}");
+    assert!(
+        refused.stderr.contains("needs scope \"write\"")
+            && refused.stderr.contains("--scope \"read write\""),
+        "{refused:?}"
+    );
 }
 
 #[test]
 fn awx_personal_tokens() {
-    personal_tokens(Flavor::Awx);
+    personal_tokens(Flavor::Awx, true);
 }
 
 #[test]
 fn gateway_personal_tokens() {
-    personal_tokens(Flavor::Gateway);
+    personal_tokens(Flavor::Gateway, true);
+}
+
+#[test]
+fn awx_personal_tokens_without_basic() {
+    personal_tokens(Flavor::Awx, false);
+}
+
+#[test]
+fn gateway_personal_tokens_without_basic() {
+    personal_tokens(Flavor::Gateway, false);
 }
 
 /// A user with no application yet: `app create` makes one whose redirect URI is the
 /// port-less loopback AuthDesk listens on, keeps the secret in the keyring only, and the
 /// new profile signs in at once.
-fn application_set_up_then_sign_in(flavor: Flavor) {
-    let server = TestServer::start(flavor).unwrap();
+fn application_set_up_then_sign_in(flavor: Flavor, basic: bool) {
+    let server = server(flavor, basic);
     let desk = Desk::new(Browser::Approve);
     let name = unique("setup");
     let organization = server.seed.organization_id.to_string();
@@ -154,12 +225,22 @@ fn application_set_up_then_sign_in(flavor: Flavor) {
 
 #[test]
 fn awx_application_set_up_then_sign_in() {
-    application_set_up_then_sign_in(Flavor::Awx);
+    application_set_up_then_sign_in(Flavor::Awx, true);
 }
 
 #[test]
 fn gateway_application_set_up_then_sign_in() {
-    application_set_up_then_sign_in(Flavor::Gateway);
+    application_set_up_then_sign_in(Flavor::Gateway, true);
+}
+
+#[test]
+fn awx_application_set_up_without_basic() {
+    application_set_up_then_sign_in(Flavor::Awx, false);
+}
+
+#[test]
+fn gateway_application_set_up_without_basic() {
+    application_set_up_then_sign_in(Flavor::Gateway, false);
 }
 
 /// The password grant: tokens from a username and password (used once, stored

@@ -297,16 +297,19 @@ async fn the_pinned_certificate_without_its_key_is_refused() {
     }
 
     let trust = authdesk_core::Trust::typed(None, Some(&fingerprint)).unwrap();
-    let api = authdesk_core::ServerApi::new(
+    // The login itself is the first request: it must fail before anything is sent.
+    let error = authdesk_core::ServerApi::connect(
         authdesk_core::Preset::Awx,
         &format!("https://127.0.0.1:{port}").parse().unwrap(),
         &trust,
         Some(std::time::Duration::from_secs(10)),
-        authdesk_core::Credentials::new("admin", authdesk_core::Secret::new("admin-password"))
-            .unwrap(),
+        authdesk_core::ApiLogin::Password(
+            authdesk_core::Credentials::new("admin", authdesk_core::Secret::new("admin-password"))
+                .unwrap(),
+        ),
     )
-    .unwrap();
-    let error = api.organizations().await.unwrap_err();
+    .await
+    .unwrap_err();
     assert_eq!(error.kind(), authdesk_core::ErrorKind::Network, "{error}");
     assert!(
         handshakes.load(Ordering::SeqCst) >= 1,

@@ -126,6 +126,26 @@ pub enum Error {
     #[error("Another AuthDesk process has been refreshing the tokens of profile \"{0}\" for too long, so this one gave up waiting.")]
     RefreshBusy(String),
 
+    #[error("The server did not accept the username or password of \"{username}\".")]
+    LoginFailed { username: String },
+
+    #[error("The server refused to log in user \"{username}\" ({reply}); the account may be disabled, or allowed to sign in only through single sign-on.")]
+    LoginRefused { username: String, reply: String },
+
+    #[error("The server's API did not accept {how} for the {action}.")]
+    ApiRefusedLogin {
+        action: &'static str,
+        how: String,
+        /// The refused login was HTTP Basic.
+        basic: bool,
+    },
+
+    #[error("The token of profile \"{profile}\" has scope \"{scope}\", and creating or deleting on the server needs scope \"write\".")]
+    TokenLacksWrite { profile: String, scope: String },
+
+    #[error("Profile \"{profile}\" has no token to use the server's API with ({reason}).")]
+    NoApiToken { profile: String, reason: String },
+
     #[error("The server refused the {action} (HTTP {}): {summary}", reply.status)]
     ServerRejected {
         action: &'static str,
@@ -174,6 +194,10 @@ pub enum Hint {
     StartAgain,
     /// Sign in anew where a browser can be used (or with the URL opened by hand).
     SignInAgain(String),
+    /// Sign in with scope `write`, or log in with a username and password.
+    SignInWithWrite(String),
+    /// Log in with the profile's own token instead of a username and password.
+    UseProfileToken,
 }
 
 fn describe_refusal(error: &str, description: Option<&str>) -> String {
@@ -223,7 +247,12 @@ impl Error {
             | Error::RefreshBusy(_) => ErrorKind::TimedOut,
             Error::SignInNeeded { refused: true, .. } => ErrorKind::ServerRejected,
             Error::SignInNeeded { refused: false, .. } => ErrorKind::Config,
-            Error::ServerRejected { .. } | Error::BadResponse { .. } => ErrorKind::ServerRejected,
+            Error::ServerRejected { .. }
+            | Error::BadResponse { .. }
+            | Error::LoginFailed { .. }
+            | Error::LoginRefused { .. }
+            | Error::ApiRefusedLogin { .. } => ErrorKind::ServerRejected,
+            Error::TokenLacksWrite { .. } | Error::NoApiToken { .. } => ErrorKind::Config,
             Error::Network { .. } => ErrorKind::Network,
         }
     }
@@ -235,6 +264,10 @@ impl Error {
             Error::ProfileExists(_) | Error::NameDiffersOnlyInCase { .. } => Some(Hint::OtherName),
             Error::StartLinkReused | Error::RefreshBusy(_) => Some(Hint::StartAgain),
             Error::SignInNeeded { profile, .. } => Some(Hint::SignInAgain(profile.clone())),
+            Error::TokenLacksWrite { profile, .. } | Error::NoApiToken { profile, .. } => {
+                Some(Hint::SignInWithWrite(profile.clone()))
+            }
+            Error::ApiRefusedLogin { basic: true, .. } => Some(Hint::UseProfileToken),
             Error::MissingClientSecret(name) => Some(Hint::EnterClientSecret(name.clone())),
             Error::NoTokens(name)
             | Error::NoRefreshToken(name)

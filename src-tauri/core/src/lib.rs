@@ -38,5 +38,5 @@ pub use profiles::{
     ProfileStore, Scope, DEFAULT_REDIRECT_URI,
 };
 pub use secret::Secret;
-pub use server_api::{Credentials, NewToken, Organization, ServerApi, TokenInfo};
+pub use server_api::{ApiLogin, Credentials, NewToken, Organization, ServerApi, TokenInfo};
 pub use tokens::{TokenOrigin, TokenSet, TokenText, EXPIRY_MARGIN};

@@ -33,6 +33,8 @@ impl Preset {
     pub fn api(self) -> Option<ApiPaths> {
         match self {
             Preset::Awx => Some(ApiPaths {
+                login: "/api/login/",
+                logout: "/api/logout/",
                 me: "/api/v2/me/",
                 organizations: "/api/v2/organizations/",
                 applications: "/api/v2/applications/",
@@ -43,6 +45,8 @@ impl Preset {
                 },
             }),
             Preset::Gateway => Some(ApiPaths {
+                login: "/api/gateway/v1/login/",
+                logout: "/api/gateway/v1/logout/",
                 me: "/api/gateway/v1/me/",
                 organizations: "/api/gateway/v1/organizations/",
                 applications: "/api/gateway/v1/applications/",
@@ -97,6 +101,9 @@ impl std::str::FromStr for Preset {
 /// The REST API paths of one server layout (relative to the base URL).
 #[derive(Debug, Clone, Copy)]
 pub struct ApiPaths {
+    /// The login page (Django's `LoginView`): a session for a username and password.
+    pub login: &'static str,
+    pub logout: &'static str,
     pub me: &'static str,
     pub organizations: &'static str,
     pub applications: &'static str,

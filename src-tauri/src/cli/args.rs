@@ -81,7 +81,8 @@ pub enum Command {
     Whoami { name: String },
     /// Revoke the stored tokens and verify that the server now refuses them.
     Revoke { name: String },
-    /// Create, list or delete personal access tokens with your username and password.
+    /// Create, list or delete personal access tokens (with the profile's own token, or
+    /// your username and password).
     #[command(subcommand)]
     Pat(PatCommand),
     /// Create an OAuth application on the server, and the profile that uses it.
@@ -133,9 +134,23 @@ pub struct ExecArgs {
     pub command: Vec<std::ffi::OsString>,
 }
 
-/// The login every `pat` command uses; the password is never stored.
+/// How a `pat` command logs in: the profile's own token by default (from `authdesk
+/// token`, scope write; single sign-on users have no password), or a username and
+/// password at the server's login page. The password is never stored.
 #[derive(ClapArgs, Debug)]
 pub struct Login {
+    /// Log in as this user (a session at the server's login page) instead of using the
+    /// profile's own token.
+    #[arg(long, short = 'u')]
+    pub username: Option<String>,
+    /// Read the password from standard input instead of prompting.
+    #[arg(long, requires = "username")]
+    pub password_stdin: bool,
+}
+
+/// The login `app create` uses: there is no profile, and so no token, yet.
+#[derive(ClapArgs, Debug)]
+pub struct UserLogin {
     /// Your username on the server.
     #[arg(long, short = 'u')]
     pub username: String,
@@ -197,7 +212,7 @@ pub struct CreateApp {
     #[arg(long, value_enum, default_value_t = ProfileDefaults::default().preset.into())]
     pub preset: PresetArg,
     #[command(flatten)]
-    pub login: Login,
+    pub login: UserLogin,
     /// The organization that owns the application (name or id); may be left out when you belong to exactly one.
     #[arg(long, default_value = "")]
     pub organization: String,

@@ -4,6 +4,7 @@
 use authdesk_core::{ApplicationSetup, Engine, Error, Grant, NewToken, ProfileDraft, ServerApi};
 
 use super::args::{CreateApp, Login, PatCommand};
+
 use super::input;
 use super::output::{self, Format};
 
@@ -18,8 +19,10 @@ pub async fn pat(engine: &Engine, command: PatCommand) -> Result<u8, Error> {
             format,
         } => {
             let scope = scope.parse()?;
-            let api = api(engine, &name, &login)?;
-            let created = api.create_token(&description, scope, application).await?;
+            let api = api(engine, &name, &login).await?;
+            let created = api.create_token(&description, scope, application).await;
+            api.close().await;
+            let created = created?;
             eprintln!(
                 "Created token {} (\"{}\"); the server shows it only this once.",
                 created.info.id, created.info.description
@@ -29,8 +32,10 @@ pub async fn pat(engine: &Engine, command: PatCommand) -> Result<u8, Error> {
             Ok(0)
         }
         PatCommand::List { name, login, json } => {
-            let api = api(engine, &name, &login)?;
-            let tokens = api.tokens().await?;
+            let api = api(engine, &name, &login).await?;
+            let tokens = api.tokens().await;
+            api.close().await;
+            let tokens = tokens?;
             if json {
                 println!(
                     "{}",
@@ -39,7 +44,7 @@ pub async fn pat(engine: &Engine, command: PatCommand) -> Result<u8, Error> {
                 return Ok(0);
             }
             if tokens.is_empty() {
-                eprintln!("User \"{}\" has no tokens on this server.", login.username);
+                eprintln!("You have no tokens on this server.");
                 return Ok(0);
             }
             println!(
@@ -61,21 +66,24 @@ pub async fn pat(engine: &Engine, command: PatCommand) -> Result<u8, Error> {
             Ok(0)
         }
         PatCommand::Delete { name, id, login } => {
-            let api = api(engine, &name, &login)?;
-            api.delete_token(id).await?;
+            let api = api(engine, &name, &login).await?;
+            let deleted = api.delete_token(id).await;
+            api.close().await;
+            deleted?;
             eprintln!("Deleted token {id}; it no longer works.");
             Ok(0)
         }
     }
 }
 
-/// The profile's server API, as the user who typed the login.
-fn api(engine: &Engine, name: &str, login: &Login) -> Result<ServerApi, Error> {
+/// The profile's server API, logged in as `login` says.
+async fn api(engine: &Engine, name: &str, login: &Login) -> Result<ServerApi, Error> {
     super::warn_cleartext(engine.profiles().get(name)?.cleartext_warning());
-    engine.server_api_for(
-        name,
-        input::credentials(&login.username, login.password_stdin)?,
-    )
+    let credentials = match &login.username {
+        Some(username) => Some(input::credentials(username, login.password_stdin)?),
+        None => None,
+    };
+    engine.server_api_for(name, credentials).await
 }
 
 /// Tokens reach stdout because creating one is asking for it.

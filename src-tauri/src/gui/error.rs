@@ -42,6 +42,8 @@ fn hint_text(hint: &Hint) -> String {
         Hint::OtherName => "Pick another name.",
         Hint::StartAgain => "Press Get token to start again.",
         Hint::SignInAgain(_) => "Press Get token to sign in again.",
+        Hint::SignInWithWrite(_) => "Edit the profile to ask for scope “read write”, press Get token, and try again; or enter your username and password.",
+        Hint::UseProfileToken => "Leave the username empty to use the profile's own token (from Get token), which works with single sign-on too.",
     };
     text.to_owned()
 }

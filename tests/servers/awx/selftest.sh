@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Self-test of the AWX-like server with curl: starts serve.py on a free port with a fresh
 # state dir, checks the API a client uses (the API roots, who am I, users, organizations,
-# applications, personal access tokens, the password and authorization-code grants, and
-# awxkit's `awx me`/`awx users list` when awxkit is installed), stops the server again.
+# applications, personal access tokens, the password and authorization-code grants, the
+# ping, session login/logout with CSRF, and awxkit's `awx me`/`awx users list` when awxkit
+# is installed), then restarts it with FAKEAWX_NO_BASIC=1 (no HTTP Basic, as AAP 2.7) on a
+# fresh state dir and checks that too, and stops it (SIGTERM, exit 0).
 #
 #   tests/servers/awx/selftest.sh            # uses .venv/bin/python of the repository
 #   PYTHON=/path/to/python tests/servers/awx/selftest.sh
@@ -29,19 +31,34 @@ cleanup() {
 }
 trap cleanup EXIT
 
-"$PY" "$HERE/serve.py" --port 0 --state-dir "$STATE/server" >"$STATE/stdout" 2>"$STATE/server.log" &
-PID=$!
-for _ in $(seq 1 240); do
-    grep -q '^READY ' "$STATE/stdout" 2>/dev/null && break
-    if ! kill -0 "$PID" 2>/dev/null; then
-        echo "the server died:" >&2
-        cat "$STATE/server.log" >&2
-        exit 1
-    fi
-    sleep 0.5
-done
-grep -q '^READY ' "$STATE/stdout" || { echo "the server did not start" >&2; cat "$STATE/server.log" >&2; exit 1; }
-SEED=$STATE/server/seed.json
+# start_server DIR [VAR=VALUE...]: serve.py with a fresh state dir and that environment
+start_server() {
+    local dir=$1
+    shift
+    : >"$STATE/stdout"
+    env "$@" "$PY" "$HERE/serve.py" --port 0 --state-dir "$dir" >"$STATE/stdout" 2>>"$STATE/server.log" &
+    PID=$!
+    for _ in $(seq 1 240); do
+        grep -q '^READY ' "$STATE/stdout" 2>/dev/null && break
+        if ! kill -0 "$PID" 2>/dev/null; then
+            echo "the server died:" >&2
+            cat "$STATE/server.log" >&2
+            exit 1
+        fi
+        sleep 0.5
+    done
+    grep -q '^READY ' "$STATE/stdout" || { echo "the server did not start" >&2; cat "$STATE/server.log" >&2; exit 1; }
+    SEED=$dir/seed.json
+}
+# stop_server: SIGTERM, then the exit status must be 0
+stop_server() {
+    local rc=0
+    kill -TERM "$PID"
+    wait "$PID" || rc=$?
+    PID=
+    [ "$rc" = 0 ] || { echo "not ok - the server exited with $rc on SIGTERM"; FAILED=$((FAILED + 1)); }
+}
+start_server "$STATE/server"
 
 # --- helpers ----------------------------------------------------------------------------
 
@@ -68,6 +85,11 @@ try:
     d = json.loads(b)
 except ValueError:
     d = None
+def cookie(name):
+    """The value the last answer sets for cookie `name`, or None."""
+    import re
+    m = re.findall(r"(?im)^set-cookie:\s*" + re.escape(name) + r"=([^;\r\n]*)", h)
+    return m[-1] if m else None
 '
 py() {
     "$PY" -c "$PYPRELUDE"'
@@ -132,7 +154,7 @@ req GET /api/v2/users/ "${DEMO[@]}"
 check "users as demo: its organization's members and the superusers, by username" \
     's == 200 and [u["username"] for u in d["results"]] == ["admin", "demo"] and d["results"][1]["type"] == "user"'
 req GET /api/v2/users/ "${ADMIN[@]}"
-check "users as admin: everybody" 's == 200 and [u["username"] for u in d["results"]] == ["admin", "demo", "other"]'
+check "users as admin: everybody (also the inactive disabled)" 's == 200 and [u["username"] for u in d["results"]] == ["admin", "demo", "disabled", "other"]'
 req GET '/api/v2/users/?username=demo' "${ADMIN[@]}"
 check "users?username=demo: exactly demo" "s == 200 and d['count'] == 1 and d['results'][0]['id'] == $DEMO_ID"
 req GET '/api/v2/users/?password=x' "${ADMIN[@]}"
@@ -325,6 +347,77 @@ CODE=$(py '__import__("re").search(r"code=([^&\s]+)", h).group(1)')
 req POST /api/o/token/ -u "$(seed client_id):$(seed client_secret)" -d "grant_type=authorization_code&code=$CODE&redirect_uri=$CB"
 check "code exchange: 200 with access and refresh token" 's == 200 and d["access_token"] and d["refresh_token"]'
 
+# --- server detection --------------------------------------------------------------------
+
+req GET /api/v2/ping/
+check "GET /api/v2/ping/ without credentials: 200, AWX 24.6.1's ping" \
+    's == 200 and list(d) == ["ha", "version", "active_node", "install_uuid", "instances", "instance_groups"] and d["version"] == "24.6.1" and d["ha"] is False and d["instances"][0]["node"] == d["active_node"] and [g["name"] for g in d["instance_groups"]] == ["controlplane", "default"] and "X-API-Product-Name: AWX" in h'
+req GET /api/v2/
+check "/api/v2/ lists ping first, as AWX" 'list(d)[0] == "ping" and d["ping"] == "/api/v2/ping/"'
+req GET /api/gateway/v1/ping/
+check "GET /api/gateway/v1/ping/: 404 with AWX's JSON" \
+    's == 404 and d == {"detail": "The requested resource could not be found."} and "application/json" in h'
+
+# --- session login, as a client program does it -----------------------------------------
+
+# session_checks LABEL: login (GET for the csrftoken cookie, form POST), the API with the
+# session cookie, CSRF on unsafe methods, a personal token made, listed and deleted, logout.
+session_checks() {
+    local l=$1 c0 c sid ck tid
+    req GET /api/login/
+    check "$l: GET /api/login/: 200 text/html with a csrftoken cookie" 's == 200 and "text/html" in h and cookie("csrftoken")'
+    c0=$(py 'cookie("csrftoken")')
+    req POST /api/login/ -H "Referer: $BASE/api/login/" -H "Cookie: csrftoken=$c0" \
+        -d "username=demo&password=wrong&csrfmiddlewaretoken=$c0&next=/api/v2/me/"
+    check "$l: wrong password: 401 text/html, the form again, no session" \
+        's == 401 and "text/html" in h and "Please enter a correct username and password." in b and cookie("awx_sessionid") is None'
+    req POST /api/login/ -H "Referer: $BASE/api/login/" -H "Cookie: csrftoken=$c0" \
+        -d "username=disabled&password=disabled-password&csrfmiddlewaretoken=$c0&next=/api/v2/me/"
+    check "$l: inactive user, right password: the same 401 as a wrong password" \
+        's == 401 and "text/html" in h and "Please enter a correct username and password." in b and cookie("awx_sessionid") is None'
+    req POST /api/login/ -H "Referer: $BASE/api/login/" -H "Cookie: csrftoken=$c0" \
+        -d "username=demo&password=demo-password&next=/api/v2/me/"
+    check "$l: login without csrfmiddlewaretoken: 403 text/html CSRF failure page" \
+        's == 403 and "text/html" in h and "CSRF verification failed" in b and cookie("awx_sessionid") is None'
+    req POST /api/login/ -H "Referer: $BASE/api/login/" -H "Cookie: csrftoken=$c0" \
+        -d "username=demo&password=demo-password&csrfmiddlewaretoken=$c0&next=/api/v2/me/"
+    check "$l: login: 302 to next, awx_sessionid set, csrftoken rotated, X-API-Session-Cookie-Name" \
+        "s == 302 and 'Location: /api/v2/me/' in h and cookie('awx_sessionid') and cookie('csrftoken') not in (None, '$c0') and 'X-API-Session-Cookie-Name: awx_sessionid' in h"
+    sid=$(py 'cookie("awx_sessionid")')
+    c=$(py 'cookie("csrftoken")')
+    ck="Cookie: awx_sessionid=$sid; csrftoken=$c"
+    req GET /api/v2/me/ -H "$ck"
+    check "$l: /api/v2/me/ with the session: demo" "s == 200 and d['results'][0]['id'] == $DEMO_ID"
+    req POST "/api/v2/users/$DEMO_ID/personal_tokens/" -H "$ck" "${JSON[@]}" -d '{"description": "session PAT"}'
+    check "$l: POST with the session but no X-CSRFToken: 403" 's == 403 and d == {"detail": "CSRF Failed: CSRF token missing."}'
+    req POST "/api/v2/users/$DEMO_ID/personal_tokens/" -H "$ck" -H "X-CSRFToken: $c" -H "Referer: $BASE/api/login/" "${JSON[@]}" -d '{"description": "session PAT"}'
+    check "$l: POST personal_tokens with session + X-CSRFToken: 201" 's == 201 and d["description"] == "session PAT" and len(d["token"]) >= 30'
+    tid=$(py 'd["id"]')
+    req GET "/api/v2/users/$DEMO_ID/personal_tokens/" -H "$ck"
+    check "$l: the session lists it" "s == 200 and $tid in [t['id'] for t in d['results']]"
+    req DELETE "/api/v2/tokens/$tid/" -H "$ck"
+    check "$l: DELETE without X-CSRFToken: 403" 's == 403'
+    req DELETE "/api/v2/tokens/$tid/" -H "$ck" -H "X-CSRFToken: $c" -H "Referer: $BASE/api/login/"
+    check "$l: DELETE with X-CSRFToken: 204" 's == 204'
+    req POST /api/logout/ -H "$ck"
+    check "$l: POST /api/logout/ without the CSRF token: 403 text/html" 's == 403 and "text/html" in h'
+    req GET /api/v2/me/ -H "$ck"
+    check "$l: ... and the session still works" 's == 200'
+    req POST /api/logout/ -H "$ck" -H "Referer: $BASE/api/logout/" -d "csrfmiddlewaretoken=$c"
+    check "$l: POST /api/logout/ with csrfmiddlewaretoken: 302 to /api/, session cookie cleared" \
+        's == 302 and "Location: /api/" in h and cookie("awx_sessionid") == "\"\"" and cookie("userLoggedIn") == "false"'
+    req GET /api/v2/me/ -H "$ck"
+    check "$l: the session no longer works: 401" 's == 401'
+    req POST /api/login/ -H "Referer: $BASE/api/login/" -H "Cookie: csrftoken=$c" \
+        -d "username=demo&password=demo-password&csrfmiddlewaretoken=$c&next=/api/v2/me/"
+    ck="Cookie: awx_sessionid=$(py 'cookie("awx_sessionid")'); csrftoken=$(py 'cookie("csrftoken")')"
+    req GET /api/logout/ -H "$ck"
+    check "$l: GET /api/logout/ logs out too (Django 4.2): 302" 's == 302 and cookie("awx_sessionid") == "\"\""'
+    req GET /api/v2/me/ -H "$ck"
+    check "$l: ... the session no longer works: 401" 's == 401'
+}
+session_checks "session"
+
 # --- the awx CLI (awxkit), the real consumer ------------------------------------------
 
 # awx_cli ARGS...: awxkit's `awx` (if installed) with a password-grant token of demo;
@@ -351,6 +444,32 @@ if "$PY" -c 'import awxkit' 2>/dev/null; then
 else
     echo "ok - awx CLI checks # SKIP awxkit is not installed in $PY"
 fi
+
+# --- FAKEAWX_NO_BASIC=1: no HTTP Basic, as in AAP 2.7 --------------------------------------
+
+stop_server
+start_server "$STATE/nobasic" FAKEAWX_NO_BASIC=1
+BASE=$(seed base_url)
+req GET /api/v2/me/
+cp "$STATE/body" "$STATE/anonymous"
+req GET /api/v2/me/ "${DEMO[@]}"
+check "no-Basic: HTTP Basic with the right password: 401, the answer of no credentials" \
+    "s == 401 and b == open('$STATE/anonymous').read() and 'WWW-Authenticate: Bearer realm=api authorization_url=/api/o/authorize/' in h"
+req POST "/api/v2/users/$DEMO_ID/personal_tokens/" "${DEMO[@]}" "${JSON[@]}" -d '{}'
+check "no-Basic: POST personal_tokens with HTTP Basic: 401" 's == 401'
+req GET /api/v2/ping/
+check "no-Basic: /api/v2/ping/ still needs no credentials" 's == 200 and d["version"] == "24.6.1"'
+req POST /api/o/token/ -u "$(seed password_client_id):$(seed password_client_secret)" -d 'grant_type=password&username=demo&password=demo-password&scope=write'
+check "no-Basic: /api/o/token/ still takes the client's credentials in HTTP Basic: 200" 's == 200 and d["access_token"]'
+AT=$(py 'd["access_token"]')
+req GET /api/v2/me/ -H "Authorization: Bearer $AT"
+check "no-Basic: the bearer token works" "s == 200 and d['results'][0]['id'] == $DEMO_ID"
+req POST /api/o/revoke_token/ -u "$(seed password_client_id):$(seed password_client_secret)" -d "token=$AT"
+check "no-Basic: revoke with the client's credentials in HTTP Basic: 200" 's == 200'
+req GET /api/v2/me/ -H "Authorization: Bearer $AT"
+check "no-Basic: ... and the token is revoked" 's == 401'
+session_checks "no-Basic session"
+stop_server
 
 echo "# $PASSED passed, $FAILED failed"
 [ "$FAILED" -eq 0 ]

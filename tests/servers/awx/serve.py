@@ -23,6 +23,8 @@ sys.dont_write_bytecode = True  # keep __pycache__ out of the source tree
 DEMO_USER, DEMO_PASSWORD = "demo", "demo-password"
 ADMIN_USER, ADMIN_PASSWORD = "admin", "admin-password"
 OTHER_USER, OTHER_PASSWORD = "other", "other-password"
+# A deactivated account (is_active False): its right password gets the answer of a wrong one.
+DISABLED_USER, DISABLED_PASSWORD = "disabled", "disabled-password"
 DEFAULT_ORG, OTHER_ORG = "Default", "Other"
 APP_NAME = "AuthDesk demo"
 PASSWORD_APP_NAME = "AuthDesk password"
@@ -82,6 +84,11 @@ def seed(base_url, state_dir):
         other = User.objects.create_user(
             OTHER_USER, "other@example.com", OTHER_PASSWORD, first_name="Other", last_name="User"
         )
+    if not User.objects.filter(username=DISABLED_USER).exists():
+        User.objects.create_user(
+            DISABLED_USER, "disabled@example.com", DISABLED_PASSWORD,
+            first_name="Disabled", last_name="User", is_active=False,
+        )
     # AWX's preloaded organization "Default" is id 1; "Other" is one demo cannot see.
     default_org = Organization.objects.filter(name=DEFAULT_ORG).first()
     if default_org is None:
@@ -126,6 +133,8 @@ def seed(base_url, state_dir):
         "password_client_id": password_app.client_id,
         "password_client_secret": password_app.client_secret,
         "organization_id": default_org.pk,
+        "disabled_username": DISABLED_USER,
+        "disabled_password": DISABLED_PASSWORD,
     }
     tmp = state_dir / "seed.json.tmp"
     tmp.write_text(json.dumps(info, indent=2) + "\n")

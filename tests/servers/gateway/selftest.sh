@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Self-test of the gateway-like test server (tests/servers/gateway): starts serve.py on a
 # free port in a temporary state directory, drives every endpoint a client uses with curl
-# and the scripted browser (tests/browser/xdg-open), restarts it on the same state, and
-# stops it. Prints one line per check and "N passed, N failed" at the end; exits 1 on a
-# failure.
+# and the scripted browser (tests/browser/xdg-open), the ping and API roots, session login
+# and logout with CSRF, restarts it on the same state, then starts one with FAKEGW_NO_BASIC=1
+# (no HTTP Basic, as AAP 2.7) on a fresh state and checks that, and stops it. Prints one
+# line per check and "N passed, N failed" at the end; exits 1 on a failure.
 #
 #   tests/servers/gateway/selftest.sh            # uses ./.venv-gateway/bin/python
 #   PYTHON=/path/to/python tests/servers/gateway/selftest.sh
@@ -56,10 +57,11 @@ sha256_of() { printf '%s' "$1" | "$PY" -c 'import hashlib,sys; print(hashlib.sha
 status_is() { [ "$STATUS" = "$1" ]; }
 header_has() { grep -qi "$1" "$WORK/headers"; }
 
-start_server() {
+start_server() { # start_server LABEL [VAR=VALUE...]: on $STATE, with that environment
+    local label=$1; shift
     : >"$WORK/server.out"
     local t0=$EPOCHREALTIME
-    "$PY" "$HERE/serve.py" --port 0 --state-dir "$STATE" >"$WORK/server.out" 2>>"$WORK/server.err" &
+    env "$@" "$PY" "$HERE/serve.py" --port 0 --state-dir "$STATE" >"$WORK/server.out" 2>>"$WORK/server.err" &
     SERVER_PID=$!
     for _ in $(seq 1 600); do
         grep -q '^READY ' "$WORK/server.out" && break
@@ -69,7 +71,7 @@ start_server() {
     local t1=$EPOCHREALTIME
     BASE=$(sed -n 's/^READY //p' "$WORK/server.out")
     if [ -z "$BASE" ]; then bad "server started"; exit 1; fi
-    ok "server started ($1) in $("$PY" -c "print(round($t1 - $t0, 1))") s: $BASE"
+    ok "server started ($label) in $("$PY" -c "print(round($t1 - $t0, 1))") s: $BASE"
 }
 stop_server() {
     kill -TERM "$SERVER_PID"
@@ -199,6 +201,80 @@ curl -s -c "$WORK/jar" -b "$WORK/jar" -o /dev/null -e "$BASE/api/gateway/v1/logi
 http GET "$ME" -b "$WORK/jar"
 check "session cookie from the login page -> 200 (got $STATUS)" status_is 200
 
+echo "== server detection"
+http GET "$BASE/api/"
+check "GET /api/ without credentials: 200, the services (got $STATUS)" \
+    eval 'status_is 200 && jt "d == {\"description\": \"AAP gateway REST API\", \"apis\": {\"gateway\": \"/api/gateway/\", \"controller\": \"/api/controller/\"}}"'
+http GET "$BASE/api/gateway/"
+check "GET /api/gateway/: 200, current_version /api/gateway/v1/ (got $STATUS)" \
+    eval 'status_is 200 && jt "d[\"current_version\"] == \"/api/gateway/v1/\" and d[\"available_versions\"] == {\"v1\": \"/api/gateway/v1/\"}"'
+http GET "$BASE/api/gateway/v1/"
+check "GET /api/gateway/v1/ without credentials: 200, lists ping (got $STATUS)" \
+    eval 'status_is 200 && jt "d[\"ping\"] == \"/api/gateway/v1/ping/\" and d[\"tokens\"] == \"/api/gateway/v1/tokens/\" and list(d) == sorted(d)"'
+http GET "$BASE/api/gateway/v1/ping/"
+check "GET /api/gateway/v1/ping/ without credentials: 200, an AAP 2.5 gateway's ping (got $STATUS)" \
+    eval 'status_is 200 && jt "list(d) == [\"version\", \"pong\", \"status\", \"db_connected\", \"proxy_connected\"] and d[\"version\"] == \"2.5\" and d[\"status\"] == \"good\" and d[\"db_connected\"] is True and d[\"proxy_connected\"] is True and len(d[\"pong\"]) >= 19"'
+http GET "$BASE/api/v2/ping/"
+check "GET /api/v2/ping/: 404 (no controller here) (got $STATUS)" status_is 404
+
+echo "== session login, as a client program does it"
+# cookie NAME: the value the last answer sets for cookie NAME (empty if none)
+cookie() { sed -n "s/^[Ss]et-[Cc]ookie: *$1=\([^;]*\);.*/\1/p" "$WORK/headers" | tail -n 1 | tr -d '\r'; }
+body_has() { grep -q "$1" "$WORK/body"; }
+# session_checks LABEL: GET login for the csrftoken cookie, form POST, the API with the
+# session cookie, CSRF on unsafe methods, a personal token made, listed and deleted, logout.
+session_checks() {
+    local l=$1 L=$BASE/api/gateway/v1/login/ O=$BASE/api/gateway/v1/logout/ c0 c sid ck tid
+    http GET "$L"
+    c0=$(cookie csrftoken)
+    check "$l: GET login: 200 text/html with a csrftoken cookie (got $STATUS)" eval 'status_is 200 && header_has "^Content-Type: text/html" && [ -n "$c0" ]'
+    http POST "$L" -H "Referer: $L" -H "Cookie: csrftoken=$c0" -d "username=demo&password=wrong&csrfmiddlewaretoken=$c0&next=/api/gateway/v1/me/"
+    check "$l: wrong password: 401 text/html, the form again, no session (got $STATUS)" \
+        eval 'status_is 401 && header_has "^Content-Type: text/html" && body_has "Invalid username or password" && [ -z "$(cookie gateway_sessionid)" ]'
+    http POST "$L" -H "Referer: $L" -H "Cookie: csrftoken=$c0" -d "username=disabled&password=disabled-password&csrfmiddlewaretoken=$c0&next=/api/gateway/v1/me/"
+    check "$l: inactive user, right password: the same 401 as a wrong password (got $STATUS)" \
+        eval 'status_is 401 && header_has "^Content-Type: text/html" && body_has "Invalid username or password" && [ -z "$(cookie gateway_sessionid)" ]'
+    http POST "$L" -H "Referer: $L" -H "Cookie: csrftoken=$c0" -d "username=demo&password=demo-password&next=/api/gateway/v1/me/"
+    check "$l: login without csrfmiddlewaretoken: 403 text/html CSRF failure page (got $STATUS)" \
+        eval 'status_is 403 && header_has "^Content-Type: text/html" && body_has "CSRF verification failed" && [ -z "$(cookie gateway_sessionid)" ]'
+    http POST "$L" -H "Referer: $L" -H "Cookie: csrftoken=$c0" -d "username=demo&password=demo-password&csrfmiddlewaretoken=$c0&next=/api/gateway/v1/me/"
+    sid=$(cookie gateway_sessionid); c=$(cookie csrftoken)
+    check "$l: login: 302 to next, gateway_sessionid set, csrftoken rotated (got $STATUS)" \
+        eval 'status_is 302 && header_has "^Location: /api/gateway/v1/me/" && [ -n "$sid" -a -n "$c" -a "$c" != "$c0" ]'
+    ck="Cookie: gateway_sessionid=$sid; csrftoken=$c"
+    http GET "$ME" -H "$ck"
+    check "$l: who-am-I with the session: demo (got $STATUS)" eval 'status_is 200 && jt "d[\"results\"][0][\"username\"] == \"demo\""'
+    http POST "$BASE/api/gateway/v1/tokens/" -H "$ck" -H 'Content-Type: application/json' -d '{"description":"session PAT","scope":"write"}'
+    check "$l: POST with the session but no X-CSRFToken: 403 (got $STATUS)" \
+        eval 'status_is 403 && jt "d == {\"detail\": \"CSRF Failed: CSRF token missing.\"}"'
+    http POST "$BASE/api/gateway/v1/tokens/" -H "$ck" -H "X-CSRFToken: $c" -H "Referer: $L" -H 'Content-Type: application/json' -d '{"description":"session PAT","scope":"write"}'
+    check "$l: POST tokens with session + X-CSRFToken: 201 (got $STATUS)" \
+        eval 'status_is 201 && jt "d[\"description\"] == \"session PAT\" and len(d[\"token\"]) >= 20 and d[\"application\"] is None"'
+    tid=$(js 'd["id"]')
+    http GET "$BASE/api/gateway/v1/tokens/" -H "$ck"
+    check "$l: the session lists it (got $STATUS)" eval 'status_is 200 && jt "$tid in [t[\"id\"] for t in d[\"results\"]]"'
+    http DELETE "$BASE/api/gateway/v1/tokens/$tid/" -H "$ck"
+    check "$l: DELETE without X-CSRFToken: 403 (got $STATUS)" status_is 403
+    http DELETE "$BASE/api/gateway/v1/tokens/$tid/" -H "$ck" -H "X-CSRFToken: $c" -H "Referer: $L"
+    check "$l: DELETE with X-CSRFToken: 204 (got $STATUS)" status_is 204
+    http POST "$O" -H "$ck"
+    check "$l: POST logout without the CSRF token: 403 text/html (got $STATUS)" eval 'status_is 403 && header_has "^Content-Type: text/html"'
+    http GET "$ME" -H "$ck"
+    check "$l: ... and the session still works (got $STATUS)" status_is 200
+    http POST "$O" -H "$ck" -H "Referer: $O" -d "csrfmiddlewaretoken=$c"
+    check "$l: POST logout with csrfmiddlewaretoken: 302 to the login page, session cookie cleared (got $STATUS)" \
+        eval 'status_is 302 && header_has "^Location: /api/gateway/v1/login/" && [ "$(cookie gateway_sessionid)" = "\"\"" ]'
+    http GET "$ME" -H "$ck"
+    check "$l: the session no longer works: 401 (got $STATUS)" status_is 401
+    http POST "$L" -H "Referer: $L" -H "Cookie: csrftoken=$c" -d "username=demo&password=demo-password&csrfmiddlewaretoken=$c&next=/api/gateway/v1/me/"
+    ck="Cookie: gateway_sessionid=$(cookie gateway_sessionid); csrftoken=$(cookie csrftoken)"
+    http GET "$O" -H "$ck"
+    check "$l: GET logout logs out too (Django 4.2): 302 (got $STATUS)" eval 'status_is 302 && [ "$(cookie gateway_sessionid)" = "\"\"" ]'
+    http GET "$ME" -H "$ck"
+    check "$l: ... the session no longer works: 401 (got $STATUS)" status_is 401
+}
+session_checks "session"
+
 echo "== personal access tokens (HTTP Basic user auth)"
 http POST "$BASE/api/gateway/v1/tokens/" -u demo:demo-password -H 'Content-Type: application/json' -d '{"description":"selftest PAT","scope":"write"}'
 check "PAT create -> 201 (got $STATUS)" status_is 201
@@ -253,6 +329,30 @@ http GET "$BASE/api/gateway/v1/me/" -H "Authorization: Bearer $AT3"
 check "a token issued before the restart still works (got $STATUS)" status_is 200
 http POST "$BASE/o/token/" -u "$PCID:$PSECRET" -d grant_type=password -d username=demo -d password=demo-password
 check "the seeded secret still works after the restart (got $STATUS)" status_is 201
+stop_server
+
+echo "== FAKEGW_NO_BASIC=1 (no HTTP Basic, as AAP 2.7), FAKEGW_VERSION=2.7, fresh state"
+STATE=$WORK/nobasic
+start_server "no Basic" FAKEGW_NO_BASIC=1 FAKEGW_VERSION=2.7
+ME=$BASE/api/gateway/v1/me/
+PCID=$(seedv password_client_id); PSECRET=$(seedv password_client_secret)
+http GET "$ME"
+cp "$WORK/body" "$WORK/anonymous"
+http GET "$ME" -u demo:demo-password
+check "no-Basic: HTTP Basic with the right password: 401, the answer of no credentials (got $STATUS)" \
+    eval 'status_is 401 && cmp -s "$WORK/body" "$WORK/anonymous" && header_has "^WWW-Authenticate: Bearer realm=\"api\""'
+http POST "$BASE/api/gateway/v1/tokens/" -u demo:demo-password -H 'Content-Type: application/json' -d '{"scope":"write"}'
+check "no-Basic: POST tokens with HTTP Basic: 401 (got $STATUS)" status_is 401
+http GET "$BASE/api/gateway/v1/ping/"
+check "no-Basic: ping still needs no credentials; FAKEGW_VERSION=2.7 shows (got $STATUS)" eval 'status_is 200 && jt "d[\"version\"] == \"2.7\""'
+http POST "$BASE/o/token/" -u "$PCID:$PSECRET" -d grant_type=password -d username=demo -d password=demo-password -d scope=write
+check "no-Basic: /o/token/ still takes the client's credentials in HTTP Basic: 201 (got $STATUS)" status_is 201
+NB_AT=$(js 'd["access_token"]'); NB_RT=$(js 'd["refresh_token"]')
+http GET "$ME" -H "Authorization: Bearer $NB_AT"
+check "no-Basic: the bearer token works (got $STATUS)" status_is 200
+http POST "$BASE/o/token/" -u "$PCID:$PSECRET" -d grant_type=refresh_token -d "refresh_token=$NB_RT"
+check "no-Basic: refresh with the client's credentials in HTTP Basic: 201 (got $STATUS)" status_is 201
+session_checks "no-Basic session"
 stop_server
 
 echo "$PASSED passed, $FAILED failed"

@@ -23,6 +23,8 @@ sys.dont_write_bytecode = True  # keep __pycache__ out of the source tree
 
 DEMO_USER, DEMO_PASSWORD = "demo", "demo-password"
 ADMIN_USER, ADMIN_PASSWORD = "admin", "admin-password"
+# A deactivated account (is_active False): its right password gets the answer of a wrong one.
+DISABLED_USER, DISABLED_PASSWORD = "disabled", "disabled-password"
 ORG_NAME = "Default"
 APP_NAME = "AuthDesk demo"
 PASSWORD_APP_NAME = "AuthDesk password"
@@ -117,6 +119,11 @@ def seed(base_url, state_dir):
             demo = User.objects.create_user(
                 DEMO_USER, "demo@example.com", DEMO_PASSWORD, first_name="Demo", last_name="User"
             )
+        if not User.objects.filter(username=DISABLED_USER).exists():
+            User.objects.create_user(
+                DISABLED_USER, "disabled@example.com", DISABLED_PASSWORD,
+                first_name="Disabled", last_name="User", is_active=False,
+            )
         org, _ = Organization.objects.get_or_create(name=ORG_NAME, defaults={"description": "The default organization"})
         org.users.add(demo)
         Application = get_application_model()
@@ -141,6 +148,8 @@ def seed(base_url, state_dir):
         # DAB lets only superusers create applications and application tokens.
         "admin_username": ADMIN_USER,
         "admin_password": ADMIN_PASSWORD,
+        "disabled_username": DISABLED_USER,
+        "disabled_password": DISABLED_PASSWORD,
     }
     tmp = state_dir / "seed.json.tmp"
     tmp.write_text(json.dumps(info, indent=2) + "\n")

@@ -5,12 +5,12 @@
 use serde::Deserialize;
 
 use super::profiles::plan_save;
-use super::{Engine, ProfileSave, SaveMode};
+use super::{Engine, ProfileSave, Reuse, SaveMode};
 use crate::error::{Error, Result};
 use crate::http::Trust;
 use crate::presets::Preset;
 use crate::profiles::{parse_url, Grant, Profile, ProfileDraft};
-use crate::server_api::{Credentials, NewApplication, Organization, ServerApi};
+use crate::server_api::{ApiLogin, Credentials, NewApplication, Organization, ServerApi};
 use crate::tokens::TokenSet;
 
 impl Engine {
@@ -31,16 +31,40 @@ impl Engine {
         self.store_and_identify(name, &client, tokens).await
     }
 
-    /// The REST API of a profile's server, as the given user.
-    pub fn server_api_for(&self, name: &str, credentials: Credentials) -> Result<ServerApi> {
+    /// The REST API of a profile's server, logged in with a username and password (a
+    /// session), or without them with the profile's own token (stored, or refreshed
+    /// first): the way in for single sign-on users, who have no password. End it with
+    /// [`ServerApi::close`].
+    pub async fn server_api_for(
+        &self,
+        name: &str,
+        credentials: Option<Credentials>,
+    ) -> Result<ServerApi> {
         let profile = self.profiles.get(name)?;
-        ServerApi::new(
+        let login = match credentials {
+            Some(credentials) => ApiLogin::Password(credentials),
+            None => match self.reuse_tokens(name, false).await? {
+                Reuse::Ready(tokens, _) => ApiLogin::Token {
+                    profile: name.to_owned(),
+                    token: tokens.access_token.clone(),
+                    scope: tokens.scope.clone(),
+                },
+                Reuse::SignInNeeded(reason) => {
+                    return Err(Error::NoApiToken {
+                        profile: name.to_owned(),
+                        reason: reason.describe(),
+                    })
+                }
+            },
+        };
+        ServerApi::connect(
             profile.preset,
             &profile.base_url,
             &Trust::of(&profile)?,
             profile.request_timeout(),
-            credentials,
+            login,
         )
+        .await
     }
 
     /// The organizations the user can see on a server typed into a form, for picking
@@ -52,9 +76,11 @@ impl Engine {
     ) -> Result<Vec<Organization>> {
         let base_url = parse_url("base URL", &server.base_url)?;
         let trust = Trust::typed(server.ca_file.as_deref(), server.pin_sha256.as_deref())?;
-        ServerApi::new(server.preset, &base_url, &trust, None, credentials)?
-            .organizations()
-            .await
+        let login = ApiLogin::Password(credentials);
+        let api = ServerApi::connect(server.preset, &base_url, &trust, None, login).await?;
+        let organizations = api.organizations().await;
+        api.close().await;
+        organizations
     }
 
     /// Creates an OAuth application for the user and the profile that uses it. The
@@ -68,7 +94,7 @@ impl Engine {
         let application_name = setup.application_name();
         // Everything but the client ID, checked before touching the server.
         let checked = setup.profile_before_client_id()?;
-        let mut draft = setup.profile;
+        let draft = setup.profile.clone();
         // Every rule of the save that follows (a name taken, or differing only in case)
         // before anything is made on the server.
         plan_save(
@@ -78,17 +104,34 @@ impl Engine {
             false,
             SaveMode::Create,
         )?;
-        let api = ServerApi::new(
+        // Fail before logging in or creating anything if the keyring cannot take the secret.
+        let probe = checked.name.clone();
+        self.keyring_call(move |k| k.client_secret(&probe)).await?;
+        let api = ServerApi::connect(
             checked.preset,
             &checked.base_url,
             &Trust::of(&checked)?,
             checked.request_timeout(),
-            credentials,
-        )?;
-        // Fail before creating anything if the keyring cannot take the secret.
-        let probe = checked.name.clone();
-        self.keyring_call(move |k| k.client_secret(&probe)).await?;
-        let organization = api.find_organization(&setup.organization).await?;
+            ApiLogin::Password(credentials),
+        )
+        .await?;
+        let made = self
+            .create_with(&api, &setup.organization, application_name, &checked, draft)
+            .await;
+        api.close().await;
+        made
+    }
+
+    /// The set-up's steps on the server, logged in as `api`.
+    async fn create_with(
+        &self,
+        api: &ServerApi,
+        organization: &str,
+        application_name: String,
+        checked: &Profile,
+        mut draft: ProfileDraft,
+    ) -> Result<Profile> {
+        let organization = api.find_organization(organization).await?;
         let created = api
             .create_application(&NewApplication {
                 name: application_name,

@@ -23,6 +23,13 @@ pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 /// The HTTP client for one server: its trust, no redirects, the request timeout
 /// (`None` for [`REQUEST_TIMEOUT`]).
 pub fn build_client(trust: &Trust, timeout: Option<Duration>) -> Result<reqwest::Client> {
+    client_builder(trust, timeout)?
+        .build()
+        .map_err(|e| Error::Config(format!("Could not set up the HTTP client: {e}.")))
+}
+
+/// The settings of [`build_client`], for a client that needs one more (a cookie jar).
+pub fn client_builder(trust: &Trust, timeout: Option<Duration>) -> Result<reqwest::ClientBuilder> {
     let mut builder = reqwest::Client::builder()
         // Credentials are never replayed to wherever a 3xx points.
         .redirect(reqwest::redirect::Policy::none())
@@ -52,9 +59,7 @@ pub fn build_client(trust: &Trust, timeout: Option<Duration>) -> Result<reqwest:
             builder = builder.add_root_certificate(certificate);
         }
     }
-    builder
-        .build()
-        .map_err(|e| Error::Config(format!("Could not set up the HTTP client: {e}.")))
+    Ok(builder)
 }
 
 /// Sends a request and reads its body (capped), with network failures as one sentence.

@@ -141,6 +141,10 @@ fn token_set(response: &BasicTokenResponse) -> Option<TokenSet> {
     })
 }
 
+/// Users of an external authentication provider may not have OAuth2 tokens unless the
+/// administrator allows it (facts 8 and 19): the setting, named as the UI and the API do.
+const EXTERNAL_USERS: &str = "this user signs in through an external authentication provider (LDAP, SAML or social login), and the server gives such users no OAuth2 tokens unless an administrator turns on \"Allow external users to create OAuth2 tokens\" (ALLOW_OAUTH2_FOR_EXTERNAL_USERS).";
+
 /// One sentence from a refusal, JSON (`error`, `error_description`) or plain text (AWX's 403s).
 pub(crate) fn rejected(action: &'static str, reply: ServerReply) -> Error {
     #[derive(Deserialize)]
@@ -152,7 +156,10 @@ pub(crate) fn rejected(action: &'static str, reply: ServerReply) -> Error {
     struct DetailBody {
         detail: String,
     }
-    let summary = if (300..400).contains(&reply.status) {
+    let summary = if reply.body.contains("external authentication provider") {
+        // AWX's plain-text 403 (and the gateway's) for LDAP, SAML and social users.
+        EXTERNAL_USERS.to_owned()
+    } else if (300..400).contains(&reply.status) {
         "it answered with a redirect, which AuthDesk does not follow with credentials; check the base URL (http or https, path prefix).".to_owned()
     } else if let Ok(mut body) = serde_json::from_str::<OAuthErrorBody>(&reply.body) {
         body.error = printable(&body.error).replace('\n', " ");
@@ -199,6 +206,23 @@ mod tests {
         for hostile in ["", "==", "a b", "a'b", "$(id)", "a\nb", "tök"] {
             assert!(!is_b64token(hostile), "{hostile:?}");
         }
+    }
+
+    #[test]
+    fn external_users_are_told_the_admin_setting() {
+        let refused = rejected(
+            "code exchange",
+            ServerReply {
+                status: 403,
+                body: "OAuth2 Tokens cannot be created by users associated with an external authentication provider (LDAP)".into(),
+            },
+        );
+        let sentence = refused.to_string();
+        assert!(
+            sentence.contains("ALLOW_OAUTH2_FOR_EXTERNAL_USERS")
+                && sentence.contains("Allow external users to create OAuth2 tokens"),
+            "{sentence}"
+        );
     }
 
     #[test]

@@ -1,21 +1,27 @@
-//! The server's REST API beyond OAuth2, with a user's own username and password:
-//! organizations, OAuth applications and personal access tokens, on AWX and the gateway.
-//! The password is sent as HTTP Basic on each request and never stored.
+//! The server's REST API beyond OAuth2: organizations, OAuth applications and personal
+//! access tokens, on AWX and the gateway, as the user (`login`: the profile's own token,
+//! or a session from a username and password; the password is never stored).
 
 mod answers;
+mod login;
 
+use std::sync::Arc;
+
+use reqwest::cookie::Jar;
 use serde::Serialize;
 use serde_json::{json, Value};
 use url::Url;
 
 use crate::error::{Error, Result};
-use crate::http::{build_client, send, Trust};
+use crate::http::{client_builder, send, Trust};
 use crate::oauth::is_b64token;
 use crate::presets::{join_path, ApiPaths, PersonalTokens, Preset};
 use crate::profiles::{Grant, Scope};
 use crate::secret::Secret;
 pub use answers::interpret_api_answer;
 use answers::{id_of, missing, number_of, parse_answer, refusal, text_of, token_info};
+pub use login::ApiLogin;
+use login::Auth;
 
 /// Lists longer than this many pages are cut: no person picks from thousands.
 const MAX_PAGES: usize = 20;
@@ -120,42 +126,58 @@ pub struct CreatedApplication {
     pub client_secret: Secret,
 }
 
-/// One server's REST API, as one user.
+/// One server's REST API, as one user, logged in for one command: end it with
+/// [`ServerApi::close`], which logs a session out.
 pub struct ServerApi {
     http: reqwest::Client,
+    /// The session's cookies, in memory only, gone with this value.
+    jar: Arc<Jar>,
     base_url: Url,
     api: ApiPaths,
-    credentials: Credentials,
+    auth: Auth,
 }
 
 impl std::fmt::Debug for ServerApi {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ServerApi")
             .field("base_url", &self.base_url.as_str())
-            .field("username", &self.credentials.username)
+            .field("as", &self.auth.who())
             .finish_non_exhaustive()
     }
 }
 
 impl ServerApi {
-    pub fn new(
+    /// Logs in to the REST API of a server of the given kind.
+    pub async fn connect(
         preset: Preset,
         base_url: &Url,
         trust: &Trust,
         timeout: Option<std::time::Duration>,
-        credentials: Credentials,
+        login: ApiLogin,
     ) -> Result<Self> {
         let api = preset.api().ok_or_else(|| {
             Error::Config(
                 "AuthDesk knows the REST API of the awx and gateway presets only; choose one of them for this server.".into(),
             )
         })?;
+        let jar = Arc::new(Jar::default());
+        let http = client_builder(trust, timeout)?
+            .cookie_provider(Arc::clone(&jar))
+            .build()
+            .map_err(|e| Error::Config(format!("Could not set up the HTTP client: {e}.")))?;
+        let auth = login::log_in(&http, &jar, base_url, &api, login).await?;
         Ok(ServerApi {
-            http: build_client(trust, timeout)?,
+            http,
+            jar,
             base_url: base_url.clone(),
             api,
-            credentials,
+            auth,
         })
+    }
+
+    /// Ends the command's login: a session is logged out.
+    pub async fn close(self) {
+        login::log_out(&self.http, &self.jar, &self.base_url, &self.api, &self.auth).await;
     }
 
     /// The organizations the user can see, for picking where an application goes.
@@ -189,8 +211,8 @@ impl ServerApi {
         match found {
             Some(organization) => Ok(organization.clone()),
             None if all.is_empty() => Err(Error::Config(format!(
-                "User \"{}\" belongs to no organization on this server; an administrator must add them to one before an application can be created.",
-                self.credentials.username
+                "{} belongs to no organization on this server; an administrator must add the user to one before an application can be created.",
+                capitalized(&self.auth.who())
             ))),
             None => Err(Error::Config(format!(
                 "{} Choose one of: {}.",
@@ -359,39 +381,52 @@ impl ServerApi {
         id_of(ACTION, user)
     }
 
-    fn request(&self, method: reqwest::Method, url: Url) -> reqwest::RequestBuilder {
-        self.http
-            .request(method, url)
-            .basic_auth(
-                &self.credentials.username,
-                Some(self.credentials.password.expose()),
-            )
-            .header(reqwest::header::ACCEPT, "application/json")
+    /// One request as the logged-in user; a change is checked against a token's scope
+    /// first, and a 401 is said for the way of logging in.
+    async fn call(
+        &self,
+        action: &'static str,
+        method: reqwest::Method,
+        url: Url,
+        body: Option<&Value>,
+    ) -> Result<(reqwest::StatusCode, Vec<u8>)> {
+        let changes = method != reqwest::Method::GET;
+        if changes {
+            self.auth.check_may_change()?;
+        }
+        let mut request = self
+            .http
+            .request(method, url.clone())
+            .header(reqwest::header::ACCEPT, "application/json");
+        request = self
+            .auth
+            .apply(request, &self.jar, &url, &self.base_url, changes);
+        if let Some(body) = body {
+            request = request.json(body);
+        }
+        let (status, body) = send(action, &url, request).await?;
+        if status == reqwest::StatusCode::UNAUTHORIZED {
+            return Err(self.auth.refused(action));
+        }
+        Ok((status, body))
     }
 
     async fn get_json(&self, action: &'static str, url: Url) -> Result<Value> {
-        let (status, body) = send(
-            action,
-            &url,
-            self.request(reqwest::Method::GET, url.clone()),
-        )
-        .await?;
+        let (status, body) = self.call(action, reqwest::Method::GET, url, None).await?;
         parse_answer(action, status, &body)
     }
 
     async fn post_json(&self, action: &'static str, url: Url, body: &Value) -> Result<Value> {
-        let request = self.request(reqwest::Method::POST, url.clone()).json(body);
-        let (status, body) = send(action, &url, request).await?;
+        let (status, body) = self
+            .call(action, reqwest::Method::POST, url, Some(body))
+            .await?;
         parse_answer(action, status, &body)
     }
 
     async fn delete(&self, action: &'static str, url: Url) -> Result<()> {
-        let (status, body) = send(
-            action,
-            &url,
-            self.request(reqwest::Method::DELETE, url.clone()),
-        )
-        .await?;
+        let (status, body) = self
+            .call(action, reqwest::Method::DELETE, url, None)
+            .await?;
         if status.is_success() {
             Ok(())
         } else {
@@ -440,12 +475,19 @@ impl ServerApi {
     }
 }
 
+fn capitalized(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map_or_else(String::new, |first| {
+        first.to_uppercase().chain(chars).collect()
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    #[test]
-    fn debug_of_everything_holding_a_secret_is_redacted() {
+    #[tokio::test]
+    async fn debug_of_everything_holding_a_secret_is_redacted() {
         let credentials = Credentials {
             username: "alice".into(),
             password: Secret::new("PasswordValue"),
@@ -467,13 +509,18 @@ mod tests {
             client_id: "id".into(),
             client_secret: Secret::new("ClientSecretValue"),
         };
-        let client = ServerApi::new(
+        let client = ServerApi::connect(
             Preset::Gateway,
             &Url::parse("https://aap.example.com").unwrap(),
             &Trust::default(),
             None,
-            credentials.clone(),
+            ApiLogin::Token {
+                profile: "p".into(),
+                token: Secret::new("BearerValue"),
+                scope: None,
+            },
         )
+        .await
         .unwrap();
         let shown = format!("{credentials:?} {token:?} {application:?} {client:?}");
         for secret in [
@@ -481,9 +528,10 @@ mod tests {
             "TokenValue",
             "RefreshValue",
             "ClientSecretValue",
+            "BearerValue",
         ] {
             assert!(!shown.contains(secret), "{shown}");
         }
-        assert!(shown.contains("alice"));
+        assert!(shown.contains("alice") && shown.contains("profile \\\"p\\\""));
     }
 }

@@ -23,6 +23,16 @@ impl LoginInput {
     fn credentials(self) -> Result<Credentials, CommandError> {
         Ok(Credentials::new(&self.username, self.password)?)
     }
+
+    /// Both fields left empty: the profile's own token instead (single sign-on users
+    /// have no password).
+    fn credentials_or_token(self) -> Result<Option<Credentials>, CommandError> {
+        if self.username.trim().is_empty() && self.password.is_empty() {
+            Ok(None)
+        } else {
+            self.credentials().map(Some)
+        }
+    }
 }
 
 #[tauri::command]
@@ -65,9 +75,21 @@ pub async fn set_up_application(
     Ok(profile.name)
 }
 
-/// The profile's server API as the user who typed the login.
-fn api(state: &AppState, name: &str, login: LoginInput) -> Result<ServerApi, CommandError> {
-    Ok(state.engine.server_api_for(name, login.credentials()?)?)
+/// Runs `call` on the profile's server API, logged in as typed (or with the profile's
+/// own token), and logs out after.
+async fn with_api<T>(
+    state: &AppState,
+    name: &str,
+    login: LoginInput,
+    call: impl AsyncFnOnce(&ServerApi) -> Result<T, authdesk_core::Error>,
+) -> Result<T, CommandError> {
+    let api = state
+        .engine
+        .server_api_for(name, login.credentials_or_token()?)
+        .await?;
+    let outcome = call(&api).await;
+    api.close().await;
+    Ok(outcome?)
 }
 
 #[tauri::command]
@@ -78,9 +100,11 @@ pub async fn create_personal_token(
     description: String,
     scope: String,
 ) -> Result<TokenInfo, CommandError> {
-    let created = api(&state, &name, login)?
-        .create_token(&description, scope.parse()?, None)
-        .await?;
+    let scope = scope.parse()?;
+    let created = with_api(&state, &name, login, async |api| {
+        api.create_token(&description, scope, None).await
+    })
+    .await?;
     // The server shows it once: kept here for Reveal and Copy, never sent unasked.
     state.keep_personal_token(&name, created.token);
     Ok(created.info)
@@ -101,7 +125,7 @@ pub async fn list_personal_tokens(
     name: String,
     login: LoginInput,
 ) -> Result<Vec<TokenInfo>, CommandError> {
-    Ok(api(&state, &name, login)?.tokens().await?)
+    with_api(&state, &name, login, async |api| api.tokens().await).await
 }
 
 #[tauri::command]
@@ -111,5 +135,5 @@ pub async fn delete_personal_token(
     login: LoginInput,
     id: u64,
 ) -> Result<(), CommandError> {
-    Ok(api(&state, &name, login)?.delete_token(id).await?)
+    with_api(&state, &name, login, async |api| api.delete_token(id).await).await
 }

@@ -90,6 +90,13 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "fakeawx.pagination.Pagination",
     "PAGE_SIZE": 25,
 }
+# AWX's AUTH_BASIC_ENABLED (an admin setting): off, an `Authorization: Basic` header counts
+# for nothing, as when AAP 2.7 removed Basic authentication. The 401 is the one of a
+# request without credentials. /api/o/token/ still takes the client's id and secret in
+# HTTP Basic (client authentication, RFC 6749 2.3.1, done by DOT, not by DRF).
+AUTH_BASIC_ENABLED = os.environ.get("FAKEAWX_NO_BASIC") != "1"
+if not AUTH_BASIC_ENABLED:
+    REST_FRAMEWORK["DEFAULT_AUTHENTICATION_CLASSES"].remove("rest_framework.authentication.BasicAuthentication")
 
 # With DEBUG off Django would only mail tracebacks; a test needs them on stderr.
 LOGGING = {

@@ -4,6 +4,7 @@ from oauth2_provider import views as dot_views
 from . import views
 
 # AWX 24.6.1's layout: everything under /api/, OAuth2 under /api/o/.
+handler404 = views.handle_404
 urlpatterns = [
     path("api/", views.ApiRoot.as_view()),
     path("api/login/", views.LoginView.as_view(), name="login"),
@@ -12,6 +13,7 @@ urlpatterns = [
     path("api/o/token/", views.TokenView.as_view(), name="token"),
     path("api/o/revoke_token/", dot_views.RevokeTokenView.as_view(), name="revoke-token"),
     path("api/v2/", views.ApiV2Root.as_view()),
+    path("api/v2/ping/", views.ApiV2PingView.as_view()),
     path("api/v2/me/", views.MeList.as_view()),
     path("api/v2/users/", views.UserList.as_view()),
     path("api/v2/users/<int:pk>/", views.UserDetail.as_view()),

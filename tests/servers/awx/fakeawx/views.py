@@ -1,7 +1,7 @@
 """Views that behave like AWX 24.6.1's, on top of django-oauth-toolkit's default models.
 
 The API parts follow awx/api/views/__init__.py, awx/api/serializers.py and awx/main/access.py:
-the API roots, users (me, list, detail), organizations, applications, personal access tokens
+the API roots and ping, users (me, list, detail), organizations, applications, personal access tokens
 and the token list/detail.
 """
 
@@ -12,8 +12,10 @@ from django.conf import settings
 from django.contrib.auth import get_user_model, views as auth_views
 from django.core.exceptions import ObjectDoesNotExist, ValidationError as DjangoValidationError
 from django.db.models import Q
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404
 from django.utils.timezone import now
+from django.views.defaults import page_not_found
 from oauth2_provider import views as dot_views
 from oauth2_provider.models import get_access_token_model, get_application_model, get_refresh_token_model
 from oauthlib import oauth2
@@ -58,6 +60,8 @@ class LoginView(auth_views.LoginView):
         response = super().post(request, *args, **kwargs)
         if request.user.is_authenticated:
             response.set_cookie("userLoggedIn", "true")
+            # As AWX's LoggedLoginView: tells a client which cookie holds the session.
+            response["X-API-Session-Cookie-Name"] = settings.SESSION_COOKIE_NAME
         else:
             # AWX answers a failed login with the form again, as 401.
             response.status_code = 401
@@ -65,9 +69,27 @@ class LoginView(auth_views.LoginView):
 
 
 class LogoutView(auth_views.LogoutView):
-    # Django 4.2 still allows GET logout (deprecated); AWX's clients use both.
+    # Django 4.2 still allows GET logout (deprecated); AWX's clients use both. A POST
+    # needs the CSRF token (403 without it), a GET does not.
     next_page = "/api/"
     redirect_field_name = "next"
+
+    def dispatch(self, request, *args, **kwargs):
+        response = super().dispatch(request, *args, **kwargs)
+        response.set_cookie("userLoggedIn", "false")  # as AWX's LoggedLogoutView
+        return response
+
+
+def handle_404(request, exception=None):
+    """AWX's handler404 (awx.main.views.handle_404): under /api/ a JSON answer
+    `{"detail": "The requested resource could not be found."}`, elsewhere Django's page."""
+    if request.path.startswith("/api/"):
+        return JsonResponse(
+            {"detail": "The requested resource could not be found."},
+            status=404,
+            json_dumps_params={"separators": (",", ":")},  # as DRF's JSONRenderer writes it
+        )
+    return page_not_found(request, exception)
 
 
 class AwxAPIView(APIView):
@@ -109,6 +131,45 @@ class ApiRoot(AwxAPIView):
         )
 
 
+class ApiV2PingView(AwxAPIView):
+    """/api/v2/ping/ (ApiV2PingView): public facts about the installation, readable
+    without credentials (AWX's installer and load balancers use it). AWX 24.6.1 answers
+    {"ha", "version", "active_node", "install_uuid", "instances", "instance_groups"};
+    this server is one hybrid node, `awx-1`, in the groups `controlplane` and `default`."""
+
+    permission_classes = []
+    authentication_classes = []
+    NODE = "awx-1"
+    # Fixed: a real installation keeps its INSTALL_UUID for life.
+    INSTALL_UUID = "3b1d5c5e-5f44-4c1e-9d0b-6a7f0e0c2a41"
+    NODE_UUID = "8c2f3a10-7a4e-4c55-b0de-2f1c9a6d4e77"
+    CAPACITY = 57
+
+    def get(self, request):
+        return Response(
+            {
+                "ha": False,
+                "version": "24.6.1",
+                "active_node": self.NODE,
+                "install_uuid": self.INSTALL_UUID,
+                "instances": [
+                    {
+                        "node": self.NODE,
+                        "node_type": "hybrid",
+                        "uuid": self.NODE_UUID,
+                        "heartbeat": _iso(now()),
+                        "capacity": self.CAPACITY,
+                        "version": "24.6.1",
+                    }
+                ],
+                "instance_groups": [
+                    {"name": "controlplane", "capacity": self.CAPACITY, "instances": [self.NODE]},
+                    {"name": "default", "capacity": self.CAPACITY, "instances": [self.NODE]},
+                ],
+            }
+        )
+
+
 class ApiV2Root(AwxAPIView):
     """/api/v2/ (ApiVersionRootView): the top-level resources this server serves, in AWX's
     order. Readable without credentials, as in AWX; the awx CLI reads it before it signs
@@ -120,6 +181,7 @@ class ApiV2Root(AwxAPIView):
     def get(self, request):
         return Response(
             {
+                "ping": "/api/v2/ping/",
                 "instance_groups": "/api/v2/instance_groups/",
                 "me": "/api/v2/me/",
                 "organizations": "/api/v2/organizations/",

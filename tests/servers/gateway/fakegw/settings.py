@@ -107,6 +107,15 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["ansible_base.oauth2_provider.permissions.OAuth2ScopePermission"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
 }
+# AAP 2.7 removed HTTP Basic authentication from the API: with FAKEGW_NO_BASIC=1 only DAB's
+# bearer token and session authentication remain, and an `Authorization: Basic` header
+# counts for nothing (the 401 of a request without credentials). /o/token/ still takes the
+# client's id and secret in HTTP Basic: that is client authentication (RFC 6749 2.3.1),
+# done by DOT, not by DRF.
+if os.environ.get("FAKEGW_NO_BASIC") == "1":
+    REST_FRAMEWORK["DEFAULT_AUTHENTICATION_CLASSES"] = []
+# What /api/gateway/v1/ping/ reports as the platform's version.
+FAKEGW_VERSION = os.environ.get("FAKEGW_VERSION", "2.5")
 
 # With DEBUG off Django would only mail tracebacks; a test needs them on stderr.
 LOGGING = {

@@ -1,6 +1,6 @@
 """The gateway's URL layout: DAB's URLs as a DAB consumer mounts them (dynamic_urls:
 api_version_urls under /api/gateway/v1/, root_urls, which hold /o/, at the root), plus
-the project's own who-am-I, users, organizations and login."""
+the project's own who-am-I, users, organizations, login, ping and the API roots."""
 
 from django.urls import include, path
 
@@ -14,7 +14,10 @@ router.register(r"users", views.UserViewSet, basename="user")
 router.register(r"organizations", views.OrganizationViewSet, basename="organization")
 
 urlpatterns = [
+    path("api/", views.ServicesRoot.as_view(), name="services-root"),
+    path("api/gateway/", views.GatewayRoot.as_view(), name="gateway-root"),
     path("api/gateway/v1/", views.ApiRoot.as_view(), name="api-root"),
+    path("api/gateway/v1/ping/", views.PingView.as_view(), name="ping"),
     path("api/gateway/v1/me/", views.MeView.as_view(), name="me"),
     path("api/gateway/v1/login/", views.LoginView.as_view(), name="login"),
     path("api/gateway/v1/logout/", views.LogoutView.as_view(), name="logout"),

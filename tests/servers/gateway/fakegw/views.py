@@ -1,8 +1,12 @@
 """The glue a gateway project adds around DAB: who-am-I, users and organizations read
-endpoints, and a login page. Applications, tokens and /o/ come from DAB unchanged."""
+endpoints, a login page, the ping and the API roots. Applications, tokens and /o/ come
+from DAB unchanged."""
 
+from django.conf import settings
 from django.contrib.auth import get_user_model, views as auth_views
+from django.db import DatabaseError, connection
 from django.db.models import Q
+from django.utils.timezone import now
 from rest_framework import permissions
 from rest_framework.generics import ListAPIView
 from rest_framework.response import Response
@@ -70,6 +74,9 @@ class OrganizationViewSet(ReadOnlyModelViewSet, AnsibleBaseDjangoAppApiView):
 
 
 class ApiRoot(AnsibleBaseDjangoAppApiView):
+    """/api/gateway/v1/: the gateway's sorted list of its endpoints, readable without
+    credentials (the gateway's OpenAPI schema allows anonymous access to it)."""
+
     permission_classes = [permissions.AllowAny]
     authentication_classes = []
 
@@ -82,8 +89,63 @@ class ApiRoot(AnsibleBaseDjangoAppApiView):
                 "logout": base + "logout/",
                 "me": base + "me/",
                 "organizations": base + "organizations/",
+                "ping": base + "ping/",
                 "tokens": base + "tokens/",
                 "users": base + "users/",
+            }
+        )
+
+
+class ServicesRoot(AnsibleBaseDjangoAppApiView):
+    """/api/ of a platform gateway: the services behind it, {"description", "apis"}
+    (as AAP 2.5 answers: a gateway with a controller lists "gateway" and "controller").
+    Readable without credentials. Only /api/gateway/ is served here."""
+
+    permission_classes = [permissions.AllowAny]
+    authentication_classes = []
+
+    def get(self, request):
+        return Response(
+            {
+                "description": "AAP gateway REST API",
+                "apis": {"gateway": "/api/gateway/", "controller": "/api/controller/"},
+            }
+        )
+
+
+class GatewayRoot(AnsibleBaseDjangoAppApiView):
+    """/api/gateway/: {"current_version", "available_versions"}, without credentials."""
+
+    permission_classes = [permissions.AllowAny]
+    authentication_classes = []
+
+    def get(self, request):
+        return Response({"current_version": "/api/gateway/v1/", "available_versions": {"v1": "/api/gateway/v1/"}})
+
+
+class PingView(AnsibleBaseDjangoAppApiView):
+    """/api/gateway/v1/ping/: the gateway's health check, readable without credentials, as
+    an AAP 2.5 gateway answers it: {"version": "2.5", "pong": "<server time>", "status":
+    "good", "db_connected": true, "proxy_connected": true} (`pong` is Python's str() of a
+    naive datetime). There is no proxy (Envoy) here, so proxy_connected is always true."""
+
+    permission_classes = [permissions.AllowAny]
+    authentication_classes = []
+
+    def get(self, request):
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT 1")
+            db_connected = True
+        except DatabaseError:
+            db_connected = False
+        return Response(
+            {
+                "version": settings.FAKEGW_VERSION,
+                "pong": str(now().replace(tzinfo=None)),
+                "status": "good" if db_connected else "failed",
+                "db_connected": db_connected,
+                "proxy_connected": True,
             }
         )
 
@@ -102,5 +164,6 @@ class LoginView(auth_views.LoginView):
 
 
 class LogoutView(auth_views.LogoutView):
+    # Django 4.2: GET (deprecated) and POST both log out; a POST needs the CSRF token.
     next_page = "/api/gateway/v1/login/"
     redirect_field_name = "next"
