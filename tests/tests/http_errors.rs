@@ -38,8 +38,14 @@ async fn every_failure_is_one_sentence_and_loses_nothing() {
         .await
         .unwrap();
 
-    // Earlier tokens, from an exchange that worked (201, then who-am-I).
+    // Earlier tokens, from an exchange that worked (the check before the browser, 201,
+    // then who-am-I).
     server.script(vec![
+        Answer::http(
+            "401 Unauthorized",
+            "application/json",
+            br#"{"detail":"no"}"#,
+        ),
         Answer::tokens("EarlierAccess", "EarlierRefresh"),
         Answer::http("200 OK", "application/json", br#"{"username":"demo"}"#),
     ]);
@@ -165,8 +171,8 @@ async fn every_failure_is_one_sentence_and_loses_nothing() {
         .save_in(&engine, Secret::new("s"))
         .await
         .unwrap();
-    let sign_in = engine.begin_sign_in(&moved).await.unwrap();
-    let error = sign_in.exchange("a-code").await.unwrap_err();
+    // Said before a browser opens.
+    let error = engine.begin_sign_in(&moved).await.err().unwrap();
     assert_eq!(error.kind(), ErrorKind::Network, "{error}");
     assert!(
         error.to_string().contains("the connection failed"),
@@ -188,6 +194,8 @@ async fn application_set_up_undoes_an_application_without_its_secret() {
     let engine = engine_in(dir.path());
     let name = unique("half-made");
     server.script(vec![
+        // No login page: HTTP Basic, as before AAP 2.7.
+        Answer::http("404 Not Found", "text/html", b"<h1>Not Found</h1>"),
         Answer::http(
             "200 OK",
             "application/json",

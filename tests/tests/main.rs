@@ -15,6 +15,8 @@
 //!   behind its back;
 //! - [`server_api`]: personal tokens, application set-up and the password grant, through
 //!   the executable, on both server layouts;
+//! - [`server_check`]: asking the server what it is (`profile add` without `--preset`),
+//!   and trouble said before a browser opens;
 //! - [`tls`]: HTTPS with a private CA: untrusted by default, trusted through a CA file or
 //!   a pinned fingerprint;
 //! - [`window`]: the real window in WebKit under Xvfb, through WebDriver.
@@ -32,5 +34,6 @@ mod everyday;
 mod http_errors;
 mod keyring;
 mod server_api;
+mod server_check;
 mod tls;
 mod window;

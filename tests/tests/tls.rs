@@ -155,6 +155,17 @@ fn private_ca_is_trusted_only_through_the_ca_file_or_a_pin() {
         "{refused:?}"
     );
     assert_eq!(refused.stderr.trim().lines().count(), 1, "{refused:?}");
+    // The browser sign-in says so before a browser opens (and before anyone logs in).
+    let browser_profile = unique("tls-browser");
+    assert_eq!(
+        desk.add_profile(&browser_profile, &server, &server.seeded_app(), &[])
+            .status,
+        Some(0)
+    );
+    let refused = desk.run(&["token", &browser_profile, "--timeout", "30"]);
+    assert_eq!(refused.status, Some(6), "{refused:?}");
+    assert!(refused.stderr.contains("not trusted"), "{refused:?}");
+    assert!(desk.browser_events().is_empty(), "no browser opened");
 
     // The profile's CA file: the token, and the REST API (personal tokens) too.
     let with_ca = unique("tls-ca");

@@ -146,6 +146,12 @@ pub enum Error {
     #[error("Profile \"{profile}\" has no token to use the server's API with ({reason}).")]
     NoApiToken { profile: String, reason: String },
 
+    #[error("Could not tell what kind of server {0} is: neither the platform gateway's nor AWX's ping page answers there.")]
+    UnknownServer(String),
+
+    #[error("There is no AWX or AAP API at {url}: {why}.")]
+    NotTheApi { url: String, why: String },
+
     #[error("The server refused the {action} (HTTP {}): {summary}", reply.status)]
     ServerRejected {
         action: &'static str,
@@ -198,6 +204,10 @@ pub enum Hint {
     SignInWithWrite(String),
     /// Log in with the profile's own token instead of a username and password.
     UseProfileToken,
+    /// Check the base URL (scheme, host, path prefix) and the kind of server.
+    CheckBaseUrl,
+    /// Say which kind of server it is.
+    ChoosePreset,
 }
 
 fn describe_refusal(error: &str, description: Option<&str>) -> String {
@@ -252,7 +262,10 @@ impl Error {
             | Error::LoginFailed { .. }
             | Error::LoginRefused { .. }
             | Error::ApiRefusedLogin { .. } => ErrorKind::ServerRejected,
-            Error::TokenLacksWrite { .. } | Error::NoApiToken { .. } => ErrorKind::Config,
+            Error::TokenLacksWrite { .. }
+            | Error::NoApiToken { .. }
+            | Error::UnknownServer(_)
+            | Error::NotTheApi { .. } => ErrorKind::Config,
             Error::Network { .. } => ErrorKind::Network,
         }
     }
@@ -268,6 +281,8 @@ impl Error {
                 Some(Hint::SignInWithWrite(profile.clone()))
             }
             Error::ApiRefusedLogin { basic: true, .. } => Some(Hint::UseProfileToken),
+            Error::NotTheApi { .. } => Some(Hint::CheckBaseUrl),
+            Error::UnknownServer(_) => Some(Hint::ChoosePreset),
             Error::MissingClientSecret(name) => Some(Hint::EnterClientSecret(name.clone())),
             Error::NoTokens(name)
             | Error::NoRefreshToken(name)

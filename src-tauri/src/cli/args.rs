@@ -209,8 +209,9 @@ pub struct CreateApp {
     /// The server, e.g. https://aap.example.com
     #[arg(long)]
     pub base_url: String,
-    #[arg(long, value_enum, default_value_t = ProfileDefaults::default().preset.into())]
-    pub preset: PresetArg,
+    /// The kind of server; left out, AuthDesk asks the server.
+    #[arg(long, value_enum)]
+    pub preset: Option<PresetArg>,
     #[command(flatten)]
     pub login: UserLogin,
     /// The organization that owns the application (name or id); may be left out when you belong to exactly one.
@@ -260,13 +261,17 @@ pub struct AddProfile {
     /// (authorization-code grant only).
     #[arg(long, required_if_eq("grant", "authorization-code"))]
     pub redirect_uri: Option<String>,
-    #[arg(long, value_enum, default_value_t = ProfileDefaults::default().preset.into())]
-    pub preset: PresetArg,
+    /// The kind of server; left out, AuthDesk asks the server (and falls back to awx).
+    #[arg(long, value_enum)]
+    pub preset: Option<PresetArg>,
     /// read, write or "read write"
     #[arg(long, default_value = ProfileDefaults::default().scope.as_str())]
     pub scope: String,
     #[command(flatten)]
     pub tls: TlsArgs,
+    /// Do not contact the server (no detection of its kind, no check that it answers).
+    #[arg(long)]
+    pub no_check: bool,
     /// Send a PKCE S256 challenge (only where an admin requires it).
     #[arg(long)]
     pub pkce: bool,

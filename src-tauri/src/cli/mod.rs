@@ -96,6 +96,8 @@ fn hint_text(hint: &Hint) -> String {
         Hint::OtherName => "choose another name, or remove that profile first with `authdesk profile remove`.".into(),
         Hint::StartAgain => "run the same command again.".into(),
         Hint::SignInWithWrite(name) => format!("sign in with scope write (`authdesk profile add {name} … --scope \"read write\"`, then `authdesk token {name} --fresh`), or log in with --username instead."),
+        Hint::CheckBaseUrl => "check the profile's base URL (http or https, host, path prefix) and --preset: `authdesk profile show` shows them.".into(),
+        Hint::ChoosePreset => "give --preset awx (AWX, Automation Controller up to 2.4) or --preset gateway (AAP 2.5 and later).".into(),
         Hint::UseProfileToken => "leave out --username to use the profile's own token (from `authdesk token`), which works with single sign-on too.".into(),
         Hint::SignInAgain(name) => format!("sign in with `authdesk token {name} --fresh` where a browser can open (add --no-browser to open the URL yourself)."),
     }

@@ -1,9 +1,12 @@
 //! `authdesk profile …`: where the CLI's flags become a profile (`add`), and the
 //! profile list and details.
 
-use authdesk_core::{EndpointDraft, Engine, Error, ProfileDraft, ProfileSave, SaveMode};
+use authdesk_core::{
+    parse_url, EndpointDraft, Engine, Error, Preset, ProfileDefaults, ProfileDraft, ProfileSave,
+    SaveMode, Trust,
+};
 
-use super::args::{AddProfile, ProfileCommand};
+use super::args::{AddProfile, ProfileCommand, TlsArgs};
 use super::input;
 
 pub async fn run(engine: &Engine, command: ProfileCommand) -> Result<u8, Error> {
@@ -34,9 +37,17 @@ async fn add(engine: &Engine, args: AddProfile) -> Result<u8, Error> {
             ))
         }
     };
+    let preset = match (args.preset, &endpoints) {
+        (Some(preset), _) => Some(preset.into()),
+        (None, Some(_)) => Some(Preset::Custom),
+        (None, None) if args.no_check => Some(ProfileDefaults::default().preset),
+        (None, None) => detect(engine, &args.base_url, &args.tls).await,
+    };
+    // The server could not be asked: the default, and no further check (same cause).
+    let check = preset.is_some() && !args.no_check;
     let profile = ProfileDraft {
         name: args.name,
-        preset: args.preset.into(),
+        preset: preset.unwrap_or(ProfileDefaults::default().preset),
         base_url: args.base_url,
         client_id: args.client_id,
         grant: args.grant.into(),
@@ -63,7 +74,41 @@ async fn add(engine: &Engine, args: AddProfile) -> Result<u8, Error> {
         .await?;
     eprintln!("Saved profile \"{name}\"; its client secret is in the OS keyring.");
     super::warn_cleartext(warning);
+    if check {
+        // Saved anyway: a profile may be made before the server is reachable.
+        if let Err(e) = engine.check_server(&engine.profiles().get(&name)?).await {
+            eprintln!("Warning: {}", super::sentence(&e));
+        }
+    }
     Ok(0)
+}
+
+/// The kind of server at `base_url`, asked of the server itself; `None` (with a line
+/// saying why) when it cannot tell.
+pub(super) async fn detect(engine: &Engine, base_url: &str, tls: &TlsArgs) -> Option<Preset> {
+    let asked = async {
+        let url = parse_url("base URL", base_url)?;
+        let trust = Trust::typed(tls.ca_file_text().as_deref(), tls.pin_sha256.as_deref())?;
+        engine.detect_server(&url, &trust).await
+    };
+    match asked.await {
+        Ok(found) => {
+            eprintln!(
+                "Found {}; using --preset {}.",
+                found.summary,
+                found.preset.name()
+            );
+            Some(found.preset)
+        }
+        Err(e) => {
+            eprintln!(
+                "Warning: {} Using --preset {}, the default.",
+                super::sentence(&e),
+                ProfileDefaults::default().preset.name()
+            );
+            None
+        }
+    }
 }
 
 fn list(engine: &Engine, json: bool) -> Result<u8, Error> {

@@ -1,7 +1,9 @@
 //! `authdesk pat …` and `authdesk app create`: the server's REST API with the user's
 //! own login.
 
-use authdesk_core::{ApplicationSetup, Engine, Error, Grant, NewToken, ProfileDraft, ServerApi};
+use authdesk_core::{
+    ApplicationSetup, Engine, Error, Grant, NewToken, ProfileDefaults, ProfileDraft, ServerApi,
+};
 
 use super::args::{CreateApp, Login, PatCommand};
 
@@ -105,6 +107,12 @@ fn render_new_token(
 
 pub async fn create_app(engine: &Engine, args: CreateApp) -> Result<u8, Error> {
     let grant: Grant = args.grant.into();
+    let preset = match args.preset {
+        Some(preset) => preset.into(),
+        None => super::profiles::detect(engine, &args.base_url, &args.tls)
+            .await
+            .unwrap_or(ProfileDefaults::default().preset),
+    };
     let setup = ApplicationSetup {
         application_name: args.app_name,
         organization: args.organization,
@@ -118,7 +126,7 @@ pub async fn create_app(engine: &Engine, args: CreateApp) -> Result<u8, Error> {
             ca_file: args.tls.ca_file_text(),
             pin_sha256: args.tls.pin_sha256,
             // The client ID comes from the server.
-            ..ProfileDraft::new(&args.name, args.preset.into(), &args.base_url, "")
+            ..ProfileDraft::new(&args.name, preset, &args.base_url, "")
         },
     };
     super::warn_cleartext(setup.cleartext_warning());

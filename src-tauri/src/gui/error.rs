@@ -43,6 +43,8 @@ fn hint_text(hint: &Hint) -> String {
         Hint::StartAgain => "Press Get token to start again.",
         Hint::SignInAgain(_) => "Press Get token to sign in again.",
         Hint::SignInWithWrite(_) => "Edit the profile to ask for scope “read write”, press Get token, and try again; or enter your username and password.",
+        Hint::CheckBaseUrl => "Edit the profile and check its base URL (http or https, host, path prefix) and server kind.",
+        Hint::ChoosePreset => "Choose the kind of server yourself.",
         Hint::UseProfileToken => "Leave the username empty to use the profile's own token (from Get token), which works with single sign-on too.",
     };
     text.to_owned()

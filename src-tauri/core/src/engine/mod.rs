@@ -7,12 +7,14 @@
 //! - `lifecycle`: the tokens afterwards: refresh, who-am-I, storing new pairs;
 //! - `reuse`: a valid token with the least work (stored, refreshed, or a sign-in needed);
 //! - `revoke`: revoking and verifying that the server now refuses the token;
+//! - `server_check`: what kind of server a URL is, and trouble seen before a browser opens;
 //! - `server_setup`: the password grant, OAuth applications and the REST API.
 
 mod lifecycle;
 mod profiles;
 mod reuse;
 mod revoke;
+mod server_check;
 mod server_setup;
 mod sign_in;
 
@@ -22,6 +24,7 @@ use std::time::Duration;
 pub use profiles::{ProfileSave, SaveMode};
 pub use reuse::{Reuse, SignInReason, TokenSource};
 pub use revoke::RevokeReport;
+pub use server_check::DetectedServer;
 pub use server_setup::{ApplicationSetup, ServerDraft};
 pub use sign_in::SignIn;
 

@@ -36,10 +36,15 @@ struct ActiveSignIn {
 const GIVE_WAY: Duration = Duration::from_secs(65);
 
 impl Engine {
-    /// Prepares a sign-in: binds the listener (before any browser opens, so no redirect
-    /// is missed), picks a fresh state and builds the authorize URL.
+    /// Prepares a sign-in: checks the server while the keyring is read (trouble AuthDesk
+    /// can see is said before a browser opens), binds the listener (before any browser
+    /// opens, so no redirect is missed), picks a fresh state and builds the authorize URL.
     pub async fn begin_sign_in(&self, name: &str) -> Result<SignIn> {
-        let (profile, client) = self.client_for(name).await?;
+        let profile = self.profiles.get(name)?;
+        let (client, checked) = tokio::join!(self.client_for(name), self.check_server(&profile));
+        // The profile and its secret first: a keyring problem is the one to fix first.
+        let (profile, client) = client?;
+        checked?;
         let turn = self.take_turn(name).await?;
         let registered = profile.require_redirect_uri()?.clone();
         let mut listener = LoopbackListener::bind(&registered).await?;
