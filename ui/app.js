@@ -6,7 +6,7 @@ import { action } from './status.js';
 import {
   ENDPOINTS, loadProfiles, formDefaults, filterProfiles, chooseProfile, showTab, deleteProfile,
   openProfileForm, editSelectedProfile, showGrantFields, presetChanged, endpointEdited,
-  fillPresetEndpoints, saveProfile, cancelProfileForm, clearClientSecret,
+  saveProfile, cancelProfileForm, clearClientSecret, detectServer, checkProfile, closeCheck,
 } from './profiles.js';
 import {
   getToken, cancelSignIn, reveal, copy, refresh, revoke, filterHistory, renewExpired, followTokenNews,
@@ -26,6 +26,8 @@ function wire() {
   $('edit-profile').addEventListener('click', action(editSelectedProfile));
   $('delete-profile').addEventListener('click', action(deleteProfile));
   $('open-settings').addEventListener('click', action(openSettings));
+  $('check-profile').addEventListener('click', action(checkProfile));
+  $('check-close').addEventListener('click', closeCheck);
   $('settings-save').addEventListener('click', action(saveSettings));
   $('settings-cancel').addEventListener('click', closeSettings);
   $('profile-form').addEventListener('submit', action(saveProfile));
@@ -45,7 +47,7 @@ function wire() {
   $('copy-pat').addEventListener('click', action(() => copy('personal_token')));
   $('profile-preset').addEventListener('change', action(presetChanged));
   for (const name of ENDPOINTS) $(`endpoint-${name}`).addEventListener('input', endpointEdited);
-  $('profile-base-url').addEventListener('change', action(fillPresetEndpoints));
+  $('profile-base-url').addEventListener('change', action(detectServer));
   $('copy-redirect-uri').addEventListener('click', action(() => copy('redirect_uri')));
   $('get-token').addEventListener('click', action(getToken));
   $('cancel').addEventListener('click', action(cancelSignIn));

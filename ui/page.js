@@ -10,6 +10,8 @@ export const state = {
   attempt: null,
   countdown: null,
   editing: null,
+  // Whether the user picked the server kind in the form (else the server's answer picks it).
+  presetChosen: false,
   // Endpoint fields the user typed into; untouched ones follow the preset on the server side.
   endpointsEdited: false,
   tab: 'tokens',

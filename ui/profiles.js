@@ -170,6 +170,14 @@ export async function openProfileForm(profile) {
   $('profile-pkce').checked = Boolean(profile?.pkce);
   for (const name of ENDPOINTS) $(`endpoint-${name}`).value = profile?.resolved_endpoints?.[name] ?? '';
   state.endpointsEdited = profile?.preset === 'custom';
+  // A kind the user picks (or a saved profile's) is theirs; until then the server's answer decides.
+  state.presetChosen = Boolean(profile);
+  const detected = $('detected');
+  detected.className = 'hint span';
+  detected.textContent = profile ? '' : 'AuthDesk asks the server what it is once you enter its base URL.';
+  // Fields most people never touch stay folded unless this profile uses one.
+  $('profile-advanced').open = Boolean(profile?.ca_file || profile?.pin_sha256 || profile?.pkce
+    || profile?.preset === 'custom' || (profile && profile.client_auth !== fallback.client_auth));
   showGrantFields();
   $('profile-dialog').showModal();
   (profile ? $('profile-base-url') : $('profile-name')).focus();
@@ -185,7 +193,45 @@ export function showGrantFields() {
 }
 
 export async function presetChanged() {
+  state.presetChosen = true;
   state.endpointsEdited = $('profile-preset').value === 'custom';
+  if (state.endpointsEdited) $('profile-advanced').open = true;
+  await fillPresetEndpoints();
+}
+
+/**
+ * Asks the server at the typed base URL what it is: the kind is chosen from the answer
+ * unless the user chose one, and the answer is shown either way.
+ */
+export async function detectServer() {
+  const base = $('profile-base-url').value.trim();
+  const detected = $('detected');
+  if (!base) return;
+  detected.className = 'hint span';
+  detected.textContent = `Asking ${base} what it is…`;
+  let found;
+  try {
+    found = await invoke('detect_server', {
+      baseUrl: base,
+      caFile: $('profile-ca-file').value.trim() || null,
+      pinSha256: $('profile-pin').value.trim() || null,
+    });
+  } catch (error) {
+    if ($('profile-base-url').value.trim() !== base) return;
+    detected.className = 'hint span warn';
+    detected.textContent = messageOf(error);
+    await fillPresetEndpoints();
+    return;
+  }
+  if ($('profile-base-url').value.trim() !== base) return;
+  const preset = $('profile-preset');
+  if (!state.presetChosen) preset.value = found.preset;
+  if (preset.value === found.preset) {
+    detected.textContent = `Found ${found.summary}.`;
+  } else {
+    detected.className = 'hint span warn';
+    detected.textContent = `Found ${found.summary}, but the profile names another kind of server.`;
+  }
   await fillPresetEndpoints();
 }
 
@@ -241,8 +287,9 @@ export async function saveProfile(event) {
     endpoints: sendEndpoints ? endpoints : null,
     client_secret: secretInput.value || null,
   };
+  let warning;
   try {
-    await invoke('save_profile', { input });
+    warning = await invoke('save_profile', { input });
   } catch (error) {
     $('profile-error').textContent = messageOf(error);
     return;
@@ -253,7 +300,9 @@ export async function saveProfile(event) {
   }
   $('profile-dialog').close();
   await loadProfiles(input.name);
-  say(`Saved profile “${input.name}”.`);
+  // Saved either way: a profile may be made before its server is reachable.
+  if (warning) say(`Saved profile “${input.name}”, but: ${warning}`, 'warn');
+  else say(`Saved profile “${input.name}”.`);
 }
 
 /** The client secret never stays in the form, however the dialog closes. */
@@ -264,4 +313,24 @@ export function clearClientSecret() {
 export function cancelProfileForm() {
   clearClientSecret();
   $('profile-dialog').close();
+}
+
+// ---- checks --------------------------------------------------------------
+
+/** The chosen profile's checks, as `authdesk doctor NAME` prints them. */
+export async function checkProfile() {
+  const name = state.selected;
+  if (!name) return;
+  const report = $('check-report');
+  report.textContent = `Checking “${name}”…`;
+  $('check-dialog').showModal();
+  const lines = await invoke('check_profile', { name });
+  if (state.selected !== name) return;
+  report.textContent = lines.join('\n');
+  const failed = lines.filter((line) => line.startsWith('[FAIL]')).length;
+  say(failed ? `${failed} check(s) of “${name}” failed; see Check.` : `Every check of “${name}” passed.`, failed ? 'warn' : 'ok');
+}
+
+export function closeCheck() {
+  $('check-dialog').close();
 }

@@ -10,6 +10,8 @@ pub mod exit {
     pub const NETWORK: u8 = 6;
     pub const KEYRING: u8 = 7;
     pub const REVOKE_NOT_VERIFIED: u8 = 8;
+    /// `authdesk doctor`: at least one check failed.
+    pub const CHECKS_FAILED: u8 = 9;
     /// `authdesk exec`: the command was found but could not be started (as in a shell).
     pub const COMMAND_NOT_RUN: u8 = 126;
     /// `authdesk exec`: no such command (as in a shell).

@@ -128,3 +128,54 @@ fn trouble_is_said_before_a_browser_opens() {
     );
     assert!(desk.browser_events().is_empty(), "no browser opened");
 }
+
+/// `authdesk doctor`: one line per check and never a token or secret; exit 0 when all
+/// pass, 9 when one fails (a wrong client secret shows as invalid_client).
+#[test]
+fn doctor_says_what_works_and_what_does_not() {
+    let server = TestServer::start(Flavor::Awx).unwrap();
+    let desk = Desk::new(Browser::Approve);
+    let good = unique("doc-good");
+    assert_eq!(
+        desk.add_profile(&good, &server, &server.seeded_app(), &[])
+            .status,
+        Some(0)
+    );
+    let got = desk.run(&["token", &good, "--timeout", "60"]);
+    assert_eq!(got.status, Some(0), "{got:?}");
+    let tokens = got.json();
+    let checked = desk.run(&["doctor", &good]);
+    assert_eq!(checked.status, Some(0), "{checked:?}");
+    for expected in [
+        "[ ok ] keyring: reachable and unlocked",
+        &format!("[ ok ] {good}: server: AWX 24.6.1 at"),
+        &format!("[ ok ] {good}: OAuth client: the token endpoint accepts"),
+        &format!("[ ok ] {good}: tokens: the access token is valid until"),
+    ] {
+        assert!(checked.stdout.contains(expected), "{expected}: {checked:?}");
+    }
+    for secret in [
+        tokens["access_token"].as_str().unwrap(),
+        tokens["refresh_token"].as_str().unwrap(),
+        server.seed.client_secret.as_str(),
+    ] {
+        assert!(!checked.stdout.contains(secret) && !checked.stderr.contains(secret));
+    }
+
+    let mut wrong_app = server.seeded_app();
+    wrong_app.client_secret = "not-the-secret".into();
+    let bad = unique("doc-bad");
+    assert_eq!(
+        desk.add_profile(&bad, &server, &wrong_app, &[]).status,
+        Some(0)
+    );
+    let checked = desk.run(&["doctor", &bad]);
+    assert_eq!(checked.status, Some(9), "{checked:?}");
+    assert!(
+        checked
+            .stdout
+            .contains(&format!("[FAIL] {bad}: OAuth client:"))
+            && checked.stdout.contains("invalid_client"),
+        "{checked:?}"
+    );
+}

@@ -56,6 +56,12 @@ async fn add_profile_get_reveal_copy_refresh_and_revoke() {
         .wait_value("endpoint-token", WAIT, |v| v == token_endpoint)
         .await
         .expect("the preset did not fill the endpoints");
+    // The server said what it is, and the kind followed.
+    window
+        .wait_text("detected", WAIT, |t| t.contains("Found AWX 24.6.1 at"))
+        .await
+        .unwrap();
+    assert_eq!(window.value("profile-preset").await.unwrap(), "awx");
     window
         .fill("profile-client-id", &server.seed.client_id)
         .await
@@ -118,6 +124,20 @@ async fn add_profile_get_reveal_copy_refresh_and_revoke() {
         .wait_text("status", WAIT, |t| t.contains("Signed in as demo"))
         .await
         .unwrap();
+    // Check: the same lines as `authdesk doctor`.
+    window.click("check-profile").await.unwrap();
+    let report = window
+        .wait_text("check-report", WAIT, |t| t.contains("tokens:"))
+        .await
+        .unwrap();
+    assert!(
+        report.contains("[ ok ] keyring")
+            && report.contains("OAuth client: the token endpoint accepts")
+            && !report.contains("[FAIL]"),
+        "{report}"
+    );
+    shoot(&window, "check.png").await;
+    window.click("check-close").await.unwrap();
     assert_eq!(window.text("whoami").await.unwrap(), "demo");
     assert!(
         masked(&window.text("access-token").await.unwrap()),

@@ -19,6 +19,8 @@ Exit status:
   6  network or TLS failure
   7  the OS keyring is unavailable or locked
   8  revoke not verified (the old access token still works, or could not be checked)
+  9  doctor: a check failed
+  126, 127  exec: the command could not be started, or was not found
 
 Environment:
   AUTHDESK_CONFIG_DIR  folder of profiles.toml (default: the platform's config folder)
@@ -85,6 +87,12 @@ pub enum Command {
     /// your username and password).
     #[command(subcommand)]
     Pat(PatCommand),
+    /// Check the keyring and each profile's server, OAuth client and tokens; one line per
+    /// check (never a token or secret), for you or a bug report. Exit 0 only if all pass.
+    Doctor {
+        /// One profile (default: all).
+        name: Option<String>,
+    },
     /// Create an OAuth application on the server, and the profile that uses it.
     #[command(subcommand)]
     App(AppCommand),

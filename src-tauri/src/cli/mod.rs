@@ -56,10 +56,34 @@ async fn dispatch(command: Command) -> Result<u8, Error> {
         Command::Exec(args) => tokens::exec(&engine, args).await,
         Command::Refresh { name, format } => tokens::refresh(&engine, &name, format).await,
         Command::Whoami { name } => tokens::whoami(&engine, &name).await,
+        Command::Doctor { name } => doctor(&engine, name.as_deref()).await,
         Command::Revoke { name } => tokens::revoke(&engine, &name).await,
         Command::Pat(command) => server_api::pat(&engine, command).await,
         Command::App(AppCommand::Create(args)) => server_api::create_app(&engine, *args).await,
     }
+}
+
+/// `authdesk doctor`: the findings on stdout, one line each, after a line naming the build.
+async fn doctor(engine: &Engine, name: Option<&str>) -> Result<u8, Error> {
+    let findings = engine.doctor(name).await?;
+    println!(
+        "authdesk {} on {} {}",
+        env!("CARGO_PKG_VERSION"),
+        std::env::consts::OS,
+        std::env::consts::ARCH
+    );
+    for finding in &findings {
+        println!("{}", finding.line());
+    }
+    let failed = findings
+        .iter()
+        .filter(|f| f.outcome == authdesk_core::Outcome::Fail)
+        .count();
+    if failed > 0 {
+        eprintln!("authdesk: {failed} check(s) failed.");
+        return Ok(exit::CHECKS_FAILED);
+    }
+    Ok(0)
 }
 
 /// Says on stderr when secrets would cross the network in clear (plain http:// to

@@ -51,6 +51,14 @@ fn hint_text(hint: &Hint) -> String {
 }
 
 impl CommandError {
+    /// The message and its next step, as one text (for a warning line).
+    pub fn sentence(&self) -> String {
+        match &self.hint {
+            Some(hint) => format!("{} {hint}", self.message),
+            None => self.message.clone(),
+        }
+    }
+
     pub fn config(message: impl Into<String>) -> Self {
         CommandError {
             message: message.into(),

@@ -7,9 +7,11 @@
 //! - `lifecycle`: the tokens afterwards: refresh, who-am-I, storing new pairs;
 //! - `reuse`: a valid token with the least work (stored, refreshed, or a sign-in needed);
 //! - `revoke`: revoking and verifying that the server now refuses the token;
+//! - `doctor`: every check at once, as lines for a bug report;
 //! - `server_check`: what kind of server a URL is, and trouble seen before a browser opens;
 //! - `server_setup`: the password grant, OAuth applications and the REST API.
 
+mod doctor;
 mod lifecycle;
 mod profiles;
 mod reuse;
@@ -21,6 +23,7 @@ mod sign_in;
 use std::sync::Arc;
 use std::time::Duration;
 
+pub use doctor::{Finding, Outcome};
 pub use profiles::{ProfileSave, SaveMode};
 pub use reuse::{Reuse, SignInReason, TokenSource};
 pub use revoke::RevokeReport;

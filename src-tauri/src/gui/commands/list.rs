@@ -12,6 +12,8 @@ macro_rules! with_window_commands {
             profiles::preset_endpoints,
             profiles::form_defaults,
             profiles::save_profile,
+            profiles::detect_server,
+            profiles::check_profile,
             profiles::delete_profile,
             tokens::begin_sign_in,
             tokens::wait_sign_in,

@@ -1,9 +1,10 @@
-//! Profile commands: the list, the form's defaults and endpoints, save and delete. The
+//! Profile commands: the list, the form's defaults and endpoints, what kind of server a
+//! base URL is, save (with a check of the server) and delete. The
 //! rules of a save (create or replace, secret required or kept) are the engine's.
 
 use authdesk_core::{
-    parse_url, Endpoints, Preset, Profile, ProfileDefaults, ProfileDraft, ProfileSave, SaveMode,
-    Secret,
+    parse_url, DetectedServer, Endpoints, Preset, Profile, ProfileDefaults, ProfileDraft,
+    ProfileSave, SaveMode, Secret, Trust,
 };
 use serde::{Deserialize, Serialize};
 use tauri::State;
@@ -91,7 +92,7 @@ pub struct ProfileInput {
 pub async fn save_profile(
     state: State<'_, AppState>,
     input: ProfileInput,
-) -> Result<(), CommandError> {
+) -> Result<Option<String>, CommandError> {
     let save = ProfileSave {
         profile: input.draft.build()?,
         client_secret: input
@@ -108,7 +109,38 @@ pub async fn save_profile(
     state.engine.save_profile(save).await?;
     // Its tokens may now belong elsewhere; the page asks for them again, which re-watches.
     state.auto_refresh.forget(&name);
-    Ok(())
+    // Saved either way; trouble with the server is said now rather than at Get token.
+    let profile = state.engine.profiles().get(&name)?;
+    Ok(state
+        .engine
+        .check_server(&profile)
+        .await
+        .err()
+        .map(|e| CommandError::from(e).sentence()))
+}
+
+/// The profile's checks, as `authdesk doctor NAME` prints them: the keyring, the server,
+/// the client's credentials, the redirect URI and the tokens; never a token or secret.
+#[tauri::command]
+pub async fn check_profile(
+    state: State<'_, AppState>,
+    name: String,
+) -> Result<Vec<String>, CommandError> {
+    let findings = state.engine.doctor(Some(&name)).await?;
+    Ok(findings.iter().map(|f| f.line()).collect())
+}
+
+/// What kind of server a base URL typed into the form is, asked of the server.
+#[tauri::command]
+pub async fn detect_server(
+    state: State<'_, AppState>,
+    base_url: String,
+    ca_file: Option<String>,
+    pin_sha256: Option<String>,
+) -> Result<DetectedServer, CommandError> {
+    let url = parse_url("base URL", &base_url)?;
+    let trust = Trust::typed(ca_file.as_deref(), pin_sha256.as_deref())?;
+    Ok(state.engine.detect_server(&url, &trust).await?)
 }
 
 #[tauri::command]

@@ -1,0 +1,307 @@
+//! `authdesk doctor` and the window's *Check*: one finding per check, in words a user can
+//! paste into a bug report. Never a token or a secret: the keyring, the server (reachable,
+//! trusted, its kind and version), the API where the profile points, the OAuth client's
+//! credentials (a made-up code must be refused as `invalid_grant`, not `invalid_client`),
+//! the redirect URI where it can be seen, and the stored tokens' expiry.
+
+use chrono::Utc;
+use serde::Serialize;
+
+use super::Engine;
+use crate::error::{Error, Result};
+use crate::http::{build_client, send, Trust};
+use crate::presets::Preset;
+use crate::profiles::{Grant, Profile};
+
+/// How one check came out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    Pass,
+    Fail,
+    /// Not a fault, or not checkable from here: said for the record.
+    Note,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Finding {
+    /// The profile checked, or `None` for the machine (the keyring).
+    pub profile: Option<String>,
+    pub check: &'static str,
+    pub outcome: Outcome,
+    pub detail: String,
+}
+
+impl Finding {
+    /// One line: `[ ok ] prod: server: AWX 24.6.1 at https://…`.
+    pub fn line(&self) -> String {
+        let mark = match self.outcome {
+            Outcome::Pass => "[ ok ]",
+            Outcome::Fail => "[FAIL]",
+            Outcome::Note => "[note]",
+        };
+        match &self.profile {
+            Some(profile) => format!("{mark} {profile}: {}: {}", self.check, self.detail),
+            None => format!("{mark} {}: {}", self.check, self.detail),
+        }
+    }
+}
+
+impl Engine {
+    /// Every check, for one profile or all. Each failure is a finding, not an error.
+    pub async fn doctor(&self, name: Option<&str>) -> Result<Vec<Finding>> {
+        let mut findings = vec![self.keyring_finding().await];
+        let profiles = match name {
+            Some(name) => vec![self.profiles.get(name)?],
+            None => self.profiles.list()?,
+        };
+        if profiles.is_empty() {
+            findings.push(Finding {
+                profile: None,
+                check: "profiles",
+                outcome: Outcome::Note,
+                detail: "none yet".into(),
+            });
+        }
+        for profile in profiles {
+            findings.extend(self.check_profile(&profile).await);
+        }
+        Ok(findings)
+    }
+
+    async fn keyring_finding(&self) -> Finding {
+        // Reading an entry no profile has: the store answers, or says why not.
+        let probe = self
+            .keyring_call(|k| k.client_secret("doctor probe (no profile)"))
+            .await;
+        Finding {
+            profile: None,
+            check: "keyring",
+            outcome: if probe.is_ok() {
+                Outcome::Pass
+            } else {
+                Outcome::Fail
+            },
+            detail: match probe {
+                Ok(_) => "reachable and unlocked".into(),
+                Err(e) => one_sentence(&e),
+            },
+        }
+    }
+
+    /// The checks of one profile, in order; once the server cannot be reached, the
+    /// checks that need it are not tried.
+    pub async fn check_profile(&self, profile: &Profile) -> Vec<Finding> {
+        let name = profile.name.clone();
+        let finding = |check, outcome, detail: String| Finding {
+            profile: Some(name.clone()),
+            check,
+            outcome,
+            detail,
+        };
+        let mut findings = Vec::new();
+        let secret = self.has_client_secret(&profile.name).await;
+        findings.push(match &secret {
+            Ok(true) => finding(
+                "client secret",
+                Outcome::Pass,
+                "stored in the keyring".into(),
+            ),
+            Ok(false) => finding("client secret", Outcome::Fail, "none stored".into()),
+            Err(e) => finding("client secret", Outcome::Fail, one_sentence(e)),
+        });
+
+        let trust = match Trust::of(profile) {
+            Ok(trust) => trust,
+            Err(e) => {
+                findings.push(finding("TLS trust", Outcome::Fail, one_sentence(&e)));
+                return findings;
+            }
+        };
+        if profile.preset != Preset::Custom {
+            match self.detect_server(&profile.base_url, &trust).await {
+                Ok(found) if found.preset == profile.preset => {
+                    findings.push(finding("server", Outcome::Pass, found.summary));
+                }
+                Ok(found) => findings.push(finding(
+                    "server",
+                    Outcome::Fail,
+                    format!(
+                        "{}, but the profile's preset is {}",
+                        found.summary,
+                        profile.preset.name()
+                    ),
+                )),
+                Err(e @ Error::Network { .. }) => {
+                    findings.push(finding("server", Outcome::Fail, one_sentence(&e)));
+                    return findings;
+                }
+                Err(e) => findings.push(finding("server", Outcome::Note, one_sentence(&e))),
+            }
+        }
+        match self.check_server(profile).await {
+            Ok(()) => findings.push(finding(
+                "API",
+                Outcome::Pass,
+                match profile.endpoints() {
+                    Ok(endpoints) => format!("who-am-I answers at {}", endpoints.whoami),
+                    Err(_) => "who-am-I answers".into(),
+                },
+            )),
+            Err(e) => {
+                let unreachable = matches!(e, Error::Network { .. });
+                findings.push(finding("API", Outcome::Fail, one_sentence(&e)));
+                if unreachable {
+                    return findings;
+                }
+            }
+        }
+        if matches!(secret, Ok(true)) {
+            findings.push(self.client_finding(profile).await);
+        }
+        if profile.grant == Grant::AuthorizationCode {
+            findings.push(redirect_finding(profile, &trust).await);
+        }
+        findings.push(self.tokens_finding(&profile.name).await);
+        findings
+    }
+
+    /// The client ID and secret, proven without a user: a made-up code must be refused
+    /// for being a bad code (`invalid_grant`), not for a bad client (`invalid_client`).
+    async fn client_finding(&self, profile: &Profile) -> Finding {
+        let outcome = match self.client_for(&profile.name).await {
+            Ok((_, client)) => {
+                let redirect = profile
+                    .redirect_uri
+                    .clone()
+                    .or_else(|| crate::profiles::DEFAULT_REDIRECT_URI.parse().ok());
+                match redirect {
+                    Some(redirect) => client
+                        .exchange_code("authdesk-doctor-made-up-code", &redirect, None)
+                        .await
+                        .err(),
+                    None => None,
+                }
+            }
+            Err(e) => Some(e),
+        };
+        let (outcome, detail) = match outcome {
+            Some(Error::ServerRejected { reply, .. }) if reply.body.contains("invalid_client") => (
+                Outcome::Fail,
+                "the token endpoint refused the client ID or secret (invalid_client)".into(),
+            ),
+            Some(Error::ServerRejected { reply, .. })
+                if ["invalid_grant", "unauthorized_client", "invalid_request"]
+                    .iter()
+                    .any(|e| reply.body.contains(e)) =>
+            {
+                (
+                    Outcome::Pass,
+                    "the token endpoint accepts the client ID and secret".into(),
+                )
+            }
+            Some(e) => (Outcome::Fail, one_sentence(&e)),
+            None => (
+                Outcome::Fail,
+                "the token endpoint accepted a made-up code".into(),
+            ),
+        };
+        Finding {
+            profile: Some(profile.name.clone()),
+            check: "OAuth client",
+            outcome,
+            detail,
+        }
+    }
+
+    async fn tokens_finding(&self, name: &str) -> Finding {
+        let (outcome, detail) = match self.current_tokens(name).await {
+            Ok(None) => (Outcome::Note, "none stored".to_owned()),
+            Ok(Some(tokens)) => {
+                let now = Utc::now();
+                let access = match tokens.expires_at {
+                    None => "the access token states no expiry".to_owned(),
+                    Some(at) if tokens.is_expired(now) => {
+                        format!(
+                            "the access token expired at {}",
+                            at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+                        )
+                    }
+                    Some(at) => format!(
+                        "the access token is valid until {}",
+                        at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+                    ),
+                };
+                let refresh = if tokens.refresh_token.is_some() {
+                    "a refresh token is stored"
+                } else {
+                    "no refresh token"
+                };
+                let user = tokens
+                    .user
+                    .as_deref()
+                    .map_or_else(String::new, |u| format!(", of user {u}"));
+                let usable = !tokens.is_expired(now) || tokens.refresh_token.is_some();
+                (
+                    if usable { Outcome::Pass } else { Outcome::Note },
+                    format!("{access}; {refresh}{user}"),
+                )
+            }
+            Err(e) => (Outcome::Note, one_sentence(&e)),
+        };
+        Finding {
+            profile: Some(name.to_owned()),
+            check: "tokens",
+            outcome,
+            detail,
+        }
+    }
+}
+
+/// The redirect URI, where the server shows it: with no session, AWX and the gateway
+/// ask for a login before looking at it, so usually it can only be noted.
+async fn redirect_finding(profile: &Profile, trust: &Trust) -> Finding {
+    let finding = |outcome, detail: String| Finding {
+        profile: Some(profile.name.clone()),
+        check: "redirect URI",
+        outcome,
+        detail,
+    };
+    let (Ok(endpoints), Some(redirect)) = (profile.endpoints(), &profile.redirect_uri) else {
+        return finding(Outcome::Fail, "the profile has none".into());
+    };
+    let Ok(http) = build_client(trust, Some(std::time::Duration::from_secs(10))) else {
+        return finding(Outcome::Note, "not checked".into());
+    };
+    let mut url = endpoints.authorize.clone();
+    url.query_pairs_mut()
+        .append_pair("response_type", "code")
+        .append_pair("client_id", &profile.client_id)
+        .append_pair("redirect_uri", redirect.as_str())
+        .append_pair("state", "authdesk-doctor");
+    match send("redirect URI check", &url, http.get(url.clone())).await {
+        Ok((status, body)) => {
+            let body = String::from_utf8_lossy(&body);
+            if status.is_client_error()
+                && (body.contains("redirect") || body.contains("invalid_request"))
+            {
+                finding(
+                    Outcome::Fail,
+                    format!("the server refuses {redirect} for this client (HTTP {status})"),
+                )
+            } else {
+                finding(
+                    Outcome::Note,
+                    format!(
+                        "{redirect}; the server checks it only after a login (a mismatch shows in the browser as invalid_request)"
+                    ),
+                )
+            }
+        }
+        Err(e) => finding(Outcome::Note, one_sentence(&e)),
+    }
+}
+
+fn one_sentence(error: &Error) -> String {
+    error.to_string().trim_end_matches('.').to_owned()
+}
