@@ -47,7 +47,8 @@ function wire() {
   $('copy-pat').addEventListener('click', action(() => copy('personal_token')));
   $('profile-preset').addEventListener('change', action(presetChanged));
   for (const name of ENDPOINTS) $(`endpoint-${name}`).addEventListener('input', endpointEdited);
-  $('profile-base-url').addEventListener('change', action(detectServer));
+  // Asked again when the trust changes: a private CA's server answers only then.
+  for (const id of ['profile-base-url', 'profile-ca-file', 'profile-pin']) $(id).addEventListener('change', action(detectServer));
   $('copy-redirect-uri').addEventListener('click', action(() => copy('redirect_uri')));
   $('get-token').addEventListener('click', action(getToken));
   $('cancel').addEventListener('click', action(cancelSignIn));

@@ -324,7 +324,13 @@ export async function checkProfile() {
   const report = $('check-report');
   report.textContent = `Checking “${name}”…`;
   $('check-dialog').showModal();
-  const lines = await invoke('check_profile', { name });
+  let lines;
+  try {
+    lines = await invoke('check_profile', { name });
+  } catch (error) {
+    report.textContent = messageOf(error);
+    throw error;
+  }
   if (state.selected !== name) return;
   report.textContent = lines.join('\n');
   const failed = lines.filter((line) => line.startsWith('[FAIL]')).length;

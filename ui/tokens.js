@@ -68,12 +68,17 @@ export async function followTokenNews() {
       return;
     }
     if (news.profile !== state.selected) continue;
-    if (news.view) {
-      showTokens(news.view);
-      if (news.source === 'refreshed') say(`Refreshed the tokens of “${news.profile}” before they expired.`);
-      await showHistory();
-    } else if (news.error) {
-      fail(news.error);
+    // One bad drawing must not end the loop (and with it every later refresh's news).
+    try {
+      if (news.view) {
+        showTokens(news.view);
+        if (news.source === 'refreshed') say(`Refreshed the tokens of “${news.profile}” before they expired.`);
+        await showHistory();
+      } else if (news.error) {
+        fail(news.error);
+      }
+    } catch (error) {
+      fail(error);
     }
   }
 }

@@ -57,6 +57,20 @@ pub fn variables(profile: &Profile, tokens: &TokenSet) -> Vec<Variable> {
     set
 }
 
+/// Variables that name a server or token for these tools under other names, or for the
+/// other kind of server: `exec` removes them from the command's environment, so one left
+/// over from another profile (an earlier `eval`) cannot win over the ones it sets.
+pub const OTHER_NAMES: &[&str] = &[
+    "AAP_HOSTNAME",
+    "AAP_TOKEN",
+    "GATEWAY_HOSTNAME",
+    "GATEWAY_API_TOKEN",
+    "CONTROLLER_TOKEN",
+    "TOWER_HOST",
+    "TOWER_OAUTH_TOKEN",
+    "TOWER_TOKEN",
+];
+
 /// `KEY=value` lines for a `.env` file (docker compose, python-dotenv, direnv's
 /// `dotenv`): bare when the value is plain, else quoted so the line cannot be misread.
 pub fn dotenv(variables: &[Variable]) -> Secret {

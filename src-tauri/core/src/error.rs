@@ -277,9 +277,8 @@ impl Error {
             Error::ProfileExists(_) | Error::NameDiffersOnlyInCase { .. } => Some(Hint::OtherName),
             Error::StartLinkReused | Error::RefreshBusy(_) => Some(Hint::StartAgain),
             Error::SignInNeeded { profile, .. } => Some(Hint::SignInAgain(profile.clone())),
-            Error::TokenLacksWrite { profile, .. } | Error::NoApiToken { profile, .. } => {
-                Some(Hint::SignInWithWrite(profile.clone()))
-            }
+            Error::TokenLacksWrite { profile, .. } => Some(Hint::SignInWithWrite(profile.clone())),
+            Error::NoApiToken { profile, .. } => Some(Hint::GetTokens(profile.clone())),
             Error::ApiRefusedLogin { basic: true, .. } => Some(Hint::UseProfileToken),
             Error::NotTheApi { .. } => Some(Hint::CheckBaseUrl),
             Error::UnknownServer(_) => Some(Hint::ChoosePreset),
@@ -308,7 +307,11 @@ impl Error {
                 action: crate::oauth::REFRESH_ACTION,
                 reply,
                 ..
-            } => matches!(reply.status, 400 | 403) && !reply.body.contains("invalid_client"),
+            } => {
+                matches!(reply.status, 400 | 403)
+                    && (reply.body.contains("invalid_grant")
+                        || reply.body.contains("The refresh token has expired"))
+            }
             _ => false,
         }
     }

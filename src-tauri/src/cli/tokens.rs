@@ -143,6 +143,9 @@ pub async fn exec(engine: &Engine, args: ExecArgs) -> Result<u8, Error> {
     let (profile, tokens, _) = obtain(engine, request).await?;
     let mut child = std::process::Command::new(program);
     child.args(arguments);
+    for name in authdesk_core::environment::OTHER_NAMES {
+        child.env_remove(name);
+    }
     for variable in authdesk_core::environment::variables(&profile, &tokens) {
         child.env(variable.name, variable.value.expose());
     }
@@ -151,7 +154,14 @@ pub async fn exec(engine: &Engine, args: ExecArgs) -> Result<u8, Error> {
     let error = std::os::unix::process::CommandExt::exec(&mut child);
     #[cfg(not(unix))]
     let error = match child.status() {
-        Ok(status) => return Ok(status.code().map_or(1, |code| (code & 0xff) as u8)),
+        // A status that is not 0 must not become 0 when cut to a byte.
+        Ok(status) => {
+            return Ok(match status.code() {
+                Some(0) => 0,
+                Some(code) if code & 0xff != 0 => (code & 0xff) as u8,
+                _ => 1,
+            })
+        }
         Err(error) => error,
     };
     Ok(not_started(&shown, &error))

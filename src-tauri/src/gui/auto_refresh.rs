@@ -17,7 +17,9 @@ use tokio::sync::{mpsc, Notify};
 use super::error::CommandError;
 use super::state::{AppState, TokenState, TokenView};
 
-/// How soon a refresh that failed for a passing reason (network, busy) is tried again.
+/// How soon a refresh that failed for a passing reason (network, busy) is tried again,
+/// and the least time between two refreshes of a profile (a server issuing tokens that
+/// expire at once must not make this a loop).
 const RETRY_AFTER: Duration = Duration::from_secs(30);
 
 /// Which profiles to refresh when, and the news for the page.
@@ -53,8 +55,13 @@ impl Default for AutoRefresh {
 impl AutoRefresh {
     /// Keeps `tokens` fresh from now on: due at their renewal time, if they can be refreshed.
     pub fn watch(&self, profile: &str, tokens: &TokenSet) {
+        self.watch_from(profile, tokens, None);
+    }
+
+    /// As [`watch`](Self::watch), but not before `earliest`.
+    fn watch_from(&self, profile: &str, tokens: &TokenSet, earliest: Option<DateTime<Utc>>) {
         match (tokens.refresh_token.is_some(), tokens.renew_at()) {
-            (true, Some(at)) => self.schedule(profile, at),
+            (true, Some(at)) => self.schedule(profile, earliest.map_or(at, |e| at.max(e))),
             _ => self.forget(profile),
         }
     }
@@ -156,7 +163,10 @@ async fn refresh_one(state: &AppState, profile: &str) {
             if source == TokenSource::Refreshed {
                 state.record(&view, TokenState::Refreshed);
             }
-            auto.watch(profile, &tokens);
+            let earliest = chrono::Duration::from_std(RETRY_AFTER)
+                .ok()
+                .map(|pause| Utc::now() + pause);
+            auto.watch_from(profile, &tokens, earliest);
             tracing::info!(profile, source = source.as_str(), "auto-refresh");
             auto.tell(news(Some(view), Some(source), None));
         }

@@ -65,6 +65,18 @@ impl Engine {
         client.whoami(&tokens.access_token).await
     }
 
+    /// Stores the tokens of a sign-in, waiting for a refresh of the profile under way: a
+    /// refresh of the older pair must not land after them and replace them.
+    pub(super) async fn store_signed_in(
+        &self,
+        name: &str,
+        client: &OAuthClient,
+        tokens: TokenSet,
+    ) -> Result<TokenSet> {
+        let _turn = self.refresh_turn(name).await?;
+        self.store_and_identify(name, client, tokens).await
+    }
+
     /// Stores new tokens before anything else can fail (while asking who-am-I for the
     /// user), then stores them again with the user's name.
     /// A keyring failure here is a warning, not an error: the server has issued (and on

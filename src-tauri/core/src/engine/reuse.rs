@@ -166,10 +166,13 @@ impl Engine {
     /// another refresh of the profile runs, but not forever.
     pub(super) async fn refresh_turn(&self, name: &str) -> Result<Option<std::fs::File>> {
         let file = self.profiles.token_lock_file(name)?;
-        let profile = self.profiles.get(name)?;
-        // A refresh and its who-am-I, each within the request timeout, and some slack.
-        let request = profile
-            .request_timeout()
+        // A refresh and its who-am-I, each within the request timeout, and some slack. (A
+        // profile removed meanwhile still gets its turn: its sign-in must clean up.)
+        let request = self
+            .profiles
+            .get(name)
+            .ok()
+            .and_then(|profile| profile.request_timeout())
             .unwrap_or(crate::http::REQUEST_TIMEOUT);
         let deadline = tokio::time::Instant::now() + request * 2 + Duration::from_secs(10);
         loop {

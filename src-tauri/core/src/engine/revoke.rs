@@ -109,6 +109,9 @@ impl Engine {
     /// the old access token now gets 401; forgets the tokens once that is proven.
     pub async fn revoke(&self, name: &str) -> Result<RevokeReport> {
         let (_, client) = self.client_for(name).await?;
+        // A refresh rotating the pair meanwhile would make the old token's 401 look like
+        // proof, and the live new pair would then be forgotten: refreshes wait.
+        let _turn = self.refresh_turn(name).await?;
         let tokens = self.stored_tokens(name).await?;
         let (revoked, token, hint) = tokens.revocable();
         // A 401 afterwards proves the revoke only if the token worked before it.

@@ -28,7 +28,7 @@ impl Engine {
             .await?;
         drop(credentials);
         tracing::info!(profile = name, "password grant answered");
-        self.store_and_identify(name, &client, tokens).await
+        self.store_signed_in(name, &client, tokens).await
     }
 
     /// The REST API of a profile's server, logged in with a username and password (a
@@ -41,6 +41,8 @@ impl Engine {
         credentials: Option<Credentials>,
     ) -> Result<ServerApi> {
         let profile = self.profiles.get(name)?;
+        // A custom preset has no API: said before a token is refreshed for nothing.
+        ServerApi::paths(profile.preset)?;
         let login = match credentials {
             Some(credentials) => ApiLogin::Password(credentials),
             None => match self.reuse_tokens(name, false).await? {

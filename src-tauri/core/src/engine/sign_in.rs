@@ -245,7 +245,7 @@ impl SignIn {
             .await?;
         tracing::info!(profile = self.profile, "code exchanged");
         self.engine
-            .store_and_identify(&self.profile, &self.client, tokens)
+            .store_signed_in(&self.profile, &self.client, tokens)
             .await
     }
 }

@@ -152,7 +152,11 @@ pub(super) async fn log_in(
         return Ok(Auth::Basic(credentials));
     }
     if !status.is_success() {
-        return Err(super::answers::refusal(LOGIN, status, &[]));
+        return Err(Error::BadResponse {
+            action: LOGIN,
+            message: format!("the login page at {page} answered HTTP {status}."),
+            reply: None,
+        });
     }
     let csrf = cookie(jar, &page, "csrftoken").ok_or_else(|| Error::BadResponse {
         action: LOGIN,
@@ -174,17 +178,21 @@ pub(super) async fn log_in(
     let username = credentials.username().to_owned();
     drop(credentials);
     match status.as_u16() {
-        // Django's LoginView answers a good login with a redirect to `next`.
-        300..=399 => Ok(Auth::Session { username }),
-        // AWX and the gateway answer a bad one with 401; Django itself shows the form
-        // again (200), so a 2xx is checked by asking who-am-I.
-        200..=299 => {
+        // Django's LoginView answers a good login with a redirect to `next`, and shows the
+        // form again (200) for a bad one; a redirect may also come from SSO or a proxy. So
+        // both are checked by asking who-am-I with the session.
+        200..=399 => {
+            let session = Auth::Session {
+                username: username.clone(),
+            };
             let me = join_path(base_url, api.me);
-            let (status, _) = send(LOGIN, &me, http.get(me.clone())).await?;
-            if status.is_success() {
-                Ok(Auth::Session { username })
-            } else {
-                Err(Error::LoginFailed { username })
+            match send(LOGIN, &me, http.get(me.clone())).await {
+                Ok((status, _)) if status.is_success() => Ok(session),
+                Ok(_) => Err(Error::LoginFailed { username }),
+                Err(e) => {
+                    log_out(http, jar, base_url, api, &session).await;
+                    Err(e)
+                }
             }
         }
         401 => Err(Error::LoginFailed { username }),

@@ -155,11 +155,7 @@ impl ServerApi {
         timeout: Option<std::time::Duration>,
         login: ApiLogin,
     ) -> Result<Self> {
-        let api = preset.api().ok_or_else(|| {
-            Error::Config(
-                "AuthDesk knows the REST API of the awx and gateway presets only; choose one of them for this server.".into(),
-            )
-        })?;
+        let api = Self::paths(preset)?;
         let jar = Arc::new(Jar::default());
         let http = client_builder(trust, timeout)?
             .cookie_provider(Arc::clone(&jar))
@@ -172,6 +168,15 @@ impl ServerApi {
             base_url: base_url.clone(),
             api,
             auth,
+        })
+    }
+
+    /// The REST API paths of a kind of server, or the sentence that says it has none.
+    pub fn paths(preset: Preset) -> Result<ApiPaths> {
+        preset.api().ok_or_else(|| {
+            Error::Config(
+                "AuthDesk knows the REST API of the awx and gateway presets only; choose one of them for this server.".into(),
+            )
         })
     }
 
@@ -311,6 +316,8 @@ impl ServerApi {
         application: Option<u64>,
     ) -> Result<NewToken> {
         const ACTION: &str = "token creation";
+        // Said before anything is sent (AWX first asks who the user is).
+        self.auth.check_may_change()?;
         let url = match (self.api.personal_tokens, application) {
             // AWX's personal-token list ignores `application`; its token list takes it.
             (PersonalTokens::Shared, _) | (PersonalTokens::PerUser { .. }, Some(_)) => {
@@ -365,6 +372,7 @@ impl ServerApi {
 
     /// Deletes one of the user's tokens by id; it stops working at once.
     pub async fn delete_token(&self, id: u64) -> Result<()> {
+        self.auth.check_may_change()?;
         let url = join_path(&self.base_url, &format!("{}{id}/", self.api.tokens));
         self.delete("token removal", url).await
     }

@@ -3,7 +3,8 @@
 //! new application's client secret goes from the server to the keyring, never here.
 
 use authdesk_core::{
-    ApplicationSetup, Credentials, Organization, Secret, ServerApi, ServerDraft, TokenInfo,
+    ApplicationSetup, Credentials, Organization, Reuse, Secret, ServerApi, ServerDraft, TokenInfo,
+    TokenSource,
 };
 use serde::Deserialize;
 use tauri::State;
@@ -83,10 +84,17 @@ async fn with_api<T>(
     login: LoginInput,
     call: impl AsyncFnOnce(&ServerApi) -> Result<T, authdesk_core::Error>,
 ) -> Result<T, CommandError> {
-    let api = state
-        .engine
-        .server_api_for(name, login.credentials_or_token()?)
-        .await?;
+    let credentials = login.credentials_or_token()?;
+    if credentials.is_none() {
+        // The profile's token, refreshed here if it must be, so the window's token view,
+        // history and auto-refresh learn of the new pair.
+        if let Ok(Reuse::Ready(tokens, TokenSource::Refreshed)) =
+            state.engine.reuse_tokens(name, false).await
+        {
+            state.new_tokens(name, &tokens, TokenState::Refreshed);
+        }
+    }
+    let api = state.engine.server_api_for(name, credentials).await?;
     let outcome = call(&api).await;
     api.close().await;
     Ok(outcome?)
