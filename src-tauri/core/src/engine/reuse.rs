@@ -165,7 +165,15 @@ impl Engine {
     /// The profile's refresh lock, across processes and within this one; waits while
     /// another refresh of the profile runs, but not forever.
     pub(super) async fn refresh_turn(&self, name: &str) -> Result<Option<std::fs::File>> {
-        let file = self.profiles.token_lock_file(name)?;
+        let file = match self.profiles.token_lock_file(name) {
+            Ok(file) => file,
+            // A read-only profile folder (provisioned by an admin): no turn-taking, but the
+            // tokens a sign-in just got are still stored.
+            Err(e) => {
+                tracing::warn!(profile = name, "refreshing without the lock: {e}");
+                return Ok(None);
+            }
+        };
         // A refresh and its who-am-I, each within the request timeout, and some slack. (A
         // profile removed meanwhile still gets its turn: its sign-in must clean up.)
         let request = self
