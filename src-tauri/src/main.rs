@@ -30,7 +30,7 @@ fn open_window() -> ExitCode {
     let window = match window {
         Ok(path) if path.exists() => path,
         _ => {
-            eprintln!("authdesk: the window program (authdesk-window) is missing beside this one; reinstall AuthDesk, or use the CLI (`authdesk --help`).");
+            eprintln!("authdesk: the desktop window (authdesk-window) is not installed beside this program; install the `authdesk` package for it (this may be `authdesk-cli`, the command line alone), or use the CLI: `authdesk --help`.");
             return ExitCode::from(process::exit::USAGE);
         }
     };

@@ -87,6 +87,15 @@ pub enum Command {
     /// your username and password).
     #[command(subcommand)]
     Pat(PatCommand),
+    /// Print the completion script for a shell (bash, zsh, fish, elvish, powershell), e.g.
+    /// `authdesk completions bash > ~/.local/share/bash-completion/completions/authdesk`.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page authdesk(1) as roff, for packagers.
+    #[command(hide = true)]
+    Man,
     /// Check the keyring and each profile's server, OAuth client and tokens; one line per
     /// check (never a token or secret), for you or a bug report. Exit 0 only if all pass.
     Doctor {

@@ -3,6 +3,7 @@
 //! every message goes to stderr. One file per area: `profiles`, `tokens`, `server_api`.
 
 mod args;
+mod documents;
 mod input;
 mod output;
 mod profiles;
@@ -49,6 +50,12 @@ pub fn run(command: Command, verbose: u8) -> ExitCode {
 }
 
 async fn dispatch(command: Command) -> Result<u8, Error> {
+    // Texts about the CLI itself: no profiles or keyring needed.
+    match command {
+        Command::Completions { shell } => return Ok(documents::completions(shell)),
+        Command::Man => return Ok(documents::man_page()),
+        _ => {}
+    }
     let engine = Engine::open_default()?;
     match command {
         Command::Profile(command) => profiles::run(&engine, command).await,
@@ -57,6 +64,7 @@ async fn dispatch(command: Command) -> Result<u8, Error> {
         Command::Refresh { name, format } => tokens::refresh(&engine, &name, format).await,
         Command::Whoami { name } => tokens::whoami(&engine, &name).await,
         Command::Doctor { name } => doctor(&engine, name.as_deref()).await,
+        Command::Completions { .. } | Command::Man => Ok(0),
         Command::Revoke { name } => tokens::revoke(&engine, &name).await,
         Command::Pat(command) => server_api::pat(&engine, command).await,
         Command::App(AppCommand::Create(args)) => server_api::create_app(&engine, *args).await,
