@@ -4,10 +4,12 @@
 //!   sign in through the browser.
 //! - `cargo xtask test`: every check and test CI runs.
 //! - `cargo xtask bench`: the benchmarks, on a release build (figures, not pass marks).
+//! - `cargo xtask dist`: .deb and .rpm packages from a release build, checked.
 //!
 //! Each installs the Debian packages it misses (as root or through sudo) and the Python
 //! packages of the test servers into `.venv`.
 
+mod dist;
 mod setup;
 
 use std::path::{Path, PathBuf};
@@ -23,6 +25,7 @@ fn main() -> ExitCode {
         Some("setup") => setup::all().map(|_| ()),
         Some("screenshot") => screenshot(),
         Some("bench") => bench(&args[1..]),
+        Some("dist") => dist::dist().map(|_| ()),
         _ => {
             eprintln!("usage: cargo xtask <test|demo|bench|screenshot|setup>
 
@@ -32,6 +35,7 @@ fn main() -> ExitCode {
   bench [cli|window|start|memory|scale]
                              benchmarks on a release build: exchange, time to token, CLI start,
                              sizes (cli); window start-up, memory, lists at scale (window)
+  dist                       .deb and .rpm packages in target/dist (authdesk, authdesk-cli), checked
   screenshot                 docs/token-view.png: the token view, taken by the window test under Xvfb
   setup                      install what the others need");
             return ExitCode::from(2);
@@ -89,7 +93,12 @@ fn test(extra: &[String]) -> Result<()> {
     let filters = extra.strip_prefix(&["--".to_owned()]).unwrap_or(extra);
     let mut args = vec!["--workspace".to_owned()];
     args.extend(filters.iter().cloned());
-    cargo_test_with_keyring(&args, &[])
+    cargo_test_with_keyring(&args, &[])?;
+    if filters.is_empty() {
+        println!("==> cargo xtask dist: the packages, built and checked");
+        dist::dist()?;
+    }
+    Ok(())
 }
 
 /// `cargo ARGS` inside a private D-Bus session with an unlocked GNOME Keyring, as the
