@@ -13,6 +13,7 @@
 //!   slow, HTML, huge, malformed, redirecting), against `authdesk_e2e::hostile`;
 //! - [`keyring`]: the OS keyring failing under AuthDesk: none, locked, entries deleted
 //!   behind its back;
+//! - [`package`]: the installed .deb (run by `cargo xtask test` after `cargo xtask dist`);
 //! - [`server_api`]: personal tokens, application set-up and the password grant, through
 //!   the executable, on both server layouts;
 //! - [`server_check`]: asking the server what it is (`profile add` without `--preset`),
@@ -33,6 +34,7 @@ mod engine;
 mod everyday;
 mod http_errors;
 mod keyring;
+mod package;
 mod server_api;
 mod server_check;
 mod tls;

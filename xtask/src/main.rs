@@ -96,7 +96,27 @@ fn test(extra: &[String]) -> Result<()> {
     cargo_test_with_keyring(&args, &[])?;
     if filters.is_empty() {
         println!("==> cargo xtask dist: the packages, built and checked");
-        dist::dist()?;
+        let packages = dist::dist()?;
+        let deb = packages
+            .iter()
+            .find(|p| p.extension().is_some_and(|e| e == "deb") && p.to_string_lossy().contains("/authdesk_"))
+            .context("dist made no desktop .deb")?;
+        println!("==> the desktop .deb installed for real, used, and removed");
+        cargo_test_with_keyring(
+            &[
+                "--package".into(),
+                "authdesk-e2e".into(),
+                "--test".into(),
+                "e2e".into(),
+                "package::".into(),
+                "--".into(),
+                "--ignored".into(),
+            ],
+            &[
+                ("AUTHDESK_DEB", deb.clone()),
+                ("AUTHDESK_BIN", PathBuf::from("/usr/bin/authdesk")),
+            ],
+        )?;
     }
     Ok(())
 }

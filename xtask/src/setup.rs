@@ -36,6 +36,8 @@ const PACKAGES: &[(&str, &str)] = &[
     // secret-tool reads one keyring item.
     ("curl", "/usr/bin/curl"),
     ("libsecret-tools", "/usr/bin/secret-tool"),
+    // The installed-package test reads `man authdesk`.
+    ("man-db", "/usr/bin/man"),
 ];
 
 pub struct Env {
