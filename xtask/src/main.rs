@@ -87,6 +87,25 @@ fn test(extra: &[String]) -> Result<()> {
         "-D",
         "warnings",
     ]))?;
+    println!(
+        "==> cargo clippy for {} (the Windows build compiles; it is not run here)",
+        setup::WINDOWS_TARGET
+    );
+    run(cargo().args([
+        "clippy",
+        "--locked",
+        "--target",
+        setup::WINDOWS_TARGET,
+        "--package",
+        "authdesk",
+        "--package",
+        "authdesk-core",
+        "--bins",
+        "--lib",
+        "--",
+        "-D",
+        "warnings",
+    ]))?;
     println!("==> cargo build");
     run(cargo().args(["build", "--workspace", "--locked"]))?;
     println!("==> cargo test, inside a private D-Bus session with an unlocked GNOME Keyring");

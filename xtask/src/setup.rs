@@ -38,6 +38,8 @@ const PACKAGES: &[(&str, &str)] = &[
     ("libsecret-tools", "/usr/bin/secret-tool"),
     // The installed-package test reads `man authdesk`.
     ("man-db", "/usr/bin/man"),
+    // The Windows build is checked (not run): a C compiler for its C parts (ring).
+    ("gcc-mingw-w64-x86-64", "/usr/bin/x86_64-w64-mingw32-gcc"),
 ];
 
 pub struct Env {
@@ -47,10 +49,28 @@ pub struct Env {
 pub fn all() -> Result<Env> {
     install_packages(PACKAGES)?;
     install_tauri_driver()?;
+    add_rust_target(WINDOWS_TARGET)?;
     let python = python_venv(".venv", "tests/servers/requirements-awx.txt")?;
     // The gateway's OAuth2 code needs other versions of the same packages (DOT 2.3).
     python_venv(".venv-gateway", "tests/servers/requirements-gateway.txt")?;
     Ok(Env { python })
+}
+
+/// The Windows target the test command checks the build for.
+pub const WINDOWS_TARGET: &str = "x86_64-pc-windows-gnu";
+
+/// A Rust target's standard library, through rustup (once).
+fn add_rust_target(target: &str) -> Result<()> {
+    let installed = Command::new("rustup")
+        .args(["target", "list", "--installed"])
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).lines().any(|l| l.trim() == target))
+        .unwrap_or(false);
+    if installed {
+        return Ok(());
+    }
+    println!("==> rustup target add {target}");
+    run(Command::new("rustup").args(["target", "add", target]))
 }
 
 /// tauri-driver, the WebDriver front for Tauri windows (a 30 s build, once).
