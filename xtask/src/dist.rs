@@ -351,6 +351,40 @@ fn verify(packages: &[PathBuf], version: &str) -> Result<()> {
             depends.contains("libc"),
             "{name} depends on no libc: {depends}"
         );
+        // The metadata: name, version from Cargo.toml, licence.
+        let mut info = if is_deb {
+            let mut command = Command::new("dpkg-deb");
+            command.arg("-I").arg(package);
+            command
+        } else {
+            let mut command = Command::new("rpm");
+            command.arg("-qpi").arg(package);
+            command
+        };
+        let info = String::from_utf8(capture(&mut info)?)?;
+        let field = |key: &str| {
+            info.lines()
+                .find_map(|line| {
+                    let (k, v) = line.split_once(':')?;
+                    (k.trim() == key).then(|| v.trim().to_owned())
+                })
+                .unwrap_or_default()
+        };
+        let expected_name = if desktop { "authdesk" } else { "authdesk-cli" };
+        ensure!(
+            field(if is_deb { "Package" } else { "Name" }) == expected_name,
+            "{name}: wrong package name:\n{info}"
+        );
+        ensure!(
+            field("Version") == version,
+            "{name}: wrong version:\n{info}"
+        );
+        if !is_deb {
+            ensure!(
+                field("License") == "MIT OR Apache-2.0",
+                "{name}: wrong licence:\n{info}"
+            );
+        }
         if is_deb {
             let root = package.with_extension("extracted");
             let _ = std::fs::remove_dir_all(&root);

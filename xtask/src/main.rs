@@ -118,7 +118,10 @@ fn test(extra: &[String]) -> Result<()> {
         let packages = dist::dist()?;
         let deb = packages
             .iter()
-            .find(|p| p.extension().is_some_and(|e| e == "deb") && p.to_string_lossy().contains("/authdesk_"))
+            .find(|p| {
+                p.extension().is_some_and(|e| e == "deb")
+                    && p.to_string_lossy().contains("/authdesk_")
+            })
             .context("dist made no desktop .deb")?;
         println!("==> the desktop .deb installed for real, used, and removed");
         cargo_test_with_keyring(
