@@ -665,3 +665,95 @@ async fn an_expired_token_shows_as_expired_and_auto_refresh_keeps_it_fresh() {
     window.close().await;
     assert_eq!(desk.run(&["profile", "remove", &name]).status, Some(0));
 }
+
+/// The personal access tokens tab with the profile's own token (username and password left
+/// empty: the single sign-on user's way) and with a login at the server's login page, on a
+/// server whose API takes HTTP Basic or refuses it (AAP 2.7). With Basic on the gateway it
+/// is part of the journey above, with deleting from the list.
+async fn personal_tokens_tab(flavor: Flavor, basic: bool) {
+    let _one = ONE_WINDOW_AT_A_TIME.lock().await;
+    let server = tokio::task::block_in_place(|| {
+        if basic {
+            TestServer::start(flavor)
+        } else {
+            TestServer::start_with(flavor, &[flavor.no_basic()])
+        }
+    })
+    .unwrap();
+    let desk = Desk::new(Browser::Approve);
+    let name = unique("guipat");
+    let added = desk.add_profile(
+        &name,
+        &server,
+        &server.seeded_app(),
+        &["--scope", "read write"],
+    );
+    assert_eq!(added.status, Some(0), "{added:?}");
+    let got = desk.run(&["token", &name, "--timeout", "60"]);
+    assert_eq!(got.status, Some(0), "{got:?}");
+    let window = Window::open(&desk).await.unwrap();
+    window.click("tab-pats").await.unwrap();
+
+    let created = |description: String| {
+        let window = &window;
+        async move {
+            window.fill("pat-description", &description).await.unwrap();
+            window.click("pat-create").await.unwrap();
+            window
+                .wait_text("pat-list", WAIT, |t| t.contains(&description))
+                .await
+                .unwrap();
+            window.click("reveal-pat").await.unwrap();
+            let token = window
+                .wait_text("pat-token", WAIT, |t| !t.is_empty() && !masked(t))
+                .await
+                .unwrap();
+            // Masked again for the next one.
+            window.click("reveal-pat").await.unwrap();
+            token
+        }
+    };
+    // Username and password left empty: the profile's own token.
+    let with_token = created(unique("by token")).await;
+    assert_eq!(
+        tokio::task::block_in_place(|| server.me_status(&with_token)),
+        200
+    );
+    // A login at the server's login page.
+    window.fill("pat-username", "demo").await.unwrap();
+    window
+        .fill("pat-password", &server.seed.password)
+        .await
+        .unwrap();
+    let by_login = unique("by login");
+    let with_login = created(by_login.clone()).await;
+    assert_ne!(with_login, with_token);
+    assert_eq!(
+        tokio::task::block_in_place(|| server.me_status(&with_login)),
+        200
+    );
+    // Both listed (deleting from the list is part of the journey above).
+    let listed = window.text("pat-list").await.unwrap();
+    assert!(
+        listed.contains(&by_login) && listed.contains("by token"),
+        "{listed}"
+    );
+    assert!(!listed.contains(&with_login) && !listed.contains(&with_token));
+    window.close().await;
+    assert_eq!(desk.run(&["profile", "remove", &name]).status, Some(0));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn awx_personal_tokens_tab() {
+    personal_tokens_tab(Flavor::Awx, true).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn awx_personal_tokens_tab_without_basic() {
+    personal_tokens_tab(Flavor::Awx, false).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn gateway_personal_tokens_tab_without_basic() {
+    personal_tokens_tab(Flavor::Gateway, false).await;
+}
