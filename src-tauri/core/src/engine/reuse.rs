@@ -99,13 +99,9 @@ impl Engine {
     /// who-am-I refuses it), else a refresh. The refused refresh token stays stored: nothing
     /// changes unless a new valid pair arrived.
     pub async fn reuse_tokens(&self, name: &str, verify: bool) -> Result<Reuse> {
-        let seen = match self.current_tokens(name).await {
-            Ok(Some(tokens)) => tokens,
-            Ok(None) => return Ok(Reuse::SignInNeeded(SignInReason::NoTokens)),
-            Err(Error::TokensFromElsewhere(_)) => {
-                return Ok(Reuse::SignInNeeded(SignInReason::FromElsewhere))
-            }
-            Err(e) => return Err(e),
+        let seen = match self.usable_stored(name).await? {
+            Ok(tokens) => tokens,
+            Err(reason) => return Ok(Reuse::SignInNeeded(reason)),
         };
         if !seen.expires_soon(Utc::now()) {
             if !verify || self.still_accepted(name, &seen).await? {
@@ -117,6 +113,17 @@ impl Engine {
             );
         }
         self.renew(name, &seen, verify).await
+    }
+
+    /// The stored tokens, or why there are none to use (nothing stored, or issued for
+    /// another server or application).
+    async fn usable_stored(&self, name: &str) -> Result<Result<TokenSet, SignInReason>> {
+        match self.current_tokens(name).await {
+            Ok(Some(tokens)) => Ok(Ok(tokens)),
+            Ok(None) => Ok(Err(SignInReason::NoTokens)),
+            Err(Error::TokensFromElsewhere(_)) => Ok(Err(SignInReason::FromElsewhere)),
+            Err(e) => Err(e),
+        }
     }
 
     /// Whether the server still takes the access token (a 401 from who-am-I: revoked).
@@ -132,13 +139,9 @@ impl Engine {
     /// while this one waited for the lock (then its tokens are used).
     async fn renew(&self, name: &str, seen: &TokenSet, verify: bool) -> Result<Reuse> {
         let _turn = self.refresh_turn(name).await?;
-        let stored = match self.current_tokens(name).await {
-            Ok(Some(tokens)) => tokens,
-            Ok(None) => return Ok(Reuse::SignInNeeded(SignInReason::NoTokens)),
-            Err(Error::TokensFromElsewhere(_)) => {
-                return Ok(Reuse::SignInNeeded(SignInReason::FromElsewhere))
-            }
-            Err(e) => return Err(e),
+        let stored = match self.usable_stored(name).await? {
+            Ok(tokens) => tokens,
+            Err(reason) => return Ok(Reuse::SignInNeeded(reason)),
         };
         let renewed_meanwhile = stored.access_token != seen.access_token;
         if renewed_meanwhile && !stored.expires_soon(Utc::now()) {
