@@ -29,6 +29,34 @@ pub struct ServerReply {
     pub status: u16,
     /// The body as sent (JSON or plain text), cut to a readable length.
     pub body: String,
+    /// The request it answered, `METHOD URL` without the query, for a details view.
+    pub request: Option<String>,
+}
+
+impl ServerReply {
+    pub fn new(status: u16, body: String) -> Self {
+        ServerReply {
+            status,
+            body,
+            request: None,
+        }
+    }
+
+    /// Names the request this reply answered. The query is left out: it may carry state.
+    pub fn answering(mut self, method: &str, url: &url::Url) -> Self {
+        self.request = Some(request_line(method, url));
+        self
+    }
+}
+
+fn request_line(method: &str, url: &url::Url) -> String {
+    let mut shown = url.clone();
+    shown.set_query(None);
+    shown.set_fragment(None);
+    // Never a login in a details view, however the profile spelt the URL.
+    let _ = shown.set_username("");
+    let _ = shown.set_password(None);
+    format!("{method} {shown}")
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -314,6 +342,18 @@ impl Error {
             }
             _ => false,
         }
+    }
+
+    /// Names the request a server's refusal answered (kept for a details view).
+    pub fn answering(mut self, method: &str, url: &url::Url) -> Self {
+        match &mut self {
+            Error::ServerRejected { reply, .. }
+            | Error::BadResponse {
+                reply: Some(reply), ..
+            } if reply.request.is_none() => reply.request = Some(request_line(method, url)),
+            _ => {}
+        }
+        self
     }
 
     /// The server's own words, for a details view.

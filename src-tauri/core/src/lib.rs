@@ -25,7 +25,7 @@ pub mod text;
 pub mod tokens;
 
 pub use engine::{
-    ApplicationSetup, DetectedServer, Engine, Finding, Outcome, ProfileSave, Reuse, RevokeReport,
+    ApplicationSetup, DetectedServer, Engine, open_in_browser, Finding, Outcome, ProfileSave, Reuse, RevokeReport,
     SaveMode, ServerDraft, SignIn, SignInReason, TokenSource, DEFAULT_TIMEOUT,
 };
 pub use error::{Error, ErrorKind, Hint, Result, ServerReply};

@@ -1,5 +1,6 @@
 //! How an engine error reaches the web view: one sentence, the window's next step
-//! (`hint`), its class, and the server's reply (masked by the core) behind a details toggle.
+//! (`hint`, and `next`, the button that takes it), its class, and the request and the
+//! server's reply (masked by the core) behind a details toggle.
 
 use authdesk_core::{Error, ErrorKind, Hint, DEFAULT_REDIRECT_URI};
 use serde::Serialize;
@@ -12,17 +13,87 @@ pub struct CommandError {
     pub kind: ErrorKind,
     pub status: Option<u16>,
     pub details: Option<String>,
+    /// The request the server refused, `METHOD URL`.
+    pub request: Option<String>,
+    /// The button the window offers beside the message.
+    pub next: Option<NextStep>,
+    /// The user's own Cancel: shown as news, not as a failure.
+    pub cancelled: bool,
+}
+
+/// A next step the window has a button for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NextStep {
+    /// Open Edit with the client secret field focused.
+    UpdateClientSecret,
+    /// Run the same action again.
+    TryAgain,
+    /// Start a sign-in.
+    SignIn,
+    /// Open Edit with the CA file field focused.
+    TrustCaFile,
+    /// Open Edit at the base URL.
+    EditProfile,
+}
+
+/// The token endpoint refusing the client itself: a wrong client ID or secret.
+fn refuses_client(error: &Error) -> bool {
+    error
+        .server_reply()
+        .is_some_and(|reply| reply.body.contains("invalid_client"))
+}
+
+fn next_step(error: &Error) -> Option<NextStep> {
+    if refuses_client(error) {
+        return Some(NextStep::UpdateClientSecret);
+    }
+    match error {
+        Error::MissingClientSecret(_) => Some(NextStep::UpdateClientSecret),
+        Error::Network {
+            untrusted_certificate: true,
+            ..
+        } => Some(NextStep::TrustCaFile),
+        Error::Network { .. }
+        | Error::AuthorizationRefused { .. }
+        | Error::TimedOut(_)
+        | Error::StartLinkReused
+        | Error::RefreshBusy(_)
+        | Error::SignInBusy(_) => Some(NextStep::TryAgain),
+        Error::ServerRejected { reply, .. } if reply.status >= 500 => Some(NextStep::TryAgain),
+        Error::SignInNeeded { .. }
+        | Error::NoTokens(_)
+        | Error::NoRefreshToken(_)
+        | Error::TokensFromElsewhere(_)
+        | Error::ProfileChangedDuringSignIn(_) => Some(NextStep::SignIn),
+        _ if error.is_refresh_token_refused() => Some(NextStep::SignIn),
+        Error::NotTheApi { .. }
+        | Error::UnknownServer(_)
+        | Error::RedirectNotOnLoopback(_)
+        | Error::TokenLacksWrite { .. } => Some(NextStep::EditProfile),
+        _ => None,
+    }
 }
 
 impl From<Error> for CommandError {
     fn from(error: Error) -> Self {
         let reply = error.server_reply();
+        let hint = match error.hint() {
+            Some(hint) => Some(hint_text(&hint)),
+            None if refuses_client(&error) => Some(
+                "The profile's client ID or secret does not match the server's application: update the client secret (or the client ID) in Edit.".to_owned(),
+            ),
+            None => None,
+        };
         CommandError {
             message: error.to_string(),
-            hint: error.hint().map(|hint| hint_text(&hint)),
+            hint,
             kind: error.kind(),
             status: reply.map(|r| r.status),
             details: reply.map(|r| readable(&r.body)),
+            request: reply.and_then(|r| r.request.clone()),
+            next: next_step(&error),
+            cancelled: matches!(error, Error::Cancelled),
         }
     }
 }
@@ -66,6 +137,9 @@ impl CommandError {
             kind: ErrorKind::Config,
             status: None,
             details: None,
+            request: None,
+            next: None,
+            cancelled: false,
         }
     }
 }

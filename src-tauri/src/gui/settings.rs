@@ -11,6 +11,8 @@ pub struct Settings {
     pub clipboard_clear_secs: u64,
     /// Refresh each profile's tokens shortly before they expire while the window is open.
     pub auto_refresh: bool,
+    /// The profile shown last, shown again at the next start.
+    pub last_profile: Option<String>,
     #[serde(skip)]
     path: PathBuf,
 }
@@ -20,6 +22,7 @@ impl Default for Settings {
         Settings {
             clipboard_clear_secs: 60,
             auto_refresh: false,
+            last_profile: None,
             path: PathBuf::new(),
         }
     }

@@ -173,14 +173,7 @@ impl SignIn {
 
     /// Opens the system browser without waiting for it.
     pub fn open_browser(&self) -> std::io::Result<()> {
-        // Only web addresses reach the opener, whatever a profile file says.
-        if !matches!(self.browser_url.scheme(), "http" | "https") {
-            return Err(std::io::Error::other(format!(
-                "{} is not a web address",
-                self.browser_url.scheme()
-            )));
-        }
-        open::that_detached(self.browser_url.as_str())
+        open_in_browser(&self.browser_url)
     }
 
     /// Waits for the redirect on the listener, then exchanges the code.
@@ -248,6 +241,18 @@ impl SignIn {
             .store_signed_in(&self.profile, &self.client, tokens)
             .await
     }
+}
+
+/// Opens a web address in the system browser (for a second try at the authorize URL, say).
+pub fn open_in_browser(url: &Url) -> std::io::Result<()> {
+    // Only web addresses reach the opener, whatever a profile file says.
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(std::io::Error::other(format!(
+            "{} is not a web address",
+            url.scheme()
+        )));
+    }
+    open::that_detached(url.as_str())
 }
 
 #[cfg(test)]

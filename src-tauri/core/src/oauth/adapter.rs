@@ -38,19 +38,22 @@ impl<'c> AsyncHttpClient<'c> for OAuthHttp {
 
     fn call(&'c self, request: HttpRequest) -> Self::Future {
         Box::pin(async move {
+            let method = request.method().to_string();
+            let url = url::Url::parse(&request.uri().to_string()).ok();
             let response = self.client.execute(request.try_into()?).await?;
             let status = response.status();
             let headers = response.headers().clone();
             let body = read_capped(response).await?;
-            let reply = ServerReply {
-                status: status.as_u16(),
-                // A 2xx body holds tokens: never keep it.
-                body: if status.is_success() {
-                    String::new()
-                } else {
-                    reply_text(&body)
-                },
+            // A 2xx body holds tokens: never keep it.
+            let kept = if status.is_success() {
+                String::new()
+            } else {
+                reply_text(&body)
             };
+            let mut reply = ServerReply::new(status.as_u16(), kept);
+            if let Some(url) = &url {
+                reply = reply.answering(&method, url);
+            }
             if let Ok(mut last) = self.last.lock() {
                 *last = Some(reply);
             }

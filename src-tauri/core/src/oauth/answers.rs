@@ -39,10 +39,7 @@ pub(crate) fn token_result(
         {
             Err(rejected(
                 action,
-                reply.unwrap_or_else(|| ServerReply {
-                    status: 0,
-                    body: String::new(),
-                }),
+                reply.unwrap_or_else(|| ServerReply::new(0, String::new())),
             ))
         }
         // A 2xx whose body is not a token response: say where, never echo the body (it may hold tokens).
@@ -91,10 +88,7 @@ pub fn interpret_token_answer(status: u16, body: &[u8]) -> Result<TokenSet> {
     } else {
         Err(rejected(
             "code exchange",
-            ServerReply {
-                status,
-                body: reply_text(body),
-            },
+            ServerReply::new(status, reply_text(body)),
         ))
     }
 }
@@ -212,10 +206,7 @@ mod tests {
     fn external_users_are_told_the_admin_setting() {
         let refused = rejected(
             "code exchange",
-            ServerReply {
-                status: 403,
-                body: "OAuth2 Tokens cannot be created by users associated with an external authentication provider (LDAP)".into(),
-            },
+            ServerReply::new(403, "OAuth2 Tokens cannot be created by users associated with an external authentication provider (LDAP)".into()),
         );
         let sentence = refused.to_string();
         assert!(
@@ -229,10 +220,7 @@ mod tests {
     fn refusals_read_as_sentences() {
         let plain = rejected(
             "token refresh",
-            ServerReply {
-                status: 403,
-                body: "The refresh token has expired.".into(),
-            },
+            ServerReply::new(403, "The refresh token has expired.".into()),
         );
         assert_eq!(
             plain.to_string(),
@@ -240,10 +228,7 @@ mod tests {
         );
         let json = rejected(
             "code exchange",
-            ServerReply {
-                status: 400,
-                body: r#"{"error": "invalid_grant"}"#.into(),
-            },
+            ServerReply::new(400, r#"{"error": "invalid_grant"}"#.into()),
         );
         assert!(
             json.to_string()
@@ -252,20 +237,16 @@ mod tests {
         );
         let redirect = rejected(
             "code exchange",
-            ServerReply {
-                status: 301,
-                body: String::new(),
-            },
+            ServerReply::new(301, String::new()),
         );
         assert!(redirect.to_string().contains("redirect"), "{redirect}");
         // Found by the token_answer fuzzer: JSON escapes decode into control characters.
         let escaped = rejected(
             "code exchange",
-            ServerReply {
-                status: 400,
-                body: r#"{"error": "invalid_grant\r\u001b[31m", "error_description": "a\nb"}"#
-                    .into(),
-            },
+            ServerReply::new(
+                400,
+                r#"{"error": "invalid_grant\r\u001b[31m", "error_description": "a\nb"}"#.into(),
+            ),
         );
         assert!(
             !escaped.to_string().chars().any(char::is_control),

@@ -45,10 +45,7 @@ impl OAuthClient {
         } else {
             Err(rejected(
                 ACTION,
-                ServerReply {
-                    status: status.as_u16(),
-                    body: reply_text(&body),
-                },
+                ServerReply::new(status.as_u16(), reply_text(&body)).answering("POST", url),
             ))
         }
     }

@@ -24,10 +24,7 @@ impl OAuthClient {
         if !status.is_success() {
             return Err(rejected(
                 ACTION,
-                ServerReply {
-                    status: status.as_u16(),
-                    body: reply_text(&body),
-                },
+                ServerReply::new(status.as_u16(), reply_text(&body)).answering("GET", url),
             ));
         }
         parse_username(&body)
@@ -35,10 +32,7 @@ impl OAuthClient {
             .ok_or_else(|| Error::BadResponse {
                 action: ACTION,
                 message: "it names no user (expected results[0].username or username).".into(),
-                reply: Some(ServerReply {
-                    status: status.as_u16(),
-                    body: reply_text(&body),
-                }),
+                reply: Some(ServerReply::new(status.as_u16(), reply_text(&body)).answering("GET", url)),
             })
     }
 }

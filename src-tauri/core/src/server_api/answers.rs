@@ -42,10 +42,7 @@ pub(super) fn parse_answer(
 /// Refusals of the REST API, in one sentence: login problems named as such, DRF's
 /// per-field errors (`{"organization": ["This field is required."]}`) flattened.
 pub(super) fn refusal(action: &'static str, status: reqwest::StatusCode, body: &[u8]) -> Error {
-    let reply = ServerReply {
-        status: status.as_u16(),
-        body: reply_text(body),
-    };
+    let reply = ServerReply::new(status.as_u16(), reply_text(body));
     let fields = serde_json::from_slice::<serde_json::Map<String, Value>>(body)
         .ok()
         .filter(|map| !map.contains_key("detail") && !map.contains_key("error"));

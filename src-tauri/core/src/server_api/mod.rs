@@ -420,25 +420,27 @@ impl ServerApi {
     }
 
     async fn get_json(&self, action: &'static str, url: Url) -> Result<Value> {
-        let (status, body) = self.call(action, reqwest::Method::GET, url, None).await?;
-        parse_answer(action, status, &body)
+        let (status, body) = self
+            .call(action, reqwest::Method::GET, url.clone(), None)
+            .await?;
+        parse_answer(action, status, &body).map_err(|e| e.answering("GET", &url))
     }
 
     async fn post_json(&self, action: &'static str, url: Url, body: &Value) -> Result<Value> {
         let (status, body) = self
-            .call(action, reqwest::Method::POST, url, Some(body))
+            .call(action, reqwest::Method::POST, url.clone(), Some(body))
             .await?;
-        parse_answer(action, status, &body)
+        parse_answer(action, status, &body).map_err(|e| e.answering("POST", &url))
     }
 
     async fn delete(&self, action: &'static str, url: Url) -> Result<()> {
         let (status, body) = self
-            .call(action, reqwest::Method::DELETE, url, None)
+            .call(action, reqwest::Method::DELETE, url.clone(), None)
             .await?;
         if status.is_success() {
             Ok(())
         } else {
-            Err(refusal(action, status, &body))
+            Err(refusal(action, status, &body).answering("DELETE", &url))
         }
     }
 

@@ -24,14 +24,22 @@ pub struct ProfileView {
     cleartext_warning: Option<String>,
     /// Whether AuthDesk knows the server's REST API (personal tokens, applications).
     has_server_api: bool,
+    /// The profile shown last (the window opens it again).
+    last_used: bool,
 }
 
 #[tauri::command]
 pub async fn list_profiles(state: State<'_, AppState>) -> Result<Vec<ProfileView>, CommandError> {
     let profiles = state.engine.profiles().list()?;
+    let last = state
+        .settings
+        .lock()
+        .ok()
+        .and_then(|settings| settings.last_profile.clone());
     Ok(profiles
         .into_iter()
         .map(|profile| ProfileView {
+            last_used: last.as_deref() == Some(profile.name.as_str()),
             resolved_endpoints: profile.endpoints().ok(),
             cleartext_warning: profile.cleartext_warning(),
             has_server_api: profile.preset.api().is_some(),

@@ -1,4 +1,5 @@
-//! Settings commands: the window's own preferences (clipboard clearing, auto-refresh).
+//! Settings commands: the window's own preferences (clipboard clearing, auto-refresh,
+//! the profile shown last).
 
 use tauri::State;
 
@@ -39,4 +40,20 @@ pub fn save_settings(
     drop(settings);
     state.auto_refresh.nudge();
     Ok(saved)
+}
+
+/// Remembers the profile on show, to open it again next time. A settings file that cannot
+/// be written costs only that.
+#[tauri::command]
+pub fn remember_profile(state: State<'_, AppState>, name: String) {
+    let Ok(mut settings) = state.settings.lock() else {
+        return;
+    };
+    if settings.last_profile.as_deref() == Some(name.as_str()) {
+        return;
+    }
+    settings.last_profile = Some(name);
+    if let Err(e) = settings.save() {
+        tracing::warn!("could not remember the profile shown: {e}");
+    }
 }

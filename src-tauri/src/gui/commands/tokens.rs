@@ -1,7 +1,7 @@
 //! Token commands: the browser sign-in (start, wait, cancel), the token view (reveal,
 //! copy), refresh, auto-refresh news, revoke and this session's history.
 
-use authdesk_core::{Error, RevokeReport, Secret, TokenText, DEFAULT_TIMEOUT};
+use authdesk_core::{open_in_browser, Error, RevokeReport, Secret, TokenText, DEFAULT_TIMEOUT};
 use serde::{Deserialize, Serialize};
 use tauri::{AppHandle, Manager, State};
 use tokio_util::sync::CancellationToken;
@@ -98,6 +98,26 @@ pub async fn cancel_sign_in(state: State<'_, AppState>) -> Result<(), CommandErr
         pending.cancel.cancel();
     }
     Ok(())
+}
+
+/// Opens the authorize URL of the sign-in under way in the browser again (the first
+/// window was closed, or went to the wrong browser). The one-time start link is spent,
+/// so the URL itself is opened.
+#[tauri::command]
+pub async fn reopen_browser(state: State<'_, AppState>) -> Result<String, CommandError> {
+    let url = {
+        let pending = state.sign_in.lock().await;
+        pending.as_ref().map(|p| p.authorize_url.clone())
+    };
+    let url = url.ok_or_else(|| CommandError::config("No sign-in is under way."))?;
+    let url = url::Url::parse(&url)
+        .map_err(|e| CommandError::config(format!("The sign-in's address is not a URL: {e}.")))?;
+    open_in_browser(&url).map_err(|e| {
+        CommandError::config(format!(
+            "The browser did not open ({e}); copy the address and open it yourself."
+        ))
+    })?;
+    Ok("Opened the sign-in page in the browser again.".to_owned())
 }
 
 #[tauri::command]
