@@ -1,21 +1,25 @@
 // AuthDesk's window, the entry point: wires the page to the modules and starts it. All OAuth work
 // happens in Rust; the modules show state and call the commands. Tokens arrive only on Reveal.
 
-import { $, invoke, afterPaint } from './page.js';
-import { action } from './status.js';
+import { $, invoke, afterPaint, state, selectedProfile } from './page.js';
+import { action, registerNextSteps, takeNextStep, copyDetails, clearNotice } from './status.js';
 import {
   ENDPOINTS, loadProfiles, formDefaults, filterProfiles, chooseProfile, showTab, deleteProfile,
   openProfileForm, editSelectedProfile, showGrantFields, presetChanged, endpointEdited,
   saveProfile, cancelProfileForm, clearClientSecret, detectServer, checkProfile, closeCheck,
 } from './profiles.js';
 import {
-  getToken, cancelSignIn, reveal, copy, refresh, revoke, filterHistory, renewExpired, followTokenNews,
+  getToken, cancelSignIn, reopenBrowser, reveal, copy, copyAs, toggleCopyMenu, copyMenuKeys,
+  refresh, revoke, filterHistory, renewExpired, followTokenNews,
 } from './tokens.js';
 import {
   openAppSetup, loadOrganizations, createApplication, closeAppSetup, clearAppPassword,
   createPersonalToken, listPersonalTokens, revealPersonalToken,
 } from './server_setup.js';
-import { openSettings, saveSettings, closeSettings } from './settings.js';
+import { openSettings, applySettings, closeSettings } from './settings.js';
+
+/** An action whose failure names the chosen profile. */
+const onProfile = (handler) => action(handler, () => state.selected);
 
 function wire() {
   $('profile-filter').addEventListener('input', filterProfiles);
@@ -23,15 +27,19 @@ function wire() {
   $('profile-select').addEventListener('change', action(chooseProfile));
   $('new-profile').addEventListener('click', action(() => openProfileForm(null)));
   $('empty-new-profile').addEventListener('click', action(() => openProfileForm(null)));
-  $('edit-profile').addEventListener('click', action(editSelectedProfile));
-  $('delete-profile').addEventListener('click', action(deleteProfile));
+  $('empty-setup-app').addEventListener('click', action(() => openProfileForm(null, { createApp: true })));
+  $('edit-profile').addEventListener('click', action(() => editSelectedProfile()));
+  $('add-secret').addEventListener('click', action(() => editSelectedProfile('secret')));
+  $('delete-profile').addEventListener('click', onProfile(deleteProfile));
   $('open-settings').addEventListener('click', action(openSettings));
-  $('check-profile').addEventListener('click', action(checkProfile));
+  $('check-profile').addEventListener('click', onProfile(checkProfile));
   $('check-close').addEventListener('click', closeCheck);
-  $('settings-save').addEventListener('click', action(saveSettings));
-  $('settings-cancel').addEventListener('click', closeSettings);
+  $('clipboard-clear').addEventListener('change', applySettings);
+  $('auto-refresh').addEventListener('change', applySettings);
+  $('settings-close').addEventListener('click', closeSettings);
   $('profile-form').addEventListener('submit', action(saveProfile));
-  $('profile-cancel').addEventListener('click', cancelProfileForm);
+  $('profile-cancel').addEventListener('click', action(cancelProfileForm));
+  $('profile-dialog').addEventListener('cancel', action(cancelProfileForm));
   $('profile-dialog').addEventListener('close', clearClientSecret);
   $('profile-grant').addEventListener('change', showGrantFields);
   $('setup-app').addEventListener('click', action(openAppSetup));
@@ -41,26 +49,59 @@ function wire() {
   $('app-dialog').addEventListener('close', clearAppPassword);
   $('tab-tokens').addEventListener('click', () => showTab('tokens'));
   $('tab-pats').addEventListener('click', () => showTab('pats'));
-  $('pat-create').addEventListener('click', action(createPersonalToken));
-  $('pat-list-button').addEventListener('click', action(listPersonalTokens));
-  $('reveal-pat').addEventListener('click', action(revealPersonalToken));
-  $('copy-pat').addEventListener('click', action(() => copy('personal_token')));
+  $('pat-create').addEventListener('click', onProfile(createPersonalToken));
+  $('pat-list-button').addEventListener('click', onProfile(listPersonalTokens));
+  $('reveal-pat').addEventListener('click', onProfile(revealPersonalToken));
+  $('copy-pat').addEventListener('click', onProfile(() => copy('personal_token', 'copy-pat')));
   $('profile-preset').addEventListener('change', action(presetChanged));
   for (const name of ENDPOINTS) $(`endpoint-${name}`).addEventListener('input', endpointEdited);
   // Asked again when the trust changes: a private CA's server answers only then.
   for (const id of ['profile-base-url', 'profile-ca-file', 'profile-pin']) $(id).addEventListener('change', action(detectServer));
-  $('copy-redirect-uri').addEventListener('click', action(() => copy('redirect_uri')));
-  $('get-token').addEventListener('click', action(getToken));
+  $('copy-redirect-uri').addEventListener('click', onProfile(() => copy('redirect_uri', 'copy-redirect-uri')));
+  $('get-token').addEventListener('click', onProfile(getToken));
+  $('revoked-action').addEventListener('click', onProfile(getToken));
   $('cancel').addEventListener('click', action(cancelSignIn));
-  $('copy-authorize-url').addEventListener('click', action(() => copy('authorize_url')));
-  $('reveal-access-token').addEventListener('click', action(() => reveal('access')));
-  $('reveal-refresh-token').addEventListener('click', action(() => reveal('refresh')));
-  $('copy-access-token').addEventListener('click', action(() => copy('access_token')));
-  $('copy-refresh-token').addEventListener('click', action(() => copy('refresh_token')));
-  $('copy-as-button').addEventListener('click', action(() => copy($('copy-as').value)));
-  $('refresh').addEventListener('click', action(refresh));
-  $('expired-action').addEventListener('click', action(renewExpired));
-  $('revoke').addEventListener('click', action(revoke));
+  $('reopen-browser').addEventListener('click', onProfile(reopenBrowser));
+  $('copy-authorize-url').addEventListener('click', onProfile(() => copy('authorize_url', 'copy-authorize-url')));
+  $('reveal-access-token').addEventListener('click', onProfile(() => reveal('access')));
+  $('reveal-refresh-token').addEventListener('click', onProfile(() => reveal('refresh')));
+  $('copy-access-token').addEventListener('click', onProfile(() => copy('access_token', 'copy-access-token')));
+  $('copy-refresh-token').addEventListener('click', onProfile(() => copy('refresh_token', 'copy-refresh-token')));
+  $('copy-as').addEventListener('click', () => toggleCopyMenu());
+  $('copy-as-menu').addEventListener('click', onProfile(copyAs));
+  $('copy-as-menu').addEventListener('keydown', copyMenuKeys);
+  document.addEventListener('click', (event) => {
+    if (!event.target.closest('.menu-wrap')) toggleCopyMenu(false);
+  });
+  $('refresh').addEventListener('click', onProfile(refresh));
+  $('expired-action').addEventListener('click', onProfile(renewExpired));
+  $('revoke').addEventListener('click', onProfile(revoke));
+  $('next-step').addEventListener('click', action(takeNextStep));
+  $('notice-close').addEventListener('click', clearNotice);
+  $('copy-details').addEventListener('click', action(copyDetails));
+  document.addEventListener('keydown', shortcuts);
+  registerNextSteps({
+    update_client_secret: ['Update client secret…', () => editSelectedProfile('secret')],
+    trust_ca_file: ['Trust a CA file…', () => editSelectedProfile('ca')],
+    edit_profile: ['Edit profile…', () => editSelectedProfile('base')],
+    sign_in: ['Get new token', getToken],
+    try_again: ['Try again', null],
+  });
+}
+
+/**
+ * Keyboard shortcuts for the main actions, when no dialog is open: Ctrl+Enter gets a
+ * token, Ctrl+Shift+C copies the access token, Ctrl+R refreshes (instead of reloading).
+ */
+function shortcuts(event) {
+  if (!event.ctrlKey || event.altKey || event.metaKey) return;
+  const key = event.key.toLowerCase();
+  const run = { enter: ['get-token', !event.shiftKey], c: ['copy-access-token', event.shiftKey], r: ['refresh', !event.shiftKey] }[key];
+  if (!run || !run[1]) return;
+  event.preventDefault();
+  if (document.querySelector('dialog[open]') || !selectedProfile() || state.tab !== 'tokens') return;
+  const button = $(run[0]);
+  if (!button.disabled && button.offsetParent !== null) button.click();
 }
 
 /**

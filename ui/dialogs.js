@@ -1,24 +1,35 @@
-// Dialogs shared by the other modules: asking the user to confirm a destructive action.
+// Dialogs shared by the other modules: asking the user to confirm, or to choose.
 
 import { $ } from './page.js';
 
-/** Resolves true when the user confirms with `label`, false on Cancel or Escape. */
-export function confirmAction(text, label) {
+/**
+ * Asks a question with Cancel (focused), `label` (the action, styled as `tone`) and, when
+ * given, `other` (a second way on): resolves 'confirm', 'other', or null for Cancel/Escape.
+ */
+export function choose(text, label, { other = null, tone = 'danger' } = {}) {
   const dialog = $('confirm-dialog');
   $('confirm-text').textContent = text;
   $('confirm').textContent = label;
+  $('confirm').className = tone;
+  $('confirm-other').hidden = !other;
+  $('confirm-other').textContent = other ?? '';
   dialog.showModal();
   $('confirm-cancel').focus();
   return new Promise((resolve) => {
     const done = (answer) => () => {
       dialog.close();
-      $('confirm').onclick = null;
-      $('confirm-cancel').onclick = null;
+      for (const id of ['confirm', 'confirm-cancel', 'confirm-other']) $(id).onclick = null;
       dialog.oncancel = null;
       resolve(answer);
     };
-    $('confirm').onclick = done(true);
-    $('confirm-cancel').onclick = done(false);
-    dialog.oncancel = done(false);
+    $('confirm').onclick = done('confirm');
+    $('confirm-other').onclick = done('other');
+    $('confirm-cancel').onclick = done(null);
+    dialog.oncancel = done(null);
   });
+}
+
+/** Resolves true when the user confirms with `label`, false on Cancel or Escape. */
+export async function confirmAction(text, label) {
+  return (await choose(text, label)) === 'confirm';
 }

@@ -6,6 +6,8 @@ export const MASK = '•'.repeat(24);
 
 export const state = {
   profiles: [],
+  // The chosen profile's revoked tokens, as the revoke reported it: { name, text }.
+  revoked: null,
   selected: null,
   attempt: null,
   countdown: null,
@@ -37,8 +39,10 @@ export function setRevealed(valueId, buttonId, value) {
   const node = $(valueId);
   node.textContent = value ?? MASK;
   node.classList.toggle('masked', value == null);
+  node.classList.toggle('shown', value != null);
   const button = $(buttonId);
-  button.textContent = value == null ? 'Reveal' : 'Hide';
+  // Show and Hide are drawn at one width, so Copy beside them never moves.
+  button.textContent = value == null ? 'Show' : 'Hide';
   button.setAttribute('aria-pressed', String(value != null));
 }
 
@@ -104,4 +108,38 @@ export function filterWords(id) {
 
 export function showCount(id, shown, total, noun) {
   $(id).textContent = shown === total ? '' : `${shown.toLocaleString()} of ${total.toLocaleString()} ${noun}`;
+}
+
+// ---- buttons ---------------------------------------------------------------
+
+/**
+ * Runs `work` with the button disabled and saying what is under way ("Refreshing…"),
+ * then puts its label back, whatever the outcome.
+ */
+export async function busy(buttonId, label, work) {
+  const button = $(buttonId);
+  const idle = button.textContent;
+  button.disabled = true;
+  button.textContent = label;
+  try {
+    return await work();
+  } finally {
+    button.textContent = idle;
+    button.disabled = false;
+  }
+}
+
+const copiedTimers = new Map();
+
+/** Says "Copied" on the button that copied, and for a while only. */
+export function showCopied(buttonId) {
+  const button = $(buttonId);
+  if (!button) return;
+  clearTimeout(copiedTimers.get(buttonId));
+  if (!button.dataset.idle) button.dataset.idle = button.textContent;
+  button.textContent = 'Copied';
+  copiedTimers.set(buttonId, setTimeout(() => {
+    button.textContent = button.dataset.idle;
+    delete button.dataset.idle;
+  }, 2500));
 }

@@ -3,9 +3,9 @@
 import {
   $, invoke, state, selectedProfile, filterWords, matches, showCount, measureUntilPainted,
 } from './page.js';
-import { say, messageOf } from './status.js';
+import { say, messageOf, clearNotice } from './status.js';
 import { confirmAction } from './dialogs.js';
-import { showTokens, showHistory } from './tokens.js';
+import { showTokens, showHistory, hostOf } from './tokens.js';
 import { clearPersonalTokens } from './server_setup.js';
 
 const PRESET_NAMES = { awx: 'AWX', gateway: 'AAP gateway', custom: 'Custom' };
@@ -37,13 +37,19 @@ export function formDefaults() {
 export async function loadProfiles(select, onListed) {
   const start = performance.now();
   state.profiles = await invoke('list_profiles');
-  for (const profile of state.profiles) profile.search = `${profile.name} ${profile.base_url}`.toLowerCase();
+  for (const profile of state.profiles) {
+    profile.host = hostOf(profile.base_url);
+    profile.search = `${profile.name} ${profile.base_url}`.toLowerCase();
+  }
   const names = state.profiles.map((p) => p.name);
+  const lastUsed = state.profiles.find((p) => p.last_used)?.name;
   if (select && names.includes(select)) state.selected = select;
-  else if (!names.includes(state.selected)) state.selected = names.length === 1 ? names[0] : null;
-  $('profile-filter').hidden = names.length < 2;
+  else if (!names.includes(state.selected)) state.selected = names.length === 1 ? names[0] : (lastUsed ?? null);
+  // A filter helps only once the list is long.
+  $('profile-filter').hidden = names.length <= FILTER_FROM;
   fillProfilePicker();
   $('profile-select').disabled = names.length === 0;
+  $('profile-select').hidden = names.length === 0;
   $('empty').hidden = names.length > 0;
   measureUntilPainted('profiles', start);
   const details = showProfile();
@@ -51,14 +57,17 @@ export async function loadProfiles(select, onListed) {
   await details;
 }
 
+/** From this many profiles on, the picker gets a filter. */
+const FILTER_FROM = 5;
+
 /** The picker holds the profiles matching the filter (name or server), and always the chosen one. */
 function fillProfilePicker() {
   const filter = filterWords('profile-filter');
   const shown = state.profiles.filter((p) => p.name === state.selected || matches(p.search, filter));
   const picker = $('profile-select');
-  const options = shown.map((p) => new Option(p.name, p.name, false, p.name === state.selected));
-  if (!state.selected && state.profiles.length !== 1) {
-    const hint = shown.length === 0 ? 'No profile matches' : 'Choose a profile…';
+  const options = shown.map((p) => new Option(`${p.name} — ${p.host}`, p.name, false, p.name === state.selected));
+  if (!state.selected && state.profiles.length > 1) {
+    const hint = shown.length === 0 ? 'No profile matches the filter' : 'Choose a profile…';
     options.unshift(new Option(hint, '', true, true));
   }
   picker.replaceChildren(...options);
@@ -79,14 +88,15 @@ export async function chooseProfile(event) {
 export async function showProfile() {
   const profile = selectedProfile();
   $('tabs').hidden = !profile;
-  $('edit-profile').disabled = !profile;
-  $('delete-profile').disabled = !profile;
-  // Logins typed for one profile never linger for another.
+  $('profile-strip').hidden = !profile;
+  // Logins typed for one profile never linger for another, nor does its news.
   $('login-password').value = '';
   clearPersonalTokens();
-  showTab(profile ? state.tab : null);
+  clearNotice();
+  showTab(profile ? state.tab : null, false);
   $('cleartext-warning').hidden = true;
   if (!profile) return;
+  invoke('remember_profile', { name: profile.name }).catch(() => {});
   const passwordGrant = profile.grant === 'password';
   $('password-login').hidden = !passwordGrant;
   $('redirect-card').hidden = passwordGrant;
@@ -95,11 +105,14 @@ export async function showProfile() {
   $('cleartext-warning').textContent = profile.cleartext_warning ?? '';
   $('cleartext-warning').hidden = !profile.cleartext_warning;
   $('tab-pats').disabled = !profile.has_server_api;
+  const kind = PRESET_NAMES[profile.preset] || profile.preset;
+  $('strip-name').textContent = profile.name;
+  $('strip-meta').textContent = `${kind} · ${profile.host} · scope ${profile.scope}`;
+  $('strip-meta').title = profile.base_url;
   // Drawn now, from the profile itself: text arriving later above Get token would move
   // the button under a pointer already on its way to it.
-  const endpoints = profile.resolved_endpoints;
-  $('server-summary').textContent = endpoints
-    ? `${PRESET_NAMES[profile.preset] || profile.preset} at ${profile.base_url} · client ${profile.client_id} · scope ${profile.scope}`
+  $('server-summary').textContent = profile.resolved_endpoints
+    ? `${kind} at ${profile.base_url} · client ${profile.client_id} · scope ${profile.scope}`
     : '';
   $('secret-missing').hidden = true;
   // What the keyring holds arrives a moment later; nothing of another profile shows meanwhile.
@@ -112,16 +125,19 @@ export async function showProfile() {
   // Another profile was chosen meanwhile: its own call shows it.
   if (state.selected !== name) return;
   state.secretStored = { name, stored: secretStored };
-  $('secret-missing').hidden = secretStored;
+  $('secret-missing').hidden = secretStored || passwordGrant;
   showTokens(tokens);
+  // Server setup opens by itself until a sign-in has worked, or when something is missing.
+  $('setup').open = (!tokens && state.revoked?.name !== name) || !secretStored;
   await showHistory();
 }
 
-export function showTab(tab) {
+export function showTab(tab, clear = true) {
   const profile = selectedProfile();
   // The login typed for personal tokens stays only while its tab is open.
   if (tab !== 'pats') $('pat-password').value = '';
   if (tab === 'pats' && !profile?.has_server_api) tab = 'tokens';
+  if (clear && tab !== state.tab) clearNotice();
   if (tab) state.tab = tab;
   $('profile-panel').hidden = tab !== 'tokens';
   $('pat-panel').hidden = tab !== 'pats';
@@ -142,24 +158,32 @@ export async function deleteProfile() {
 
 // ---- the profile form ----------------------------------------------------
 
-/** `profile` to edit, or null for a new one. */
-export async function openProfileForm(profile) {
+/**
+ * Opens the form: `profile` to edit, or null for a new one. `focus` is the field a next
+ * step leads to ('secret', 'ca' or 'base'); `createApp` leads with application set-up
+ * (first run's "Create the application for me…"), the client fields then come from it.
+ */
+export async function openProfileForm(profile, { focus = null, createApp = false } = {}) {
   const fallback = await formDefaults();
   state.editing = profile;
   const form = $('profile-form');
   form.reset();
+  clearFieldErrors();
   $('profile-error').textContent = '';
-  $('profile-heading').textContent = profile ? `Edit ${profile.name}` : 'New profile';
+  $('profile-heading').textContent = profile ? `Edit profile “${profile.name}”` : 'New profile';
   $('profile-name').value = profile?.name ?? '';
   $('profile-name').readOnly = Boolean(profile);
   $('profile-preset').value = profile?.preset ?? fallback.preset;
   $('profile-grant').value = profile?.grant ?? fallback.grant;
   $('setup-row').hidden = Boolean(profile);
+  $('setup-row').classList.toggle('emphasis', createApp);
+  for (const node of document.querySelectorAll('.client-field')) node.hidden = createApp;
+  $('save-profile').hidden = createApp;
   $('profile-base-url').value = profile?.base_url ?? '';
   $('profile-client-id').value = profile?.client_id ?? '';
   $('profile-client-secret').value = '';
   $('secret-state').textContent = profile && state.secretStored?.name === profile.name && state.secretStored.stored
-    ? 'A secret is stored in the OS keyring; leave this empty to keep it.'
+    ? 'A secret is stored in the OS keyring; leave this empty to keep it, or paste the new one.'
     : 'Shown once by the server when the application was created. It goes to the OS keyring only.';
   // A password-grant profile has none; switching it to the code grant offers the default.
   $('profile-redirect-uri').value = profile?.redirect_uri ?? fallback.redirect_uri;
@@ -173,18 +197,72 @@ export async function openProfileForm(profile) {
   // A kind the user picks (or a saved profile's) is theirs; until then the server's answer decides.
   state.presetChosen = Boolean(profile);
   const detected = $('detected');
-  detected.className = 'hint span';
+  detected.className = 'hint';
   detected.textContent = profile ? '' : 'AuthDesk asks the server what it is once you enter its base URL.';
   // Fields most people never touch stay folded unless this profile uses one.
-  $('profile-advanced').open = Boolean(profile?.ca_file || profile?.pin_sha256 || profile?.pkce
-    || profile?.preset === 'custom' || (profile && profile.client_auth !== fallback.client_auth));
+  $('profile-advanced').open = focus === 'ca' || Boolean(profile?.ca_file || profile?.pin_sha256 || profile?.pkce
+    || profile?.preset === 'custom' || (profile && profile.client_auth !== fallback.client_auth)
+    || (profile && profile.grant !== fallback.grant)
+    || (profile?.redirect_uri && profile.redirect_uri !== fallback.redirect_uri));
   showGrantFields();
   $('profile-dialog').showModal();
-  (profile ? $('profile-base-url') : $('profile-name')).focus();
+  const target = { secret: 'profile-client-secret', ca: 'profile-ca-file', base: 'profile-base-url' }[focus]
+    ?? (profile ? 'profile-base-url' : 'profile-name');
+  $(target).focus();
+  state.formSnapshot = formSnapshot();
 }
 
-export function editSelectedProfile() {
-  return openProfileForm(selectedProfile());
+/** Everything typed in the form, to tell whether closing it would lose something. */
+function formSnapshot() {
+  return [...$('profile-form').querySelectorAll('input, select')]
+    .map((field) => (field.type === 'checkbox' ? field.checked : field.value)).join('\u0000');
+}
+
+function formDirty() {
+  return state.formSnapshot != null && formSnapshot() !== state.formSnapshot;
+}
+
+export function editSelectedProfile(focus = null) {
+  return openProfileForm(selectedProfile(), { focus });
+}
+
+// ---- field errors ------------------------------------------------------------
+
+const FIELD_ERRORS = ['profile-name', 'profile-base-url', 'profile-client-id', 'profile-client-secret'];
+
+function clearFieldErrors() {
+  for (const id of FIELD_ERRORS) {
+    $(`${id}-error`).hidden = true;
+    $(`${id}-error`).textContent = '';
+    $(id).removeAttribute('aria-invalid');
+  }
+}
+
+function fieldError(id, message) {
+  $(`${id}-error`).textContent = message;
+  $(`${id}-error`).hidden = false;
+  $(id).setAttribute('aria-invalid', 'true');
+}
+
+/** Every problem the page can see, each under its field, at once; true when there is none. */
+function checkFields() {
+  clearFieldErrors();
+  const problems = [];
+  const name = $('profile-name').value.trim();
+  if (!name) problems.push(['profile-name', 'Give the profile a name.']);
+  else if (!/^[A-Za-z0-9._-]{1,64}$/.test(name)) problems.push(['profile-name', 'Use up to 64 letters, digits, dots, dashes or underscores.']);
+  const base = $('profile-base-url').value.trim();
+  if (!base) problems.push(['profile-base-url', 'Enter the server’s address, like https://aap.example.com.']);
+  else if (!/^https?:\/\/[^\s/]+/i.test(base)) problems.push(['profile-base-url', 'Start the address with https:// (or http://) and the host name.']);
+  if (!$('profile-client-id').value.trim()) problems.push(['profile-client-id', 'Enter the client ID from the server’s application.']);
+  // A confidential application has a secret; only a PKCE profile may go without.
+  if (!state.editing && !$('profile-client-secret').value && !$('profile-pkce').checked
+    && $('profile-grant').value === 'authorization_code') {
+    problems.push(['profile-client-secret', 'Enter the client secret the server showed for the application.']);
+  }
+  for (const [id, message] of problems) fieldError(id, message);
+  if (problems.length) $(problems[0][0]).focus();
+  return problems.length === 0;
 }
 
 export function showGrantFields() {
@@ -207,7 +285,7 @@ export async function detectServer() {
   const base = $('profile-base-url').value.trim();
   const detected = $('detected');
   if (!base) return;
-  detected.className = 'hint span';
+  detected.className = 'hint';
   detected.textContent = `Asking ${base} what it is…`;
   let found;
   try {
@@ -218,7 +296,7 @@ export async function detectServer() {
     });
   } catch (error) {
     if ($('profile-base-url').value.trim() !== base) return;
-    detected.className = 'hint span warn';
+    detected.className = 'hint warn';
     detected.textContent = messageOf(error);
     await fillPresetEndpoints();
     return;
@@ -229,7 +307,7 @@ export async function detectServer() {
   if (preset.value === found.preset) {
     detected.textContent = `Found ${found.summary}.`;
   } else {
-    detected.className = 'hint span warn';
+    detected.className = 'hint warn';
     detected.textContent = `Found ${found.summary}, but the profile names another kind of server.`;
   }
   await fillPresetEndpoints();
@@ -273,6 +351,8 @@ export function profileDraft() {
 
 export async function saveProfile(event) {
   event.preventDefault();
+  $('profile-error').textContent = '';
+  if (!checkFields()) return;
   const secretInput = $('profile-client-secret');
   const endpoints = Object.fromEntries(ENDPOINTS.map((name) => [name, $(`endpoint-${name}`).value.trim()]));
   // Endpoints the user did not type are not sent: the preset derives them from the base URL,
@@ -298,6 +378,7 @@ export async function saveProfile(event) {
     secretInput.value = '';
     input.client_secret = null;
   }
+  state.formSnapshot = null;
   $('profile-dialog').close();
   await loadProfiles(input.name);
   // Saved either way: a profile may be made before its server is reachable.
@@ -310,7 +391,11 @@ export function clearClientSecret() {
   $('profile-client-secret').value = '';
 }
 
-export function cancelProfileForm() {
+/** Cancel or Escape: a form with changes asks before they are thrown away. */
+export async function cancelProfileForm(event) {
+  event?.preventDefault();
+  if (formDirty() && !(await confirmAction('Discard what you typed in this profile?', 'Discard'))) return;
+  state.formSnapshot = null;
   clearClientSecret();
   $('profile-dialog').close();
 }

@@ -1,6 +1,6 @@
 // Work on the server's API with the user's login: the application set-up dialog and the personal access tokens tab (commands in server_setup.rs).
 
-import { $, invoke, state, setRevealed, toggleReveal, formatDate } from './page.js';
+import { $, invoke, state, setRevealed, toggleReveal, formatDate, busy } from './page.js';
 import { say, action, messageOf } from './status.js';
 import { confirmAction } from './dialogs.js';
 import { formDefaults, loadProfiles, profileDraft } from './profiles.js';
@@ -65,6 +65,7 @@ export async function createApplication(event) {
       login: appLogin(),
     });
     $('app-dialog').close();
+    state.formSnapshot = null;
     $('profile-dialog').close();
     await loadProfiles(name);
     say(`Created the application and profile “${name}”; its client secret is in the OS keyring.`);
@@ -95,21 +96,29 @@ function patLogin() {
 export function clearPersonalTokens() {
   $('pat-password').value = '';
   $('pat-list').replaceChildren();
+  $('pat-list-error').hidden = true;
   $('pat-created').hidden = true;
   setRevealed('pat-token', 'reveal-pat', null);
 }
 
+/**
+ * Creates a token; it is shown at the top, once, with Copy focused. A failed list
+ * afterwards is said in the list's own card, so it cannot hide the new token.
+ */
 export async function createPersonalToken() {
-  const created = await invoke('create_personal_token', {
-    name: state.selected,
+  const name = state.selected;
+  const created = await busy('pat-create', 'Creating…', () => invoke('create_personal_token', {
+    name,
     login: patLogin(),
     description: $('pat-description').value.trim(),
     scope: $('pat-scope').value,
-  });
+  }));
+  if (state.selected !== name) return;
   $('pat-created').hidden = false;
   $('pat-created-label').textContent = `#${created.id} “${created.description}” (${created.scope})`;
   setRevealed('pat-token', 'reveal-pat', null);
   say(`Created personal access token ${created.id}.`);
+  $('copy-pat').focus();
   await listPersonalTokens();
 }
 
@@ -117,9 +126,22 @@ export async function revealPersonalToken() {
   await toggleReveal('pat-token', 'reveal-pat', () => invoke('reveal_personal_token', { name: state.selected }));
 }
 
+/** Lists the user's tokens; a failure is said in the list's card, not over the page. */
 export async function listPersonalTokens() {
-  const tokens = await invoke('list_personal_tokens', { name: state.selected, login: patLogin() });
+  const name = state.selected;
   const list = $('pat-list');
+  const error = $('pat-list-error');
+  let tokens;
+  try {
+    tokens = await busy('pat-list-button', 'Listing…', () => invoke('list_personal_tokens', { name, login: patLogin() }));
+  } catch (failure) {
+    if (state.selected !== name) return;
+    error.textContent = `Could not list your tokens: ${messageOf(failure)}`;
+    error.hidden = false;
+    return;
+  }
+  if (state.selected !== name) return;
+  error.hidden = true;
   list.replaceChildren();
   if (tokens.length === 0) {
     const li = document.createElement('li');
@@ -130,6 +152,7 @@ export async function listPersonalTokens() {
   for (const token of tokens) {
     const li = document.createElement('li');
     li.dataset.tokenId = String(token.id);
+    li.dataset.testid = 'pat-entry';
     const row = document.createElement('div');
     row.className = 'row';
     const text = document.createElement('span');
@@ -141,18 +164,17 @@ export async function listPersonalTokens() {
     remove.className = 'danger';
     remove.textContent = 'Delete…';
     remove.dataset.testid = `pat-delete-${token.id}`;
-    remove.addEventListener('click', action(() => deletePersonalToken(token)));
+    remove.addEventListener('click', action(() => deletePersonalToken(token), () => state.selected));
     row.append(text, remove);
     li.append(row);
     list.append(li);
   }
-  say(`${tokens.length} token${tokens.length === 1 ? '' : 's'} on the server.`);
 }
 
 async function deletePersonalToken(token) {
   const ok = await confirmAction(`Delete token #${token.id} “${token.description}”? Anything using it stops working.`, 'Delete');
   if (!ok) return;
   await invoke('delete_personal_token', { name: state.selected, login: patLogin(), id: token.id });
-  await listPersonalTokens();
   say(`Deleted token ${token.id}; it no longer works.`);
+  await listPersonalTokens();
 }

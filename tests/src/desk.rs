@@ -70,6 +70,8 @@ impl Browser {
 pub struct Desk {
     pub dir: tempfile::TempDir,
     pub browser: Browser,
+    /// More environment for every run (the browser's delay, a GTK theme).
+    pub env: Vec<(String, String)>,
 }
 
 /// What one run of `authdesk` left: its exit status and its output.
@@ -114,7 +116,11 @@ impl Desk {
         ] {
             std::fs::create_dir_all(dir.path().join(sub)).expect("temp subdir");
         }
-        Desk { dir, browser }
+        Desk {
+            dir,
+            browser,
+            env: Vec::new(),
+        }
     }
 
     pub fn config_dir(&self) -> PathBuf {
@@ -156,6 +162,9 @@ impl Desk {
             .env_remove("DISPLAY")
             .env_remove("WAYLAND_DISPLAY")
             .stdin(Stdio::null());
+        for (key, value) in &self.env {
+            command.env(key, value);
+        }
         command
     }
 

@@ -485,11 +485,13 @@ impl Window {
         Ok(())
     }
 
-    /// Saves a screenshot of the whole display.
-    pub fn screenshot(&self, path: &std::path::Path) -> Result<()> {
+    /// Saves a screenshot of the window (at the top left of the display).
+    pub async fn screenshot(&self, path: &std::path::Path) -> Result<()> {
+        let (_, _, width, height) = self.client.get_window_rect().await?;
         let status = Command::new("import")
-            // The window sits at the top left of the display; keep just it.
-            .args(["-window", "root", "-crop", "980x720+0+0", "+repage"])
+            .args(["-window", "root", "-crop"])
+            .arg(format!("{width}x{height}+0+0"))
+            .arg("+repage")
             .arg(path)
             .env("DISPLAY", &self.display)
             .status()?;
@@ -507,6 +509,19 @@ impl Window {
     /// The last `lines` lines the app logged, for a failure message.
     pub fn app_log_tail(&self, lines: usize) -> String {
         log_tail(&self.log, lines)
+    }
+
+    /// Sets the window's outer size, as a user resizing it would.
+    pub async fn resize(&self, width: u32, height: u32) -> Result<()> {
+        self.client.set_window_size(width, height).await?;
+        // Let the page lay itself out again.
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        Ok(())
+    }
+
+    /// Runs a script in the page and returns its answer.
+    pub async fn script(&self, script: &str) -> Result<serde_json::Value> {
+        Ok(self.client.execute(script, vec![]).await?)
     }
 
     /// Waits until the app has logged `needle` at least `count` times.

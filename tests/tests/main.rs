@@ -20,7 +20,9 @@
 //!   and trouble said before a browser opens;
 //! - [`tls`]: HTTPS with a private CA: untrusted by default, trusted through a CA file or
 //!   a pinned fingerprint;
-//! - [`window`]: the real window in WebKit under Xvfb, through WebDriver.
+//! - [`window`]: the real window in WebKit under Xvfb, through WebDriver;
+//! - [`window_layout`]: the window's layout checked by geometry at two sizes, the first
+//!   run, errors with a next step, and the screenshot gallery.
 //!
 //! The harness (`tests/src`) is split by role: `servers` (the test authorization
 //! servers), `desk` (the sandbox the executable runs in), `fixtures` (profiles for the
@@ -39,3 +41,4 @@ mod server_api;
 mod server_check;
 mod tls;
 mod window;
+mod window_layout;

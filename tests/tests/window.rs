@@ -177,10 +177,6 @@ async fn add_profile_get_reveal_copy_refresh_and_revoke() {
         .await
         .unwrap();
     assert!(masked(&window.text("access-token").await.unwrap()));
-    // `cargo xtask screenshot` keeps a picture of the token view for the README.
-    if let Some(path) = std::env::var_os("AUTHDESK_SCREENSHOT") {
-        window.screenshot(std::path::Path::new(&path)).unwrap();
-    }
     let fresh = reveal_access_token(&window).await;
     assert_ne!(fresh, access);
     assert_eq!(
@@ -421,6 +417,7 @@ async fn shoot(window: &Window, file: &str) {
         tokio::time::sleep(Duration::from_millis(500)).await;
         window
             .screenshot(&std::path::Path::new(&dir).join(file))
+            .await
             .unwrap();
     }
 }

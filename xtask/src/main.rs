@@ -226,7 +226,8 @@ fn demo(args: &[String]) -> Result<()> {
     result
 }
 
-/// Retakes the README's picture of the token view from the window test.
+/// Retakes the README's gallery of the window's states into `docs/` (the ignored
+/// `window_layout::gallery` test, which walks through them against a test server).
 fn screenshot() -> Result<()> {
     setup::all()?;
     setup::install_packages(&[("imagemagick", "/usr/bin/import")])?;
@@ -238,11 +239,11 @@ fn screenshot() -> Result<()> {
         "authdesk-e2e",
         "--test",
         "e2e",
-        "window::add_profile",
+        "window_layout::gallery",
+        "--",
+        "--ignored",
+        "--exact",
     ]
     .map(String::from);
-    cargo_test_with_keyring(
-        &args,
-        &[("AUTHDESK_SCREENSHOT", docs.join("token-view.png"))],
-    )
+    cargo_test_with_keyring(&args, &[("AUTHDESK_GALLERY_DIR", docs)])
 }

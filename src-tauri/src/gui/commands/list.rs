@@ -22,6 +22,7 @@ macro_rules! with_window_commands {
             tokens::current_tokens,
             tokens::reveal_token,
             tokens::copy_token,
+            tokens::copy_text,
             tokens::refresh_tokens,
             tokens::next_token_news,
             tokens::revoke_tokens,

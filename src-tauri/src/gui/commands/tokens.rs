@@ -224,6 +224,17 @@ pub async fn copy_token(
     })
 }
 
+/// Copies a text the page shows (an error's details): nothing secret, so never cleared.
+#[tauri::command]
+pub fn copy_text(state: State<'_, AppState>, text: String) -> Result<String, CommandError> {
+    // The details view is a few kilobytes at most; anything larger is not it.
+    if text.len() > 64 * 1024 {
+        return Err(CommandError::config("That text is too long to copy."));
+    }
+    state.clipboard.copy(&text, false, 0)?;
+    Ok("Copied.".to_owned())
+}
+
 #[tauri::command]
 pub async fn refresh_tokens(
     state: State<'_, AppState>,
