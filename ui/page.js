@@ -2,7 +2,7 @@
 
 export const { invoke } = window.__TAURI__.core;
 export const $ = (id) => document.getElementById(id);
-export const MASK = '•'.repeat(24);
+export const MASK = '•'.repeat(20);
 
 export const state = {
   profiles: [],

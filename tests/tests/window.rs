@@ -22,8 +22,14 @@ async fn add_profile_get_reveal_copy_refresh_and_revoke() {
     let _one = ONE_WINDOW_AT_A_TIME.lock().await;
     let server = tokio::task::block_in_place(|| TestServer::start(Flavor::Awx)).unwrap();
     let desk = Desk::new(Browser::Approve);
-    // Two profiles made by the CLI beforehand, for the picker's filter.
-    let others = [unique("staging"), unique("prod")];
+    // Profiles made by the CLI beforehand: enough for the picker to offer its filter.
+    let others = [
+        unique("staging"),
+        unique("prod"),
+        unique("dev"),
+        unique("qa"),
+        unique("lab"),
+    ];
     for other in &others {
         let added = desk.add_profile(other, &server, &server.seeded_app(), &[]);
         assert_eq!(added.status, Some(0), "{}", added.stderr);
@@ -92,12 +98,14 @@ async fn add_profile_get_reveal_copy_refresh_and_revoke() {
     // The picker's filter narrows the list by name; the chosen profile always stays in it.
     window.fill("profile-filter", &others[1]).await.unwrap();
     window
-        .wait_text("profile-count", WAIT, |t| t == "2 of 3 profiles")
+        .wait_text("profile-count", WAIT, |t| t == "2 of 6 profiles")
         .await
         .unwrap();
     let listed = window.text("profile-select").await.unwrap();
     assert!(
-        listed.contains(&others[1]) && listed.contains(&name) && !listed.contains(&others[0]),
+        listed.contains(&others[1]) && listed.contains(&name) && !listed.contains(&others[0])
+            // Each entry names its server too.
+            && listed.contains(&format!("{name} — 127.0.0.1:")),
         "{listed}"
     );
     window
@@ -105,7 +113,7 @@ async fn add_profile_get_reveal_copy_refresh_and_revoke() {
         .await
         .unwrap();
     window
-        .wait_text("profile-count", WAIT, |t| t == "1 of 3 profiles")
+        .wait_text("profile-count", WAIT, |t| t == "1 of 6 profiles")
         .await
         .unwrap();
     window.clear("profile-filter").await.unwrap();
@@ -152,12 +160,14 @@ async fn add_profile_get_reveal_copy_refresh_and_revoke() {
         200
     );
 
-    // Copy puts exactly the token on the clipboard.
+    // Copy puts exactly the token on the clipboard, and says so on the button and beside it.
     window.click("copy-access-token").await.unwrap();
     window
-        .wait_text("status", WAIT, |t| t.starts_with("Copied"))
+        .wait_text("copy-access-token", WAIT, |t| t == "Copied")
         .await
         .unwrap();
+    let note = window.text("copy-note").await.unwrap();
+    assert!(note.contains("clears in 60 s"), "{note}");
     assert_eq!(window.clipboard().unwrap(), access);
     window.click("copy-refresh-token").await.unwrap();
     let refresh_token = window
@@ -320,13 +330,7 @@ async fn a_copied_token_is_cleared_only_while_the_clipboard_still_holds_it() {
     assert_eq!(desk.add_profile(&name, &server, &app, &[]).status, Some(0));
     let window = Window::open(&desk).await.unwrap();
 
-    window.click("open-settings").await.unwrap();
-    window.fill("clipboard-clear", "2").await.unwrap();
-    window.click("settings-save").await.unwrap();
-    window
-        .wait_text("status", WAIT, |t| t.contains("cleared after 2 s"))
-        .await
-        .unwrap();
+    set_clipboard_clearing(&window, 2).await;
     window.click("get-token").await.unwrap();
     window
         .wait_text("status", WAIT, |t| t.contains("Signed in as demo"))
@@ -334,7 +338,8 @@ async fn a_copied_token_is_cleared_only_while_the_clipboard_still_holds_it() {
         .unwrap();
 
     // Left alone, the copy is cleared after the delay.
-    window.click("copy-as-button").await.unwrap();
+    window.click("copy-as").await.unwrap();
+    window.click("copy-as-header").await.unwrap();
     let header = window
         .wait_clipboard(CLIPBOARD_WAIT, |c| !c.is_empty())
         .await
@@ -350,11 +355,7 @@ async fn a_copied_token_is_cleared_only_while_the_clipboard_still_holds_it() {
         "cleared too early"
     );
     // Still running (X drops a dead owner's clipboard, which would also read empty).
-    assert!(window
-        .text("status")
-        .await
-        .unwrap()
-        .contains("cleared in 2 s"));
+    assert_eq!(window.text("token-state").await.unwrap(), "Valid");
 
     // Something else copied since is left alone.
     window.click("copy-access-token").await.unwrap();
@@ -381,13 +382,7 @@ async fn a_copied_token_is_cleared_only_while_the_clipboard_still_holds_it() {
     // Stopped while a copy waits to be cleared (a logout, `kill`), the window takes the
     // copy with it. (Closing it from its title bar ends in the same clearing, on Tauri's
     // exit event; WebDriver has no way to press that button.)
-    window.click("open-settings").await.unwrap();
-    window.fill("clipboard-clear", "600").await.unwrap();
-    window.click("settings-save").await.unwrap();
-    window
-        .wait_text("status", WAIT, |t| t.contains("cleared after 600 s"))
-        .await
-        .unwrap();
+    set_clipboard_clearing(&window, 600).await;
     window.click("copy-access-token").await.unwrap();
     window
         .wait_clipboard(CLIPBOARD_WAIT, |c| c == token)
@@ -408,6 +403,49 @@ async fn a_copied_token_is_cleared_only_while_the_clipboard_still_holds_it() {
     );
     window.close().await;
     assert_eq!(desk.run(&["profile", "remove", &name]).status, Some(0));
+}
+
+/// The id of the listed personal token with `description`, from its entry's data.
+async fn pat_id(window: &Window, description: &str) -> String {
+    let id = window
+        .script(&format!(
+            "const entry = [...document.querySelectorAll('[data-testid=pat-entry]')] \
+               .find(li => li.textContent.includes({description:?})); \
+             return entry ? entry.dataset.tokenId : null;"
+        ))
+        .await
+        .unwrap();
+    id.as_str()
+        .map(str::to_owned)
+        .unwrap_or_else(|| panic!("no entry for {description:?}"))
+}
+
+/// Sets Settings' clipboard clearing; it applies as the field changes.
+async fn set_clipboard_clearing(window: &Window, seconds: u64) {
+    window.click("open-settings").await.unwrap();
+    window
+        .fill("clipboard-clear", &seconds.to_string())
+        .await
+        .unwrap();
+    window.type_keys("clipboard-clear", "\t").await.unwrap();
+    window
+        .wait_text("settings-note", WAIT, |t| {
+            t.contains(&format!("cleared after {seconds} s"))
+        })
+        .await
+        .unwrap();
+    window.click("settings-close").await.unwrap();
+}
+
+/// Turns Settings' auto-refresh on or off; it applies at once, saying `said`.
+async fn toggle_auto_refresh(window: &Window, said: &str) {
+    window.click("open-settings").await.unwrap();
+    window.click("auto-refresh").await.unwrap();
+    window
+        .wait_text("settings-note", WAIT, |t| t.contains(said))
+        .await
+        .unwrap();
+    window.click("settings-close").await.unwrap();
 }
 
 /// With `AUTHDESK_SCREENSHOT_DIR` set, keeps a picture of the window for review.
@@ -505,14 +543,20 @@ async fn gateway_application_set_up_personal_tokens_and_password_grant() {
     window.fill("pat-description", &description).await.unwrap();
     window.click("pat-create").await.unwrap();
     window
-        .wait_text("status", WAIT, |t| {
-            t.contains("tokens on the server") || t.contains("token on the server")
-        })
+        .wait_text("pat-list", WAIT, |t| t.contains(&description))
         .await
         .unwrap();
     assert!(
         masked(&window.text("pat-token").await.unwrap()),
         "a new token starts masked"
+    );
+    // Shown once: Copy is focused, ready for Enter.
+    assert_eq!(
+        window
+            .script("return document.activeElement.id;")
+            .await
+            .unwrap(),
+        "copy-pat"
     );
     window.click("reveal-pat").await.unwrap();
     let pat = window
@@ -532,12 +576,7 @@ async fn gateway_application_set_up_personal_tokens_and_password_grant() {
     let listed = window.text("pat-list").await.unwrap();
     assert!(listed.contains(&description), "{listed}");
     assert!(!listed.contains(&pat), "lists never show tokens");
-    let id = listed
-        .lines()
-        .find(|line| line.contains(&description))
-        .and_then(|line| line.trim_start_matches('#').split(' ').next())
-        .map(str::to_owned)
-        .unwrap();
+    let id = pat_id(&window, &description).await;
     window.click(&format!("pat-delete-{id}")).await.unwrap();
     window.click("confirm").await.unwrap();
     window
@@ -609,9 +648,7 @@ async fn an_expired_token_shows_as_expired_and_auto_refresh_keeps_it_fresh() {
     let fingerprint = |kind: String| kind.rsplit('#').next().unwrap_or_default().to_owned();
     let expired_print = fingerprint(window.text("token-kind").await.unwrap());
 
-    window.click("open-settings").await.unwrap();
-    window.click("auto-refresh").await.unwrap();
-    window.click("settings-save").await.unwrap();
+    toggle_auto_refresh(&window, "Tokens are refreshed before they expire").await;
     window
         .wait_text("status", WAIT, |t| {
             t.contains("Refreshed the tokens of") && t.contains("before they expired")
@@ -652,13 +689,7 @@ async fn an_expired_token_shows_as_expired_and_auto_refresh_keeps_it_fresh() {
     assert_eq!(status, 200);
 
     // Off again: nothing refreshes behind the user's back any more.
-    window.click("open-settings").await.unwrap();
-    window.click("auto-refresh").await.unwrap();
-    window.click("settings-save").await.unwrap();
-    window
-        .wait_text("status", WAIT, |t| t.contains("only when you ask"))
-        .await
-        .unwrap();
+    toggle_auto_refresh(&window, "only when you ask").await;
     window.close().await;
     assert_eq!(desk.run(&["profile", "remove", &name]).status, Some(0));
 }

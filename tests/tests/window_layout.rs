@@ -516,3 +516,4 @@ async fn shoot(window: &Window, dir: &Path, file: &str) {
     tokio::time::sleep(Duration::from_millis(600)).await;
     window.screenshot(&dir.join(file)).await.unwrap();
 }
+
