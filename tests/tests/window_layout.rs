@@ -31,10 +31,7 @@ async fn horizontal_overflow(window: &Window) -> Value {
 
 fn assert_no_horizontal_overflow(overflow: &Value, state: &str) {
     let page = overflow["page"].as_i64().unwrap_or(i64::MAX);
-    assert!(
-        page <= 0,
-        "{state}: the page scrolls sideways by {page} px"
-    );
+    assert!(page <= 0, "{state}: the page scrolls sideways by {page} px");
     for dialog in overflow["dialogs"].as_array().into_iter().flatten() {
         assert!(
             dialog.as_i64().unwrap_or(i64::MAX) <= 0,
@@ -151,7 +148,10 @@ async fn every_state_fits_both_sizes_with_labels_beside_their_fields() {
             ],
         )
         .await;
-        assert!(hidden.is_empty(), "{size}: outside the viewport: {hidden:?}");
+        assert!(
+            hidden.is_empty(),
+            "{size}: outside the viewport: {hidden:?}"
+        );
         assert_no_horizontal_overflow(&horizontal_overflow(&window).await, &size);
 
         // The Edit form: every label beside its own field, Save in view, nothing sideways,
@@ -176,10 +176,16 @@ async fn every_state_fits_both_sizes_with_labels_beside_their_fields() {
             }
             let state = format!("{size}, Edit form, advanced {advanced}");
             let wrong = misplaced_labels(&window).await;
-            assert!(wrong.is_empty(), "{state}: labels beside the wrong field: {wrong:?}");
+            assert!(
+                wrong.is_empty(),
+                "{state}: labels beside the wrong field: {wrong:?}"
+            );
             assert_no_horizontal_overflow(&horizontal_overflow(&window).await, &state);
             let hidden = outside_viewport(&window, &["save-profile", "profile-cancel"]).await;
-            assert!(hidden.is_empty(), "{state}: outside the viewport: {hidden:?}");
+            assert!(
+                hidden.is_empty(),
+                "{state}: outside the viewport: {hidden:?}"
+            );
         }
         // Nothing changed: Cancel closes without asking.
         window.click("profile-cancel").await.unwrap();
@@ -198,7 +204,12 @@ async fn every_state_fits_both_sizes_with_labels_beside_their_fields() {
         // The New profile form, empty: every problem at once, each under its field.
         window.click("new-profile").await.unwrap();
         window.click("save-profile").await.unwrap();
-        for field in ["profile-name", "profile-base-url", "profile-client-id", "profile-client-secret"] {
+        for field in [
+            "profile-name",
+            "profile-base-url",
+            "profile-client-id",
+            "profile-client-secret",
+        ] {
             let said = window
                 .wait_text(&format!("{field}-error"), WAIT, |t| !t.is_empty())
                 .await
@@ -211,7 +222,11 @@ async fn every_state_fits_both_sizes_with_labels_beside_their_fields() {
                 ))
                 .await
                 .unwrap();
-            assert_eq!(beside, Value::Bool(true), "{size}: {field}'s error {said:?} is not under it");
+            assert_eq!(
+                beside,
+                Value::Bool(true),
+                "{size}: {field}'s error {said:?} is not under it"
+            );
         }
         let wrong = misplaced_labels(&window).await;
         assert!(wrong.is_empty(), "{size}, New form: {wrong:?}");
@@ -264,7 +279,9 @@ async fn every_state_fits_both_sizes_with_labels_beside_their_fields() {
 async fn first_run_wrong_secret_next_step_and_no_silent_replacement() {
     let _one = ONE_WINDOW_AT_A_TIME.lock().await;
     let server = tokio::task::block_in_place(|| TestServer::start(Flavor::Awx)).unwrap();
-    let desk = Desk::new(Browser::Approve);
+    let mut desk = Desk::new(Browser::Approve);
+    // The scripted browser waits before approving: time to look at the waiting state.
+    desk.env.push(("AUTHDESK_BROWSER_DELAY".into(), "8".into()));
     let window = Window::open(&desk).await.unwrap();
     // First run: what is needed, and two ways in.
     let welcome = window.text("first-run").await.unwrap();
@@ -304,12 +321,74 @@ async fn first_run_wrong_secret_next_step_and_no_silent_replacement() {
         .unwrap();
     assert_eq!(window.text("token-state").await.unwrap(), "No token");
     window.click("get-token").await.unwrap();
+    // Waiting: one message (no second one in the notice), its actions in view at both sizes.
+    window
+        .wait_text("countdown", WAIT, |t| t.ends_with("left"))
+        .await
+        .unwrap();
+    assert_eq!(window.text("token-state").await.unwrap(), "Signing in…");
+    assert!(!window
+        .element("notice")
+        .await
+        .unwrap()
+        .is_displayed()
+        .await
+        .unwrap());
+    let waiting = window.text("waiting-text").await.unwrap();
+    assert!(waiting.contains("http://127.0.0.1/callback"), "{waiting}");
+    for (width, height) in SIZES {
+        window.resize(width, height).await.unwrap();
+        let hidden = outside_viewport(
+            &window,
+            &[
+                "cancel",
+                "reopen-browser",
+                "copy-authorize-url",
+                "countdown",
+                "authorize-url",
+            ],
+        )
+        .await;
+        assert!(hidden.is_empty(), "{width}×{height}, waiting: {hidden:?}");
+        assert_no_horizontal_overflow(&horizontal_overflow(&window).await, "waiting");
+    }
+    // The browser can be opened again, at the authorize URL itself.
+    window.click("reopen-browser").await.unwrap();
+    window
+        .wait_text("waiting-text", WAIT, |t| t.contains("again"))
+        .await
+        .unwrap();
+    let opened = |desk: &Desk| -> Vec<String> {
+        desk.browser_events()
+            .iter()
+            .filter(|e| e["event"] == "opened")
+            .filter_map(|e| e["url"].as_str().map(str::to_owned))
+            .collect()
+    };
+    // The scripted browser logs once its delay has passed.
+    let deadline = std::time::Instant::now() + WAIT;
+    while opened(&desk).len() < 2 && std::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let opened = opened(&desk);
+    assert_eq!(opened.len(), 2, "{opened:?}");
+    assert!(
+        opened[1].starts_with(&format!("{}/api/o/authorize/?", server.seed.base_url)),
+        "{opened:?}"
+    );
     // The exchange is refused as invalid_client: the sentence names the profile, the next
     // step is a button, and the details name the request.
     let said = window
         .wait_text("status", WAIT, |t| t.contains("client"))
         .await
         .unwrap();
+    for (width, height) in SIZES {
+        window.resize(width, height).await.unwrap();
+        let hidden = outside_viewport(&window, &["status", "next-step", "get-token"]).await;
+        assert!(hidden.is_empty(), "{width}×{height}, error: {hidden:?}");
+        assert_no_horizontal_overflow(&horizontal_overflow(&window).await, "error");
+    }
+    window.resize(980, 720).await.unwrap();
     assert!(said.starts_with(&name), "{said}");
     assert_eq!(
         window.text("next-step").await.unwrap(),
@@ -327,8 +406,10 @@ async fn first_run_wrong_secret_next_step_and_no_silent_replacement() {
         .unwrap();
     let details = window.text("error-body").await.unwrap();
     assert!(
-        details.contains(&format!("Request: POST {}/api/o/token/", server.seed.base_url))
-            && details.contains("Status: HTTP 401")
+        details.contains(&format!(
+            "Request: POST {}/api/o/token/",
+            server.seed.base_url
+        )) && details.contains("Status: HTTP 401")
             && details.contains("Time: "),
         "{details}"
     );
@@ -492,7 +573,9 @@ async fn gallery() {
     window.fill("pat-description", "CI pipeline").await.unwrap();
     window.click("pat-create").await.unwrap();
     window
-        .wait_text("status", WAIT, |t| t.contains("Created personal access token"))
+        .wait_text("status", WAIT, |t| {
+            t.contains("Created personal access token")
+        })
         .await
         .unwrap();
     shoot(&window, &dir, "personal-token.png").await;
@@ -516,4 +599,3 @@ async fn shoot(window: &Window, dir: &Path, file: &str) {
     tokio::time::sleep(Duration::from_millis(600)).await;
     window.screenshot(&dir.join(file)).await.unwrap();
 }
-

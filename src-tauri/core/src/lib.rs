@@ -25,8 +25,8 @@ pub mod text;
 pub mod tokens;
 
 pub use engine::{
-    ApplicationSetup, DetectedServer, Engine, open_in_browser, Finding, Outcome, ProfileSave, Reuse, RevokeReport,
-    SaveMode, ServerDraft, SignIn, SignInReason, TokenSource, DEFAULT_TIMEOUT,
+    open_in_browser, ApplicationSetup, DetectedServer, Engine, Finding, Outcome, ProfileSave,
+    Reuse, RevokeReport, SaveMode, ServerDraft, SignIn, SignInReason, TokenSource, DEFAULT_TIMEOUT,
 };
 pub use error::{Error, ErrorKind, Hint, Result, ServerReply};
 pub use http::Trust;

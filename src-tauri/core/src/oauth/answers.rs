@@ -235,10 +235,7 @@ mod tests {
                 .contains("invalid_grant (the code or refresh token is invalid"),
             "{json}"
         );
-        let redirect = rejected(
-            "code exchange",
-            ServerReply::new(301, String::new()),
-        );
+        let redirect = rejected("code exchange", ServerReply::new(301, String::new()));
         assert!(redirect.to_string().contains("redirect"), "{redirect}");
         // Found by the token_answer fuzzer: JSON escapes decode into control characters.
         let escaped = rejected(

@@ -32,7 +32,9 @@ impl OAuthClient {
             .ok_or_else(|| Error::BadResponse {
                 action: ACTION,
                 message: "it names no user (expected results[0].username or username).".into(),
-                reply: Some(ServerReply::new(status.as_u16(), reply_text(&body)).answering("GET", url)),
+                reply: Some(
+                    ServerReply::new(status.as_u16(), reply_text(&body)).answering("GET", url),
+                ),
             })
     }
 }
