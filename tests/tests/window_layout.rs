@@ -271,6 +271,26 @@ async fn every_state_fits_both_sizes_with_labels_beside_their_fields() {
         ring["style"] == "solid" && ring["width"].as_f64().unwrap_or(0.0) >= 2.0,
         "no focus ring on the element Tab reached: {ring}"
     );
+
+    // Ctrl+Shift+C copies the access token, as the card says.
+    window
+        .element("reveal-refresh-token")
+        .await
+        .unwrap()
+        .send_keys("\u{E009}\u{E008}c\u{E000}")
+        .await
+        .unwrap();
+    let stored = desk
+        .engine()
+        .current_tokens(&name)
+        .await
+        .unwrap()
+        .expect("tokens stored");
+    let access = stored.access_token.expose().to_owned();
+    window
+        .wait_clipboard(WAIT, |c| c == access)
+        .await
+        .expect("Ctrl+Shift+C did not copy the access token");
     window.close().await;
     assert_eq!(desk.run(&["profile", "remove", &name]).status, Some(0));
 }
