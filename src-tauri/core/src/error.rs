@@ -367,3 +367,30 @@ impl Error {
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_request_line_names_method_and_address_without_query_or_login() {
+        let url =
+            url::Url::parse("https://user:pw@aap.example.com/api/o/token/?state=s#f").unwrap();
+        let reply = ServerReply::new(400, String::new()).answering("POST", &url);
+        assert_eq!(
+            reply.request.as_deref(),
+            Some("POST https://aap.example.com/api/o/token/")
+        );
+        // Only a refusal with a reply is named; a name already given is kept.
+        let error = Error::ServerRejected {
+            action: "token list",
+            summary: "no".into(),
+            reply: reply.clone(),
+        }
+        .answering(
+            "GET",
+            &url::Url::parse("https://elsewhere.example/").unwrap(),
+        );
+        assert_eq!(error.server_reply(), Some(&reply));
+    }
+}

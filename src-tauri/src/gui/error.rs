@@ -152,3 +152,68 @@ fn readable(body: &str) -> String {
         Err(_) => body.to_owned(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use authdesk_core::ServerReply;
+
+    fn refused(status: u16, body: &str) -> Error {
+        let url = url::Url::parse("https://aap.example.com/api/o/token/?x=1").unwrap();
+        Error::ServerRejected {
+            action: "code exchange",
+            summary: "refused".into(),
+            reply: ServerReply::new(status, body.into()).answering("POST", &url),
+        }
+    }
+
+    #[test]
+    fn a_wrong_client_leads_to_its_secret_with_the_request_named() {
+        let error = CommandError::from(refused(401, r#"{"error": "invalid_client"}"#));
+        assert_eq!(error.next, Some(NextStep::UpdateClientSecret));
+        assert!(error.hint.is_some_and(|h| h.contains("client secret")));
+        assert_eq!(
+            error.request.as_deref(),
+            Some("POST https://aap.example.com/api/o/token/")
+        );
+        assert_eq!(error.status, Some(401));
+        assert!(!error.cancelled);
+    }
+
+    #[test]
+    fn each_cause_gets_its_own_next_step() {
+        let untrusted = Error::Network {
+            action: "code exchange",
+            host: "aap.example.com".into(),
+            message: "invalid peer certificate".into(),
+            untrusted_certificate: true,
+        };
+        assert_eq!(
+            CommandError::from(untrusted).next,
+            Some(NextStep::TrustCaFile)
+        );
+        assert_eq!(
+            CommandError::from(refused(503, "down")).next,
+            Some(NextStep::TryAgain)
+        );
+        assert_eq!(
+            CommandError::from(refused(400, r#"{"error": "invalid_grant"}"#)).next,
+            None
+        );
+        assert_eq!(
+            CommandError::from(Error::MissingClientSecret("p".into())).next,
+            Some(NextStep::UpdateClientSecret)
+        );
+        assert_eq!(
+            CommandError::from(Error::TimedOut(600)).next,
+            Some(NextStep::TryAgain)
+        );
+    }
+
+    #[test]
+    fn the_users_own_cancel_is_not_a_failure() {
+        let cancelled = CommandError::from(Error::Cancelled);
+        assert!(cancelled.cancelled);
+        assert_eq!(cancelled.next, None);
+    }
+}
