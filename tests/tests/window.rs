@@ -273,6 +273,8 @@ async fn consent_denied_and_cancel_while_waiting() {
         .await
         .unwrap();
     assert!(status.contains("access was denied"), "{status}");
+    // The next step is a button: the same sign-in again.
+    assert_eq!(window.text("next-step").await.unwrap(), "Try again");
     window.close().await;
 
     let ignoring = Desk::new(Browser::Ignore);
@@ -309,6 +311,15 @@ async fn consent_denied_and_cancel_while_waiting() {
         .wait_text("status", WAIT, |t| t.contains("cancelled"))
         .await
         .unwrap();
+    // The user's own Cancel is news, not a failure.
+    let tone = window
+        .element("notice")
+        .await
+        .unwrap()
+        .attr("data-tone")
+        .await
+        .unwrap();
+    assert_eq!(tone.as_deref(), Some("neutral"));
     assert!(window
         .element("get-token")
         .await

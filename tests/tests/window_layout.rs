@@ -494,6 +494,22 @@ async fn first_run_wrong_secret_next_step_and_no_silent_replacement() {
         history.contains(&format!("revoked {name} · {first}")),
         "{history}"
     );
+    // A notice belongs to its tab: another tab starts clean.
+    assert!(window
+        .element("notice")
+        .await
+        .unwrap()
+        .is_displayed()
+        .await
+        .unwrap());
+    window.click("tab-pats").await.unwrap();
+    assert!(!window
+        .element("notice")
+        .await
+        .unwrap()
+        .is_displayed()
+        .await
+        .unwrap());
     window.close().await;
     assert_eq!(desk.run(&["profile", "remove", &name]).status, Some(0));
 }
