@@ -318,6 +318,24 @@ async fn first_run_wrong_secret_next_step_and_no_silent_replacement() {
     }
     window.resize(980, 720).await.unwrap();
 
+    // "Create the application for me…" leads with set-up; the client fields come from it.
+    window.click("first-run-create-app").await.unwrap();
+    let shown = |id: &'static str| {
+        let window = &window;
+        async move {
+            window
+                .element(id)
+                .await
+                .unwrap()
+                .is_displayed()
+                .await
+                .unwrap()
+        }
+    };
+    assert!(shown("setup-app").await);
+    assert!(!shown("profile-client-id").await && !shown("save-profile").await);
+    window.click("profile-cancel").await.unwrap();
+
     // "I have a client ID and secret", with a wrong secret.
     let name = unique("wrongsecret");
     window.click("first-run-have-client").await.unwrap();
