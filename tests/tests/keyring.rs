@@ -155,3 +155,116 @@ fn keyring_unavailable_exits_7_and_writes_no_profile() {
         "no fallback to a file"
     );
 }
+
+/// The process answering for the Secret Service on this session's bus.
+fn secret_service_pid() -> u32 {
+    let output = Command::new("dbus-send")
+        .args([
+            "--session",
+            "--print-reply",
+            "--dest=org.freedesktop.DBus",
+            "/",
+            "org.freedesktop.DBus.GetConnectionUnixProcessID",
+            "string:org.freedesktop.secrets",
+        ])
+        .output()
+        .expect("dbus-send runs");
+    let reply = String::from_utf8_lossy(&output.stdout);
+    reply
+        .split_whitespace()
+        .last()
+        .and_then(|pid| pid.parse().ok())
+        .unwrap_or_else(|| panic!("no Secret Service on the bus: {reply}"))
+}
+
+/// Entries written by keyring 3's own Secret Service store (AuthDesk before it kept one
+/// session per process) are the entries AuthDesk reads, replaces and deletes now, and the
+/// other way round: one item each, never a second beside it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn entries_of_earlier_versions_are_the_same_entries() {
+    require_test_environment();
+    let dir = tempfile::tempdir().unwrap();
+    let ours = authdesk_core::Keyring::for_config_dir(dir.path()).unwrap();
+    let name = unique("earlier");
+    let user = format!("{name}/client-secret");
+    let earlier = keyring::Entry::new_with_credential(Box::new(
+        keyring::secret_service::SsCredential::new_with_target(None, ours.service(), &user)
+            .unwrap(),
+    ));
+    let items = || {
+        let output = Command::new("secret-tool")
+            .args([
+                "search",
+                "--all",
+                "service",
+                ours.service(),
+                "username",
+                &user,
+            ])
+            .output()
+            .unwrap();
+        // secret-tool prints each item's attributes on stderr-free stdout: one `[/…]` header each.
+        String::from_utf8_lossy(&output.stdout)
+            .lines()
+            .filter(|line| line.starts_with('['))
+            .count()
+    };
+
+    earlier.set_password("written-before").unwrap();
+    assert_eq!(
+        ours.client_secret(&name).unwrap().unwrap().expose(),
+        "written-before"
+    );
+    assert!(ours.has_client_secret(&name).unwrap());
+    ours.set_client_secret(&name, &Secret::new("written-now"))
+        .unwrap();
+    assert_eq!(items(), 1, "a second item beside the earlier one");
+    assert_eq!(earlier.get_password().unwrap(), "written-now");
+    ours.delete_client_secret(&name).unwrap();
+    assert!(matches!(
+        earlier.get_password(),
+        Err(keyring::Error::NoEntry)
+    ));
+    assert!(!ours.has_client_secret(&name).unwrap());
+    // And a first write of ours is found by the earlier store.
+    ours.set_client_secret(&name, &Secret::new("ours-first"))
+        .unwrap();
+    assert_eq!(earlier.get_password().unwrap(), "ours-first");
+    earlier.delete_credential().unwrap();
+    assert_eq!(items(), 0);
+}
+
+/// A hundred processes, ten keyring calls each, all at once: every call is answered and
+/// the Secret Service is the same process before and after (it once aborted under
+/// connect-per-call load).
+#[test]
+fn many_processes_at_once() {
+    require_test_environment();
+    let daemon = secret_service_pid();
+    let dir = tempfile::tempdir().unwrap();
+    let prefix = unique("load");
+    let children: Vec<_> = (0..100)
+        .map(|n| {
+            Command::new(env!("CARGO_BIN_EXE_keyring_load"))
+                .arg(dir.path())
+                .arg(format!("{prefix}-{n}"))
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .expect("keyring_load starts")
+        })
+        .collect();
+    let failed: Vec<String> = children
+        .into_iter()
+        .map(|child| child.wait_with_output().expect("keyring_load ends"))
+        .filter(|output| !output.status.success())
+        .map(|output| String::from_utf8_lossy(&output.stderr).into_owned())
+        .collect();
+    assert!(
+        failed.is_empty(),
+        "{} of 100 processes failed: {failed:?}",
+        failed.len()
+    );
+    assert_eq!(secret_service_pid(), daemon, "the Secret Service restarted");
+    assert!(std::path::Path::new(&format!("/proc/{daemon}")).exists());
+}

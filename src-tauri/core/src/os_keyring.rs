@@ -1,5 +1,10 @@
 //! The OS keyring: each profile's client secret and current tokens. Nothing secret is
-//! ever written anywhere else, and there is deliberately no fallback store.
+//! ever written anywhere else, and there is deliberately no fallback store. On Linux the
+//! store is our own `shared_session` (one Secret Service session per process) behind the
+//! `keyring` crate's API; macOS and Windows use keyring's platform stores.
+
+#[cfg(target_os = "linux")]
+mod shared_session;
 
 use std::sync::Once;
 
@@ -15,9 +20,7 @@ fn install_platform_store() {
     static ONCE: Once = Once::new();
     ONCE.call_once(|| {
         #[cfg(target_os = "linux")]
-        keyring::set_default_credential_builder(
-            keyring::secret_service::default_credential_builder(),
-        );
+        keyring::set_default_credential_builder(shared_session::credential_builder());
         #[cfg(target_os = "macos")]
         keyring::set_default_credential_builder(keyring::macos::default_credential_builder());
         #[cfg(target_os = "windows")]
@@ -85,6 +88,16 @@ impl Keyring {
 
     pub fn client_secret(&self, profile: &str) -> Result<Option<Secret>> {
         self.get(Item::ClientSecret, profile)
+    }
+
+    /// Whether a client secret is stored, asked by the item's attributes: the secret itself
+    /// is not read (on Linux; other platforms' stores read it to answer).
+    pub fn has_client_secret(&self, profile: &str) -> Result<bool> {
+        match self.entry(Item::ClientSecret, profile)?.get_attributes() {
+            Ok(_) => Ok(true),
+            Err(keyring::Error::NoEntry) => Ok(false),
+            Err(e) => Err(unavailable(e)),
+        }
     }
 
     pub fn set_client_secret(&self, profile: &str, secret: &Secret) -> Result<()> {

@@ -160,10 +160,8 @@ impl Engine {
     /// Whether the keyring holds the profile's client secret (never the secret itself).
     pub async fn has_client_secret(&self, name: &str) -> Result<bool> {
         let owned = name.to_owned();
-        Ok(self
-            .keyring_call(move |k| k.client_secret(&owned))
-            .await?
-            .is_some())
+        self.keyring_call(move |k| k.has_client_secret(&owned))
+            .await
     }
 }
 

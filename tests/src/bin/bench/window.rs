@@ -148,7 +148,12 @@ async fn token_flow(window: &Window, count: usize) -> Result<()> {
     window.click("get-token").await?;
     // A profile holding a working token asks first (the dialog opens within the click):
     // keep it valid and continue, as the flows before that question did.
-    if window.element("confirm-other").await?.is_displayed().await? {
+    if window
+        .element("confirm-other")
+        .await?
+        .is_displayed()
+        .await?
+    {
         window.click("confirm-other").await?;
     }
     if let Err(e) = window
