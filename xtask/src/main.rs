@@ -172,7 +172,15 @@ fn cargo_test_with_keyring(args: &[String], vars: &[(&str, PathBuf)]) -> Result<
 fn bench(parts: &[String]) -> Result<()> {
     setup::all()?;
     println!("==> cargo build --release (the executables measured)");
-    run(cargo().args(["build", "--release", "--locked", "--package", "authdesk"]))?;
+    run(cargo().args([
+        "build",
+        "--release",
+        "--locked",
+        "--package",
+        "authdesk",
+        "--package",
+        "floor-window",
+    ]))?;
     let args = [
         "run",
         "--quiet",
@@ -189,7 +197,13 @@ fn bench(parts: &[String]) -> Result<()> {
     args.extend(parts.iter().cloned());
     cargo_with_keyring(
         &args,
-        &[("AUTHDESK_BIN", repo_root().join("target/release/authdesk"))],
+        &[
+            ("AUTHDESK_BIN", repo_root().join("target/release/authdesk")),
+            (
+                "AUTHDESK_FLOOR_WINDOW",
+                repo_root().join("target/release/floor-window"),
+            ),
+        ],
     )
 }
 

@@ -1,9 +1,11 @@
 //! The window's figures, on the release build under Xvfb:
 //!
 //! - start-up: from launching `authdesk` until the page reports its first frame with the
-//!   profile list painted (the `window ready for input` log line);
+//!   profile list painted (the `window ready for input` log line), interleaved with the
+//!   floor, a bare Tauri window (`tests/floor-window`) timed to the same point;
 //! - memory: RSS and PSS of the app's whole process tree (the app, WebKit's web and
-//!   network processes) ten seconds after start and after 10, 40 and 100 token flows;
+//!   network processes) ten seconds after start and after 10, 40 and 100 token flows,
+//!   against the floor window's PSS at start and its growth per IPC call;
 //! - scale: with 500 profiles and 1,000 tokens in the session history, how long the
 //!   profile list and the history take to render and to filter, read from the User Timing
 //!   measures the page records (from the action until the next frame is painted).
@@ -15,25 +17,55 @@ use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
 use authdesk_e2e::window::{Window, Xvfb};
-use authdesk_e2e::{Desk, TestServer};
+use authdesk_e2e::TestServer;
 use serde_json::json;
 
 use crate::{desk_with_profile, many_profiles_toml, median, ms, verdict, Row};
 
-const START_ROUNDS: usize = 10;
 /// Token flows after which memory is sampled.
 const MEMORY_STAGES: [usize; 3] = [10, 40, 100];
 const HISTORY: usize = 1000;
 const LIST_TARGET: Duration = Duration::from_millis(50);
 
+/// Launches of each window for the start-up figures (interleaved, after one warm-up each).
+const START_ROUNDS: usize = 30;
+/// A launch this much slower than its window's median counts as stalled.
+const STALL: Duration = Duration::from_millis(250);
+
+/// The floor window's executable (`tests/floor-window`), built by `cargo xtask bench`.
+fn floor_bin() -> std::path::PathBuf {
+    std::env::var_os("AUTHDESK_FLOOR_WINDOW")
+        .map(Into::into)
+        .unwrap_or_else(|| authdesk_e2e::repo_root().join("target/release/floor-window"))
+}
+
+/// AuthDesk's window against the floor (a bare Tauri window), launched alternately under
+/// one Xvfb and timed to the same point: the first painted frame, told over IPC. Stalls
+/// (launches `STALL` over their window's median) are counted for each, and the medians
+/// reported with and without them.
 pub fn start_up(server: &TestServer) -> Result<Vec<Row>> {
     let (desk, _) = desk_with_profile(server)?;
     let xvfb = Xvfb::start()?;
-    let mut samples = Vec::new();
+    let floor = floor_bin();
+    if !floor.exists() {
+        bail!(
+            "{} is missing (cargo xtask bench builds it)",
+            floor.display()
+        );
+    }
+    let authdesk_launch = || {
+        let mut command = desk.command(&[]);
+        command.env("AUTHDESK_LOG", "info");
+        command
+    };
+    let floor_launch = || Command::new(&floor);
+    let (mut ours, mut bare) = (Vec::new(), Vec::new());
     for round in 0..=START_ROUNDS {
-        let (took, said) = launch_until_ready(&desk, xvfb.display())?;
+        let (took, said) = launch_until_ready(authdesk_launch(), xvfb.display())?;
+        let (floor_took, _) = launch_until_ready(floor_launch(), xvfb.display())?;
         if round > 0 {
-            samples.push(took);
+            ours.push(took);
+            bare.push(floor_took);
         }
         if round == START_ROUNDS {
             println!(
@@ -42,27 +74,77 @@ pub fn start_up(server: &TestServer) -> Result<Vec<Row>> {
             );
         }
     }
-    let took = median(samples);
-    Ok(vec![(
-        "window start-up to first paint ready for input".into(),
-        ms(took),
-        "< 500 ms".into(),
-        verdict(took < Duration::from_millis(500)),
-    )])
+    let list = |samples: &[Duration]| {
+        let mut sorted = samples.to_vec();
+        sorted.sort();
+        sorted
+            .iter()
+            .map(|d| d.as_millis().to_string())
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    println!("start-up, AuthDesk (ms, sorted): {}", list(&ours));
+    println!("start-up, bare Tauri window (ms, sorted): {}", list(&bare));
+    let without_stalls = |samples: &[Duration]| {
+        let typical = median(samples.to_vec());
+        let steady: Vec<Duration> = samples
+            .iter()
+            .copied()
+            .filter(|d| *d < typical + STALL)
+            .collect();
+        (samples.len() - steady.len(), median(steady))
+    };
+    let (ours_median, bare_median) = (median(ours.clone()), median(bare.clone()));
+    let (ours_stalls, ours_steady) = without_stalls(&ours);
+    let (bare_stalls, bare_steady) = without_stalls(&bare);
+    let ratio = ours_median.as_secs_f64() / bare_median.as_secs_f64();
+    Ok(vec![
+        (
+            "window start-up to first paint ready for input, AuthDesk".into(),
+            ms(ours_median),
+            String::new(),
+            String::new(),
+        ),
+        (
+            "window start-up to first paint, bare Tauri window (floor)".into(),
+            ms(bare_median),
+            String::new(),
+            String::new(),
+        ),
+        (
+            "window start-up (ratio)".into(),
+            format!("{ratio:.3}"),
+            "≤ 1.10".into(),
+            verdict(ratio <= 1.10),
+        ),
+        (
+            format!(
+                "stalled launches (> median + {} ms), AuthDesk / floor",
+                STALL.as_millis()
+            ),
+            format!("{ours_stalls} / {bare_stalls} of {START_ROUNDS}"),
+            String::new(),
+            String::new(),
+        ),
+        (
+            "window start-up without stalls, AuthDesk / floor".into(),
+            format!("{} / {}", ms(ours_steady), ms(bare_steady)),
+            String::new(),
+            String::new(),
+        ),
+    ])
 }
 
-/// Launches the window as a user does (`authdesk`, which execs `authdesk-window`) and
-/// times it until the page's ready line; then stops it and its WebKit processes.
-fn launch_until_ready(desk: &Desk, display: &str) -> Result<(Duration, String)> {
-    let mut command = desk.command(&[]);
+/// Launches a window (`authdesk`, which execs `authdesk-window`, or the floor) as a user
+/// does and times it until its ready line; then stops it and its WebKit processes.
+fn launch_until_ready(mut command: Command, display: &str) -> Result<(Duration, String)> {
     command
         .env("DISPLAY", display)
-        .env("AUTHDESK_LOG", "info")
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .process_group(0);
     let started = Instant::now();
-    let mut app = command.spawn().context("launching authdesk")?;
+    let mut app = command.spawn().context("launching the window")?;
     let stderr = app.stderr.take().context("the app's stderr")?;
     let (ready_tx, ready_rx) = std::sync::mpsc::channel();
     let reader = std::thread::spawn(move || {
@@ -92,7 +174,62 @@ fn launch_until_ready(desk: &Desk, display: &str) -> Result<(Duration, String)> 
     })
 }
 
+/// IPC calls a sign-in through AuthDesk's window makes (begin_sign_in, wait_sign_in,
+/// session_history): the floor's growth per call times this is its growth per flow.
+const IPC_CALLS_PER_FLOW: f64 = 3.0;
+/// Cumulative no-op IPC calls after which the floor's memory is sampled.
+const FLOOR_STAGES: [u64; 3] = [0, 300, 1200];
+
+/// The floor window's memory: PSS of its process tree ten seconds after start, and its
+/// growth per IPC call between 300 and 1,200 no-op calls from the page.
+pub fn floor_memory() -> Result<FloorMemory> {
+    let xvfb = Xvfb::start()?;
+    let stages = FLOOR_STAGES.map(|n| n.to_string()).join(",");
+    let mut app = Command::new(floor_bin())
+        .env("DISPLAY", xvfb.display())
+        .env("FLOOR_IPC_STAGES", stages)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .process_group(0)
+        .spawn()
+        .context("launching the floor window")?;
+    let stderr = app.stderr.take().context("the floor's stderr")?;
+    let pid = app.id();
+    let mut samples = Vec::new();
+    for line in std::io::BufReader::new(stderr)
+        .lines()
+        .map_while(Result::ok)
+    {
+        if line.contains("floor stage done") {
+            // The page idles three seconds after each stage.
+            std::thread::sleep(Duration::from_secs(1));
+            samples.push(tree_memory(pid)?);
+            if samples.len() == FLOOR_STAGES.len() {
+                break;
+            }
+        }
+    }
+    let group = format!("-{pid}");
+    let _ = Command::new("kill").args(["-TERM", "--", &group]).status();
+    let _ = app.wait();
+    let _ = Command::new("kill").args(["-KILL", "--", &group]).status();
+    let [start, from, to] = samples.as_slice() else {
+        bail!("the floor window reported {} of its stages", samples.len());
+    };
+    let calls = (FLOOR_STAGES[2] - FLOOR_STAGES[1]) as f64;
+    Ok(FloorMemory {
+        pss_kb_at_start: start.pss_kb,
+        growth_per_call_kb: (to.pss_kb as f64 - from.pss_kb as f64) / calls,
+    })
+}
+
+pub struct FloorMemory {
+    pss_kb_at_start: u64,
+    growth_per_call_kb: f64,
+}
+
 pub async fn memory(server: &TestServer) -> Result<Vec<Row>> {
+    let floor = tokio::task::block_in_place(floor_memory)?;
     let (desk, _) = tokio::task::block_in_place(|| desk_with_profile(server))?;
     let window = Window::open(&desk).await?;
     let app = app_pid(window.driver_pid()).context("the app's process")?;
@@ -129,13 +266,34 @@ pub async fn memory(server: &TestServer) -> Result<Vec<Row>> {
             verdict(sample.pss_kb < pss_target),
         ));
     }
+    let at_start = samples.first().map_or(0, |(_, sample)| sample.pss_kb);
+    rows.push((
+        "window PSS 10 s after start, bare Tauri window (floor)".into(),
+        mib(floor.pss_kb_at_start),
+        "AuthDesk's below it".into(),
+        verdict(at_start < floor.pss_kb_at_start),
+    ));
+    let floor_per_flow = floor.growth_per_call_kb * IPC_CALLS_PER_FLOW;
+    rows.push((
+        format!(
+            "floor PSS growth per IPC call (calls {}–{}), × {IPC_CALLS_PER_FLOW} calls a flow",
+            FLOOR_STAGES[1] + 1,
+            FLOOR_STAGES[2]
+        ),
+        format!(
+            "{:+.2} KiB, {floor_per_flow:+.1} KiB",
+            floor.growth_per_call_kb
+        ),
+        String::new(),
+        String::new(),
+    ));
     if let [.., (from, before), (to, after)] = samples.as_slice() {
         let per_flow = (after.pss_kb as f64 - before.pss_kb as f64) / (to - from) as f64;
         rows.push((
             format!("window PSS growth per flow, flows {}–{to}", from + 1),
             format!("{per_flow:+.1} KiB"),
-            "no growth (< 64 KiB/flow)".into(),
-            verdict(per_flow < 64.0),
+            "≤ the floor's for the same calls".into(),
+            verdict(per_flow <= floor_per_flow.max(0.0)),
         ));
     }
     Ok(rows)
