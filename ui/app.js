@@ -104,6 +104,19 @@ function shortcuts(event) {
   if (!button.disabled && button.offsetParent !== null) button.click();
 }
 
+/** Where the page's start went: each file's request and answer, and the IPC calls so far (ms). */
+function timeline() {
+  const nav = performance.getEntriesByType('navigation')[0];
+  const files = performance.getEntriesByType('resource').map((e) => {
+    const name = e.name.replace(/^.*\//, '');
+    return `${name} ${Math.round(e.startTime)}-${Math.round(e.responseEnd)}`;
+  });
+  return [
+    nav ? `html -${Math.round(nav.responseEnd)} dom-interactive ${Math.round(nav.domInteractive)}` : '',
+    ...files,
+  ].filter(Boolean).join(', ');
+}
+
 /**
  * Shows the profiles, and tells Rust once that frame is painted: the window is ready for
  * input. The chosen profile's tokens fill in when the keyring answers, a little later.
@@ -112,7 +125,7 @@ async function start() {
   const scriptMs = performance.now();
   wire();
   const ready = () => afterPaint(() => {
-    invoke('window_ready', { scriptMs, pageMs: performance.now() }).catch(() => {});
+    invoke('window_ready', { scriptMs, pageMs: performance.now(), timeline: timeline() }).catch(() => {});
   });
   const listed = action(() => loadProfiles(null, ready))();
   // Asked after list_profiles is sent, so it never delays the list; the forms wait for it.
