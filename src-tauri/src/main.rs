@@ -11,11 +11,23 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
+    quit_quietly_on_closed_pipe();
     let args = cli::Args::parse();
     process::init_logging(cli::log_filter(args.verbose));
     match args.command {
         Some(command) => cli::run(command, args.verbose),
         None => open_window(),
+    }
+}
+
+/// `authdesk profile list | head` ends when `head` does, as other Unix tools do, instead
+/// of panicking on the next print: Rust ignores SIGPIPE by default, and the CLI prints
+/// with `println!`. Commands `exec` starts inherit the default too.
+fn quit_quietly_on_closed_pipe() {
+    #[cfg(unix)]
+    // SAFETY: called first thing in main, before any thread exists; SIG_DFL is a valid handler.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
 }
 

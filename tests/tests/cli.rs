@@ -509,3 +509,27 @@ fn no_secret_or_token_in_the_most_verbose_logs() {
     }
     assert_eq!(desk.run(&["profile", "remove", &name]).status, Some(0));
 }
+
+/// `authdesk … | head` closing the pipe early ends AuthDesk quietly (SIGPIPE, as other
+/// Unix tools), never with a panic and a backtrace on stderr.
+#[test]
+fn a_closed_pipe_ends_quietly() {
+    let desk = Desk::new(Browser::Ignore);
+    std::fs::write(
+        desk.config_dir().join("profiles.toml"),
+        "[[profile]]\nname = \"piped\"\npreset = \"awx\"\nbase_url = \"https://awx.example.com/\"\nclient_id = \"c\"\nredirect_uri = \"http://127.0.0.1/callback\"\nscope = \"read\"\n",
+    )
+    .unwrap();
+    let mut command = desk.command(&["profile", "list"]);
+    command
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let mut child = command.spawn().unwrap();
+    // The reader is gone before the first line is written.
+    drop(child.stdout.take());
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.is_empty(), "{stderr}");
+    use std::os::unix::process::ExitStatusExt;
+    assert_eq!(output.status.signal(), Some(13), "{:?}", output.status);
+}

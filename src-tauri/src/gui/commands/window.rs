@@ -23,7 +23,11 @@ pub fn window_ready(
     );
     if let Some(timeline) = timeline {
         // The page's own words, kept to one short line.
-        let timeline: String = timeline.chars().filter(|c| !c.is_control()).take(2000).collect();
+        let timeline: String = timeline
+            .chars()
+            .filter(|c| !c.is_control())
+            .take(2000)
+            .collect();
         tracing::debug!("page timeline: {timeline}");
     }
 }
