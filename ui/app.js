@@ -13,7 +13,7 @@ import {
   refresh, revoke, filterHistory, renewExpired, followTokenNews,
 } from './tokens.js';
 import {
-  openAppSetup, loadOrganizations, createApplication, closeAppSetup, clearAppPassword,
+  openAppSetup, loadOrganizations, createApplication, closeAppSetup, closedAppSetup,
   createPersonalToken, listPersonalTokens, revealPersonalToken,
 } from './server_setup.js';
 import { openSettings, applySettings, closeSettings } from './settings.js';
@@ -46,7 +46,9 @@ function wire() {
   $('app-load-orgs').addEventListener('click', action(loadOrganizations));
   $('app-form').addEventListener('submit', action(createApplication));
   $('app-cancel').addEventListener('click', closeAppSetup);
-  $('app-dialog').addEventListener('close', clearAppPassword);
+  // However it closes (Cancel, Escape, created): no password stays, and a form opened
+  // for set-up gets its client fields and Save back.
+  $('app-dialog').addEventListener('close', closedAppSetup);
   $('tab-tokens').addEventListener('click', () => showTab('tokens'));
   $('tab-pats').addEventListener('click', () => showTab('pats'));
   $('pat-create').addEventListener('click', onProfile(createPersonalToken));
@@ -76,15 +78,15 @@ function wire() {
   $('refresh').addEventListener('click', onProfile(refresh));
   $('expired-action').addEventListener('click', onProfile(renewExpired));
   $('revoke').addEventListener('click', onProfile(revoke));
-  $('next-step').addEventListener('click', action(takeNextStep));
+  $('next-step').addEventListener('click', takeNextStep);
   $('notice-close').addEventListener('click', clearNotice);
   $('copy-details').addEventListener('click', action(copyDetails));
   document.addEventListener('keydown', shortcuts);
   registerNextSteps({
-    update_client_secret: ['Update client secret…', () => editSelectedProfile('secret')],
-    trust_ca_file: ['Trust a CA file…', () => editSelectedProfile('ca')],
-    edit_profile: ['Edit profile…', () => editSelectedProfile('base')],
-    sign_in: ['Get new token', getToken],
+    update_client_secret: ['Update client secret…', action(() => editSelectedProfile('secret'))],
+    trust_ca_file: ['Trust a CA file…', action(() => editSelectedProfile('ca'))],
+    edit_profile: ['Edit profile…', action(() => editSelectedProfile('base'))],
+    sign_in: ['Get new token', onProfile(getToken)],
     try_again: ['Try again', null],
   });
 }

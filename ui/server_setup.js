@@ -77,21 +77,20 @@ export async function createApplication(event) {
   }
 }
 
-/**
- * Closes the set-up without creating anything. A form opened for set-up (first run's
- * "Create the application for me…") then shows its client fields and Save: the user may
- * have a client after all.
- */
 export function closeAppSetup() {
   $('app-dialog').close();
+}
+
+/**
+ * After the set-up dialog closes, however it closes: the password never stays, and a form
+ * opened for set-up (first run's "Create the application for me…") shows its client fields
+ * and Save again: the user may have a client after all.
+ */
+export function closedAppSetup() {
+  $('app-password').value = '';
   for (const node of document.querySelectorAll('.client-field')) node.hidden = false;
   $('save-profile').hidden = false;
   $('setup-row').classList.remove('emphasis');
-}
-
-/** The password never stays in the dialog, however it closes. */
-export function clearAppPassword() {
-  $('app-password').value = '';
 }
 
 // ---- personal access tokens -------------------------------------------------

@@ -15,10 +15,12 @@ export async function openSettings() {
 /** Saves both settings; a number that is not one is said beside it and not saved. */
 export async function applySettings() {
   const note = $('settings-note');
-  const seconds = Number($('clipboard-clear').value);
+  const field = $('clipboard-clear');
+  // An empty or unreadable field reads as '' (which Number() would take for 0, "never").
+  const seconds = field.value.trim() === '' || !field.validity.valid ? Number.NaN : Number(field.value);
   if (!Number.isInteger(seconds) || seconds < 0) {
     note.className = 'error';
-    note.textContent = 'Enter a whole number of seconds (0 for never).';
+    note.textContent = 'Enter a whole number of seconds, from 0 (never) to 86400.';
     return;
   }
   try {

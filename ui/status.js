@@ -72,15 +72,16 @@ export function fail(error, profile = null, retry = null) {
   }
 }
 
+/**
+ * The next-step button. Its handlers report their own failures (they are wrapped in
+ * `action`), so a step failing offers its own next step, and Try again runs the failed
+ * action itself.
+ */
 export async function takeNextStep() {
   const step = $('next-step').dataset.step;
-  if (step === 'try_again') {
-    const retry = failedAction;
-    clearNotice();
-    if (retry) await retry();
-    return;
-  }
-  await nextSteps[step]?.[1]();
+  const run = step === 'try_again' ? failedAction : nextSteps[step]?.[1];
+  clearNotice();
+  await run?.();
 }
 
 export async function copyDetails() {

@@ -7,6 +7,7 @@ import {
   formatDate, timeLeft, filterWords, matches, showCount, measureUntilPainted,
 } from './page.js';
 import { say, fail, clearNotice } from './status.js';
+import { showTab } from './profiles.js';
 import { choose } from './dialogs.js';
 
 // ---- the token card --------------------------------------------------------
@@ -63,6 +64,8 @@ export function showTokens(view) {
   // Whatever was revealed belongs to the previous view.
   for (const which of ['access', 'refresh']) setRevealed(`${which}-token`, `reveal-${which}-token`, null);
   const revoked = !view && state.revoked?.name === state.selected ? state.revoked : null;
+  // A revoked card shows what it was: its own facts, never another profile's.
+  if (revoked?.view) drawFacts(revoked.view);
   if (!state.attempt) showCardPart(view || revoked ? 'tokens' : 'none');
   showEmptyText();
   $('token-view').classList.toggle('revoked', Boolean(revoked));
@@ -79,16 +82,22 @@ export function showTokens(view) {
   if (!view) return;
   if (!view.has_refresh_token) $('refresh-token').textContent = 'none';
   for (const id of ['reveal-refresh-token', 'copy-refresh-token', 'refresh']) $(id).disabled = !view.has_refresh_token;
-  $('whoami').textContent = view.user || 'unknown (who-am-I did not answer)';
-  $('token-scope').textContent = `${view.scope || 'not stated'} · ${view.token_type}`;
-  $('token-kind').textContent = `#${view.fingerprint}`;
-  $('issued').textContent = formatDate(view.issued_at);
+  drawFacts(view);
   // The .env and export texts hold the variables of the profile's kind of server.
   const awx = selectedProfile()?.preset === 'awx';
   const names = awx ? 'CONTROLLER_HOST, CONTROLLER_OAUTH_TOKEN' : 'AAP_HOSTNAME, AAP_TOKEN, CONTROLLER_…';
   $('copy-as-env').textContent = `.env lines (${names})`;
   $('copy-as-shell').textContent = `export lines for a shell (${names})`;
   showExpiry();
+}
+
+/** User, scope, token ID and issue time of a view (expiry is drawn by showExpiry). */
+function drawFacts(view) {
+  $('whoami').textContent = view.user || 'unknown (who-am-I did not answer)';
+  $('token-scope').textContent = `${view.scope || 'not stated'} · ${view.token_type}`;
+  $('token-kind').textContent = `#${view.fingerprint}`;
+  $('issued').textContent = formatDate(view.issued_at);
+  $('expires').textContent = view.expires_at ? formatDate(view.expires_at) : 'not stated by the server';
 }
 
 /** The expiry line, and the expired notice with its next step; redrawn as time passes. */
@@ -221,10 +230,11 @@ export async function revoke() {
 
 /** Revokes and shows the outcome; true when the server was seen to refuse the token after. */
 async function revokeNow(name) {
+  const revokedView = state.view;
   const report = await busy('revoke', 'Revoking…', () => invoke('revoke_tokens', { name }));
   if (report.verified) {
     const time = new Intl.DateTimeFormat(undefined, { timeStyle: 'short' }).format(new Date());
-    state.revoked = { name, text: `Revoked · the server answers 401 to it · ${time}` };
+    state.revoked = { name, view: revokedView, text: `Revoked · the server answers 401 to it · ${time}` };
     if (state.selected === name) {
       showTokens(null);
       $('revoked-action').focus();
@@ -238,14 +248,28 @@ async function revokeNow(name) {
 
 // ---- sign-in ---------------------------------------------------------------
 
+/** The controls that would change the profile, or start a second sign-in, meanwhile. */
+const LOCKED_WHILE_SIGNING_IN = [
+  'get-token', 'revoked-action', 'expired-action', 'new-profile', 'edit-profile', 'delete-profile', 'profile-select',
+];
+
+function lockProfile(locked) {
+  for (const id of LOCKED_WHILE_SIGNING_IN) $(id).disabled = locked;
+  if (!locked) $('profile-select').disabled = state.profiles.length === 0;
+}
+
 function stopWaiting() {
   clearInterval(state.countdown);
   state.countdown = null;
   state.attempt = null;
   $('waiting').hidden = true;
-  for (const id of ['get-token', 'new-profile', 'edit-profile', 'delete-profile']) $(id).disabled = false;
-  $('profile-select').disabled = state.profiles.length === 0;
+  lockProfile(false);
   showTokens(state.view);
+}
+
+/** A successful sign-in of `name` ends its revoked state (and only its own). */
+function signedIn(name) {
+  if (state.revoked?.name === name) state.revoked = null;
 }
 
 /**
@@ -254,7 +278,20 @@ function stopWaiting() {
  */
 export async function getToken() {
   const profile = selectedProfile();
-  if (!profile || state.attempt) return;
+  if (!profile || state.attempt || state.starting) return;
+  // Set before the first wait: a second click (or the notice's button) starts nothing.
+  state.starting = true;
+  try {
+    await startSignIn(profile);
+  } finally {
+    state.starting = false;
+    if (!state.attempt) lockProfile(false);
+  }
+}
+
+async function startSignIn(profile) {
+  // The sign-in shows in the token card (also when asked from another tab's notice).
+  showTab('tokens');
   const view = state.view;
   const stillWorks = view && (view.has_refresh_token || !view.expires_at || Date.parse(view.expires_at) > Date.now());
   if (stillWorks) {
@@ -267,6 +304,7 @@ export async function getToken() {
     if (answer === 'confirm' && !(await revokeNow(profile.name))) return;
   }
   clearNotice();
+  lockProfile(true);
   if (profile.grant === 'password') {
     await passwordSignIn(profile);
     return;
@@ -276,8 +314,8 @@ export async function getToken() {
   $('authorize-url').value = started.authorize_url;
   showCardPart('waiting');
   showTokenState();
-  // The profile stays as it is while its sign-in is under way.
-  for (const id of ['get-token', 'new-profile', 'edit-profile', 'delete-profile', 'profile-select']) $(id).disabled = true;
+  // The profile stays as it is while its sign-in is under way (busy re-enabled Get token).
+  lockProfile(true);
   const deadline = Date.now() + started.timeout_secs * 1000;
   const tick = () => {
     const left = Math.max(0, Math.round((deadline - Date.now()) / 1000));
@@ -295,7 +333,7 @@ export async function getToken() {
   try {
     const signedIn = await invoke('wait_sign_in', { attempt });
     if (state.attempt !== attempt) return;
-    state.revoked = null;
+    signedIn(profile.name);
     stopWaiting();
     showTokens(signedIn);
     $('setup').open = false;
@@ -319,7 +357,9 @@ async function passwordSignIn(profile) {
   const login = { username: $('login-username').value.trim(), password: $('login-password').value };
   try {
     const view = await busy('get-token', 'Signing in…', () => invoke('password_sign_in', { name: profile.name, login }));
-    state.revoked = null;
+    signedIn(profile.name);
+    // Drawn only for the profile still shown (the picker is locked meanwhile, but say so).
+    if (state.selected !== profile.name) return;
     showTokens(view);
     say(`Signed in as ${view.user || 'an unknown user'}; the tokens are stored in the OS keyring.`);
   } finally {

@@ -390,7 +390,8 @@ async fn first_run_wrong_secret_next_step_and_no_silent_replacement() {
         assert!(hidden.is_empty(), "{width}×{height}, waiting: {hidden:?}");
         assert_no_horizontal_overflow(&horizontal_overflow(&window).await, "waiting");
     }
-    // The browser can be opened again, at the authorize URL itself.
+    // The browser can be opened again, at a fresh one-time link on the listener (the
+    // authorize URL's state stays off every command line).
     window.click("reopen-browser").await.unwrap();
     window
         .wait_text("waiting-text", WAIT, |t| t.contains("again"))
@@ -411,7 +412,10 @@ async fn first_run_wrong_secret_next_step_and_no_silent_replacement() {
     let opened = opened(&desk);
     assert_eq!(opened.len(), 2, "{opened:?}");
     assert!(
-        opened[1].starts_with(&format!("{}/api/o/authorize/?", server.seed.base_url)),
+        opened[1].starts_with("http://127.0.0.1:")
+            && opened[1].contains("/start/")
+            && opened[1] != opened[0]
+            && !opened[1].contains("state="),
         "{opened:?}"
     );
     // The exchange is refused as invalid_client: the sentence names the profile, the next

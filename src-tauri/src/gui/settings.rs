@@ -49,6 +49,21 @@ impl Settings {
             builder.create(dir)?;
         }
         let text = toml::to_string_pretty(self).map_err(std::io::Error::other)?;
-        std::fs::write(&self.path, text)
+        // Written beside and renamed over: a crash never leaves half a settings file.
+        let temporary = self.path.with_extension("toml.tmp");
+        std::fs::write(&temporary, text)?;
+        std::fs::rename(&temporary, &self.path)
+    }
+
+    /// Records the profile shown last. Only that field changes in the file: another
+    /// window may have saved other settings since this one read them.
+    pub fn remember_profile(&mut self, name: &str) -> std::io::Result<()> {
+        self.last_profile = Some(name.to_owned());
+        let Some(dir) = self.path.parent() else {
+            return Ok(());
+        };
+        let mut on_disk = Settings::load(dir);
+        on_disk.last_profile = Some(name.to_owned());
+        on_disk.save()
     }
 }

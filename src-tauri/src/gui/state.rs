@@ -36,6 +36,8 @@ pub struct AppState {
 pub struct PendingSignIn {
     pub attempt: u64,
     pub authorize_url: String,
+    /// Fresh one-time links for opening the browser again (the state stays off command lines).
+    pub start_links: Option<std::sync::Arc<authdesk_core::listener::StartLinks>>,
     pub cancel: CancellationToken,
     pub outcome: Option<oneshot::Receiver<Result<TokenView, CommandError>>>,
 }

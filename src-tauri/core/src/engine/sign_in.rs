@@ -171,6 +171,12 @@ impl SignIn {
         self.listener.is_some()
     }
 
+    /// The listener's one-time start links, for opening the browser again while the
+    /// sign-in waits (`None` when the redirect is not caught on loopback).
+    pub fn start_links(&self) -> Option<std::sync::Arc<crate::listener::StartLinks>> {
+        self.listener.as_ref().and_then(|l| l.start_links())
+    }
+
     /// Opens the system browser without waiting for it.
     pub fn open_browser(&self) -> std::io::Result<()> {
         open_in_browser(&self.browser_url)

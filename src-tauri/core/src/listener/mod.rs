@@ -78,16 +78,53 @@ pub fn redirect_kind(uri: &Url) -> RedirectKind {
 pub struct LoopbackListener {
     sockets: Vec<TcpListener>,
     redirect_uri: Url,
-    start: Option<StartLink>,
+    start: Option<Arc<StartLinks>>,
 }
 
-/// A one-time address on the listener that redirects to the authorize URL: the browser
+/// One-time addresses on the listener that redirect to the authorize URL: the browser
 /// is opened there, so the state never appears on a command line (`xdg-open URL` and
-/// the browser's own arguments are readable by every local user in `/proc`).
-struct StartLink {
-    path: String,
-    /// Taken by the first request; later ones are told the link was used.
-    target: Mutex<Option<String>>,
+/// the browser's own arguments are readable by every local user in `/proc`). Opening
+/// the browser again takes a fresh one ([`StartLinks::fresh`]).
+pub struct StartLinks {
+    /// The listener's own address; each link is a path on it.
+    base: Url,
+    target: String,
+    /// Each link's path, and whether it was used: the first request takes it, a later
+    /// one is told it was used (and the sign-in ends: someone else saw the state).
+    links: Mutex<Vec<(String, bool)>>,
+}
+
+impl std::fmt::Debug for StartLinks {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StartLinks").finish_non_exhaustive()
+    }
+}
+
+impl StartLinks {
+    /// A new one-time link to the same authorize URL; the links given before stay as
+    /// they are.
+    pub fn fresh(&self) -> Result<Url> {
+        let id = crate::secret::random_urlsafe(32)
+            .map_err(|e| Error::Config(format!("The system random generator failed: {e}.")))?;
+        let path = format!("/start/{id}");
+        let mut link = self.base.clone();
+        link.set_path(&path);
+        if let Ok(mut links) = self.links.lock() {
+            links.push((path, false));
+        }
+        Ok(link)
+    }
+
+    /// For a request of one of the links: the authorize URL the first time, `None` after.
+    fn take(&self, head: &[u8]) -> Option<Option<&str>> {
+        let mut links = self.links.lock().ok()?;
+        let (_, used) = links
+            .iter_mut()
+            .find(|(path, _)| callback::is_start_request(head, path))?;
+        let first = !*used;
+        *used = true;
+        Some(first.then_some(self.target.as_str()))
+    }
 }
 
 impl std::fmt::Debug for LoopbackListener {
@@ -151,18 +188,23 @@ impl LoopbackListener {
     /// Serves `authorize_url` once, as a redirect from a fresh unguessable address on
     /// this listener, and returns that address: the one to give the browser.
     pub fn start_link(&mut self, authorize_url: &Url) -> Result<Url> {
-        let id = crate::secret::random_urlsafe(32)
-            .map_err(|e| Error::Config(format!("The system random generator failed: {e}.")))?;
-        let path = format!("/start/{id}");
-        let mut link = self.redirect_uri.clone();
-        link.set_path(&path);
-        link.set_query(None);
-        link.set_fragment(None);
-        self.start = Some(StartLink {
-            path,
-            target: Mutex::new(Some(authorize_url.to_string())),
+        let mut base = self.redirect_uri.clone();
+        base.set_path("/");
+        base.set_query(None);
+        base.set_fragment(None);
+        let links = Arc::new(StartLinks {
+            base,
+            target: authorize_url.to_string(),
+            links: Mutex::new(Vec::new()),
         });
+        let link = links.fresh()?;
+        self.start = Some(links);
         Ok(link)
+    }
+
+    /// The start links, to make another one while the sign-in waits.
+    pub fn start_links(&self) -> Option<Arc<StartLinks>> {
+        self.start.clone()
     }
 
     /// The exact redirect URI to send in the authorize and token requests.
@@ -221,7 +263,7 @@ impl LoopbackListener {
 struct Shared {
     callback_path: String,
     expected_state: String,
-    start: Option<StartLink>,
+    start: Option<Arc<StartLinks>>,
     open: Mutex<OpenConnections>,
 }
 
@@ -321,12 +363,11 @@ async fn answer(
     outcomes: &mpsc::Sender<Verdict>,
 ) {
     if let Some(start) = &shared.start {
-        if callback::is_start_request(&head, &start.path) {
-            let target = start.target.lock().ok().and_then(|mut t| t.take());
+        if let Some(target) = start.take(&head) {
             match target {
                 Some(target) => {
                     let location = format!("Location: {target}\r\n");
-                    respond_with(&mut stream, 302, &location, &page::continuing(&target)).await;
+                    respond_with(&mut stream, 302, &location, &page::continuing(target)).await;
                 }
                 None => {
                     let reason = "this sign-in link was used already, so AuthDesk stopped the sign-in; start it again in AuthDesk";
@@ -536,6 +577,7 @@ mod tests {
         let link = listener.start_link(&authorize).unwrap();
         assert!(!link.as_str().contains("state"), "{link}");
         assert_eq!(link.port(), listener.redirect_uri().port());
+        let links = listener.start_links().unwrap();
         let uri = listener.redirect_uri().clone();
         let waiting = tokio::spawn(listener.wait_for_code(
             "st",
@@ -549,6 +591,12 @@ mod tests {
             "{first}"
         );
         assert!(get(&uri, "/start/guess").await.starts_with("HTTP/1.1 404"));
+        // Opening the browser again takes a fresh link, which works once too.
+        let fresh = links.fresh().unwrap();
+        assert_ne!(fresh.path(), link.path());
+        assert_eq!(fresh.port(), uri.port());
+        let second = get(&uri, fresh.path()).await;
+        assert!(second.starts_with("HTTP/1.1 302"), "{second:.80}");
         // Asked for twice: someone else may have the state, so the sign-in ends there.
         let again = get(&uri, link.path()).await;
         assert!(again.starts_with("HTTP/1.1 410"), "{again:.80}");

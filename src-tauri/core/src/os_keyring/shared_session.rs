@@ -94,6 +94,8 @@ impl CredentialApi for SharedSessionCredential {
             Ok(item) => Ok(item.set_secret(secret, "text/plain")?),
             Err(Failure::Keyring(Error::NoEntry)) => {
                 let collection = service.get_default_collection()?;
+                // As keyring's own store does: a locked keyring asks to be unlocked here.
+                collection.ensure_unlocked()?;
                 let mut attributes = self.search_attributes();
                 attributes.insert("application", "rust-keyring");
                 let label = format!("{}@{}:{}", self.user, self.service, self.target);

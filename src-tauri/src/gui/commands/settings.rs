@@ -52,8 +52,7 @@ pub fn remember_profile(state: State<'_, AppState>, name: String) {
     if settings.last_profile.as_deref() == Some(name.as_str()) {
         return;
     }
-    settings.last_profile = Some(name);
-    if let Err(e) = settings.save() {
+    if let Err(e) = settings.remember_profile(&name) {
         tracing::warn!("could not remember the profile shown: {e}");
     }
 }

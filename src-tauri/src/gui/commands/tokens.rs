@@ -37,6 +37,7 @@ pub async fn begin_sign_in(
         .err()
         .map(|e| format!("The browser did not open ({e}); open the URL yourself."));
     let attempt = state.next_id();
+    let start_links = sign_in.start_links();
     let started = SignInStarted {
         attempt,
         authorize_url: sign_in.authorize_url().to_string(),
@@ -64,6 +65,7 @@ pub async fn begin_sign_in(
     let replaced = state.sign_in.lock().await.replace(PendingSignIn {
         attempt,
         authorize_url: started.authorize_url.clone(),
+        start_links,
         cancel,
         outcome: Some(outcome_rx),
     });
@@ -100,21 +102,24 @@ pub async fn cancel_sign_in(state: State<'_, AppState>) -> Result<(), CommandErr
     Ok(())
 }
 
-/// Opens the authorize URL of the sign-in under way in the browser again (the first
-/// window was closed, or went to the wrong browser). The one-time start link is spent,
-/// so the URL itself is opened.
+/// Opens the sign-in under way in the browser again (the first window was closed, or went
+/// to the wrong browser), at a fresh one-time start link on the listener: the authorize
+/// URL's state never reaches a command line.
 #[tauri::command]
 pub async fn reopen_browser(state: State<'_, AppState>) -> Result<String, CommandError> {
-    let url = {
+    let links = {
         let pending = state.sign_in.lock().await;
-        pending.as_ref().map(|p| p.authorize_url.clone())
+        pending.as_ref().map(|p| p.start_links.clone())
     };
-    let url = url.ok_or_else(|| CommandError::config("No sign-in is under way."))?;
-    let url = url::Url::parse(&url)
-        .map_err(|e| CommandError::config(format!("The sign-in's address is not a URL: {e}.")))?;
-    open_in_browser(&url).map_err(|e| {
+    let links = links
+        .ok_or_else(|| CommandError::config("No sign-in is under way."))?
+        .ok_or_else(|| {
+            CommandError::config("This sign-in has no link to open again; copy the link instead.")
+        })?;
+    let link = links.fresh()?;
+    open_in_browser(&link).map_err(|e| {
         CommandError::config(format!(
-            "The browser did not open ({e}); copy the address and open it yourself."
+            "The browser did not open ({e}); copy the link and open it yourself."
         ))
     })?;
     Ok("Opened the sign-in page in the browser again.".to_owned())
