@@ -268,7 +268,7 @@ function stopWaiting() {
 }
 
 /** A successful sign-in of `name` ends its revoked state (and only its own). */
-function signedIn(name) {
+function endRevokedState(name) {
   if (state.revoked?.name === name) state.revoked = null;
 }
 
@@ -333,7 +333,7 @@ async function startSignIn(profile) {
   try {
     const signedIn = await invoke('wait_sign_in', { attempt });
     if (state.attempt !== attempt) return;
-    signedIn(profile.name);
+    endRevokedState(profile.name);
     stopWaiting();
     showTokens(signedIn);
     $('setup').open = false;
@@ -357,7 +357,7 @@ async function passwordSignIn(profile) {
   const login = { username: $('login-username').value.trim(), password: $('login-password').value };
   try {
     const view = await busy('get-token', 'Signing in…', () => invoke('password_sign_in', { name: profile.name, login }));
-    signedIn(profile.name);
+    endRevokedState(profile.name);
     // Drawn only for the profile still shown (the picker is locked meanwhile, but say so).
     if (state.selected !== profile.name) return;
     showTokens(view);

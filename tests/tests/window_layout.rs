@@ -304,7 +304,10 @@ async fn first_run_wrong_secret_next_step_and_no_silent_replacement() {
     desk.env.push(("AUTHDESK_BROWSER_DELAY".into(), "8".into()));
     let window = Window::open(&desk).await.unwrap();
     // First run: what is needed, and two ways in.
-    let welcome = window.text("first-run").await.unwrap();
+    let welcome = window
+        .wait_text("first-run", WAIT, |t| !t.is_empty())
+        .await
+        .unwrap();
     assert!(
         welcome.contains("server's address") && welcome.contains("OAuth application"),
         "{welcome}"
