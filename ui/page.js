@@ -52,6 +52,15 @@ export async function toggleReveal(valueId, buttonId, fetchSecret) {
   setRevealed(valueId, buttonId, shown ? null : await fetchSecret());
 }
 
+/** The host (and port) of a URL, to name a server briefly; the text itself if it is none. */
+export function hostOf(url) {
+  try {
+    return new URL(url).host;
+  } catch {
+    return url;
+  }
+}
+
 // ---- time ----------------------------------------------------------------
 
 export function timeLeft(iso) {

@@ -1,11 +1,11 @@
 // Profiles: the list, picker and filter, the chosen profile's panel, and the profile form (commands in profiles.rs).
 
 import {
-  $, invoke, state, selectedProfile, filterWords, matches, showCount, measureUntilPainted,
+  $, invoke, state, selectedProfile, filterWords, matches, showCount, measureUntilPainted, hostOf,
 } from './page.js';
 import { say, messageOf, clearNotice } from './status.js';
 import { confirmAction } from './dialogs.js';
-import { showTokens, showHistory, hostOf } from './tokens.js';
+import { showTokens, showHistory } from './tokens.js';
 import { clearPersonalTokens } from './server_setup.js';
 
 const PRESET_NAMES = { awx: 'AWX', gateway: 'AAP gateway', custom: 'Custom' };

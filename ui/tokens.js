@@ -3,7 +3,7 @@
 // history (commands in tokens.rs).
 
 import {
-  $, invoke, state, selectedProfile, setRevealed, toggleReveal, busy, showCopied,
+  $, invoke, state, selectedProfile, setRevealed, toggleReveal, busy, showCopied, hostOf,
   formatDate, timeLeft, filterWords, matches, showCount, measureUntilPainted,
 } from './page.js';
 import { say, fail, clearNotice } from './status.js';
@@ -49,14 +49,6 @@ function showEmptyText() {
   $('token-empty-text').textContent = profile.grant === 'password'
     ? `Enter your username and password for ${host}, then press Get token. The tokens are stored in the OS keyring.`
     : `Get token opens ${host}'s sign-in page in your browser. Once you approve there, the tokens appear here and are stored in the OS keyring.`;
-}
-
-export function hostOf(url) {
-  try {
-    return new URL(url).host;
-  } catch {
-    return url;
-  }
 }
 
 export function showTokens(view) {

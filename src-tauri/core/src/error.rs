@@ -344,6 +344,12 @@ impl Error {
         }
     }
 
+    /// Whether the server refused the client itself (`invalid_client`): a wrong client ID
+    /// or secret, which only the profile's credentials cure.
+    pub fn refuses_client(&self) -> bool {
+        matches!(self, Error::ServerRejected { reply, .. } if reply.body.contains("invalid_client"))
+    }
+
     /// Names the request a server's refusal answered (kept for a details view).
     pub fn answering(mut self, method: &str, url: &url::Url) -> Self {
         match &mut self {

@@ -37,15 +37,8 @@ pub enum NextStep {
     EditProfile,
 }
 
-/// The token endpoint refusing the client itself: a wrong client ID or secret.
-fn refuses_client(error: &Error) -> bool {
-    error
-        .server_reply()
-        .is_some_and(|reply| reply.body.contains("invalid_client"))
-}
-
 fn next_step(error: &Error) -> Option<NextStep> {
-    if refuses_client(error) {
+    if error.refuses_client() {
         return Some(NextStep::UpdateClientSecret);
     }
     match error {
@@ -80,7 +73,7 @@ impl From<Error> for CommandError {
         let reply = error.server_reply();
         let hint = match error.hint() {
             Some(hint) => Some(hint_text(&hint)),
-            None if refuses_client(&error) => Some(
+            None if error.refuses_client() => Some(
                 "The profile's client ID or secret does not match the server's application: update the client secret (or the client ID) in Edit.".to_owned(),
             ),
             None => None,

@@ -186,7 +186,7 @@ impl Engine {
             Err(e) => Some(e),
         };
         let (outcome, detail) = match outcome {
-            Some(Error::ServerRejected { reply, .. }) if reply.body.contains("invalid_client") => (
+            Some(refusal) if refusal.refuses_client() => (
                 Outcome::Fail,
                 "the token endpoint refused the client ID or secret (invalid_client)".into(),
             ),

@@ -8,7 +8,7 @@ use crate::gui::state::AppState;
 /// the window is ready for input. Logged at `info`, which `cargo xtask bench` waits for.
 /// `script_ms` and `page_ms` are the page's own clock (from its navigation start) when
 /// its script began and when it was ready, to tell page time from WebKit's start-up.
-/// `timeline` is where the page's time went (its files' loading, the list's IPC call),
+/// `timeline` is where the page's time went (the HTML answered, the DOM interactive),
 /// logged at debug.
 #[tauri::command]
 pub fn window_ready(
