@@ -350,6 +350,11 @@ impl Window {
         Ok(())
     }
 
+    /// Whether the element is shown (in the page, not hidden, of some size).
+    pub async fn is_shown(&self, test_id: &str) -> Result<bool> {
+        Ok(self.element(test_id).await?.is_displayed().await?)
+    }
+
     pub async fn text(&self, test_id: &str) -> Result<String> {
         Ok(self.element(test_id).await?.text().await?)
     }

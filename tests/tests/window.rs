@@ -668,13 +668,7 @@ async fn an_expired_token_shows_as_expired_and_auto_refresh_keeps_it_fresh() {
         .unwrap();
     let refreshed_print = fingerprint(window.text("token-kind").await.unwrap());
     assert_ne!(refreshed_print, expired_print);
-    assert!(!window
-        .element("expired-note")
-        .await
-        .unwrap()
-        .is_displayed()
-        .await
-        .unwrap());
+    assert!(!window.is_shown("expired-note").await.unwrap());
     // And again, before the new pair's expiry, without being asked.
     window
         .wait_text("token-kind", WAIT, |t| !t.ends_with(&refreshed_print))

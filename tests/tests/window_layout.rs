@@ -110,6 +110,24 @@ async fn focus_ring(window: &Window) -> Value {
         .unwrap()
 }
 
+/// Presses Save in the profile form and waits until the profile is saved.
+async fn save_form(window: &Window) {
+    window.click("save-profile").await.unwrap();
+    window
+        .wait_text("status", WAIT, |t| t.contains("Saved profile"))
+        .await
+        .unwrap();
+}
+
+/// Presses Get token and waits until the strip shows a valid token.
+async fn get_token_until_valid(window: &Window) {
+    window.click("get-token").await.unwrap();
+    window
+        .wait_text("token-state", WAIT, |t| t == "Valid")
+        .await
+        .unwrap();
+}
+
 /// A desk with one profile whose tokens the CLI got, so the window opens on a token.
 fn desk_with_tokens(server: &TestServer, browser: Browser) -> (Desk, String) {
     let desk = Desk::new(browser);
@@ -193,13 +211,7 @@ async fn every_state_fits_both_sizes_with_labels_beside_their_fields() {
             .wait_text("status", WAIT, str::is_empty)
             .await
             .unwrap();
-        assert!(!window
-            .element("profile-form")
-            .await
-            .unwrap()
-            .is_displayed()
-            .await
-            .unwrap());
+        assert!(!window.is_shown("profile-form").await.unwrap());
 
         // The New profile form, empty: every problem at once, each under its field.
         window.click("new-profile").await.unwrap();
@@ -323,20 +335,11 @@ async fn first_run_wrong_secret_next_step_and_no_silent_replacement() {
 
     // "Create the application for me…" leads with set-up; the client fields come from it.
     window.click("first-run-create-app").await.unwrap();
-    let shown = |id: &'static str| {
-        let window = &window;
-        async move {
-            window
-                .element(id)
-                .await
-                .unwrap()
-                .is_displayed()
-                .await
-                .unwrap()
-        }
-    };
-    assert!(shown("setup-app").await);
-    assert!(!shown("profile-client-id").await && !shown("save-profile").await);
+    assert!(window.is_shown("setup-app").await.unwrap());
+    assert!(
+        !window.is_shown("profile-client-id").await.unwrap()
+            && !window.is_shown("save-profile").await.unwrap()
+    );
     window.click("profile-cancel").await.unwrap();
 
     // "I have a client ID and secret", with a wrong secret.
@@ -355,11 +358,7 @@ async fn first_run_wrong_secret_next_step_and_no_silent_replacement() {
         .fill("profile-client-secret", "not-the-secret")
         .await
         .unwrap();
-    window.click("save-profile").await.unwrap();
-    window
-        .wait_text("status", WAIT, |t| t.contains("Saved profile"))
-        .await
-        .unwrap();
+    save_form(&window).await;
     assert_eq!(window.text("token-state").await.unwrap(), "No token");
     window.click("get-token").await.unwrap();
     // Waiting: one message (no second one in the notice), its actions in view at both sizes.
@@ -368,13 +367,7 @@ async fn first_run_wrong_secret_next_step_and_no_silent_replacement() {
         .await
         .unwrap();
     assert_eq!(window.text("token-state").await.unwrap(), "Signing in…");
-    assert!(!window
-        .element("notice")
-        .await
-        .unwrap()
-        .is_displayed()
-        .await
-        .unwrap());
+    assert!(!window.is_shown("notice").await.unwrap());
     let waiting = window.text("waiting-text").await.unwrap();
     assert!(waiting.contains("http://127.0.0.1/callback"), "{waiting}");
     for (width, height) in SIZES {
@@ -481,16 +474,8 @@ async fn first_run_wrong_secret_next_step_and_no_silent_replacement() {
         .fill("profile-client-secret", &server.seed.client_secret)
         .await
         .unwrap();
-    window.click("save-profile").await.unwrap();
-    window
-        .wait_text("status", WAIT, |t| t.contains("Saved profile"))
-        .await
-        .unwrap();
-    window.click("get-token").await.unwrap();
-    window
-        .wait_text("token-state", WAIT, |t| t == "Valid")
-        .await
-        .unwrap();
+    save_form(&window).await;
+    get_token_until_valid(&window).await;
     let first = window.text("token-kind").await.unwrap();
 
     // A token that works is never replaced silently: Cancel changes nothing…
@@ -520,26 +505,16 @@ async fn first_run_wrong_secret_next_step_and_no_silent_replacement() {
         "{history}"
     );
     // A notice belongs to its tab: another tab starts clean.
-    assert!(window
-        .element("notice")
-        .await
-        .unwrap()
-        .is_displayed()
-        .await
-        .unwrap());
+    assert!(window.is_shown("notice").await.unwrap());
     window.click("tab-pats").await.unwrap();
-    assert!(!window
-        .element("notice")
-        .await
-        .unwrap()
-        .is_displayed()
-        .await
-        .unwrap());
+    assert!(!window.is_shown("notice").await.unwrap());
     window.close().await;
     assert_eq!(desk.run(&["profile", "remove", &name]).status, Some(0));
 }
 
 /// Takes the README's gallery into `AUTHDESK_GALLERY_DIR` (`cargo xtask screenshot`).
+/// For a review of every state, `AUTHDESK_GALLERY_REVIEW=1` also takes each at 800×600
+/// (`…-800.png`), and `AUTHDESK_GALLERY_DARK=1` runs it in the dark theme (`…-dark…`).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "takes screenshots: run by cargo xtask screenshot"]
 async fn gallery() {
@@ -551,9 +526,19 @@ async fn gallery() {
     let mut desk = Desk::new(Browser::Approve);
     // Time to photograph the wait before the scripted browser approves.
     desk.env.push(("AUTHDESK_BROWSER_DELAY".into(), "5".into()));
+    let dark = std::env::var_os("AUTHDESK_GALLERY_DARK").is_some();
+    if dark {
+        desk.env.push(("GTK_THEME".into(), "Adwaita:dark".into()));
+    }
+    let gallery = Gallery {
+        dir,
+        theme: if dark { "-dark" } else { "" },
+        both_sizes: std::env::var_os("AUTHDESK_GALLERY_REVIEW").is_some(),
+    };
+    let dir = &gallery.dir;
     let window = Window::open(&desk).await.unwrap();
     window.resize(980, 720).await.unwrap();
-    shoot(&window, &dir, "first-run.png").await;
+    gallery.shoot(&window, "first-run").await;
 
     let name = "aap-prod";
     window.click("first-run-have-client").await.unwrap();
@@ -571,46 +556,41 @@ async fn gallery() {
         .fill("profile-client-id", &server.seed.client_id)
         .await
         .unwrap();
-    shoot(&window, &dir, "profile-form.png").await;
+    gallery.shoot(&window, "profile-form").await;
     window
         .fill("profile-client-secret", "a-wrong-secret")
         .await
         .unwrap();
-    window.click("save-profile").await.unwrap();
-    window
-        .wait_text("status", WAIT, |t| t.contains("Saved profile"))
-        .await
-        .unwrap();
+    save_form(&window).await;
     window.click("get-token").await.unwrap();
     window
         .wait_text("countdown", WAIT, |t| t.ends_with("left"))
         .await
         .unwrap();
-    shoot(&window, &dir, "waiting.png").await;
+    gallery.shoot(&window, "waiting").await;
     window
         .wait_text("next-step", WAIT, |t| t == "Update client secret…")
         .await
         .unwrap();
-    shoot(&window, &dir, "error-next-step.png").await;
+    gallery.shoot(&window, "error-next-step").await;
     window.click("next-step").await.unwrap();
     window
         .fill("profile-client-secret", &server.seed.client_secret)
         .await
         .unwrap();
-    window.click("save-profile").await.unwrap();
-    window
-        .wait_text("status", WAIT, |t| t.contains("Saved profile"))
-        .await
-        .unwrap();
-    window.click("get-token").await.unwrap();
-    window
-        .wait_text("token-state", WAIT, |t| t == "Valid")
-        .await
-        .unwrap();
-    shoot(&window, &dir, "token-view.png").await;
-    window.resize(800, 600).await.unwrap();
-    shoot(&window, &dir, "token-view-800.png").await;
-    window.resize(980, 720).await.unwrap();
+    save_form(&window).await;
+    get_token_until_valid(&window).await;
+    gallery.shoot(&window, "token-view").await;
+    if !gallery.both_sizes {
+        window.resize(800, 600).await.unwrap();
+        shoot(
+            &window,
+            dir,
+            &format!("token-view-800{}.png", gallery.theme),
+        )
+        .await;
+        window.resize(980, 720).await.unwrap();
+    }
 
     window.click("revoke").await.unwrap();
     window.click("confirm").await.unwrap();
@@ -618,7 +598,7 @@ async fn gallery() {
         .wait_text("token-state", WAIT, |t| t == "Revoked")
         .await
         .unwrap();
-    shoot(&window, &dir, "revoked.png").await;
+    gallery.shoot(&window, "revoked").await;
 
     window.click("revoked-action").await.unwrap();
     window
@@ -639,7 +619,7 @@ async fn gallery() {
         })
         .await
         .unwrap();
-    shoot(&window, &dir, "personal-token.png").await;
+    gallery.shoot(&window, "personal-token").await;
     window.close().await;
 
     // The token view once more in the dark theme.
@@ -650,9 +630,28 @@ async fn gallery() {
         .wait_text("token-state", WAIT, |t| t == "Valid")
         .await
         .unwrap();
-    shoot(&window, &dir, "token-view-dark.png").await;
+    shoot(&window, dir, "token-view-dark.png").await;
     window.close().await;
     assert_eq!(desk.run(&["profile", "remove", name]).status, Some(0));
+}
+
+/// Where the gallery goes, in which theme, and whether each state is taken at both sizes.
+struct Gallery {
+    dir: PathBuf,
+    theme: &'static str,
+    both_sizes: bool,
+}
+
+impl Gallery {
+    /// `NAME[-dark].png` at 980×720, and for a review `NAME-800[-dark].png` at 800×600 too.
+    async fn shoot(&self, window: &Window, name: &str) {
+        shoot(window, &self.dir, &format!("{name}{}.png", self.theme)).await;
+        if self.both_sizes {
+            window.resize(800, 600).await.unwrap();
+            shoot(window, &self.dir, &format!("{name}-800{}.png", self.theme)).await;
+            window.resize(980, 720).await.unwrap();
+        }
+    }
 }
 
 async fn shoot(window: &Window, dir: &Path, file: &str) {
