@@ -36,7 +36,9 @@ export function formDefaults() {
  */
 export async function loadProfiles(select, onListed) {
   const start = performance.now();
+  performance.mark('list-sent');
   state.profiles = await invoke('list_profiles');
+  performance.mark('listed');
   for (const profile of state.profiles) {
     profile.host = hostOf(profile.base_url);
     profile.search = `${profile.name} ${profile.base_url}`.toLowerCase();
@@ -53,6 +55,7 @@ export async function loadProfiles(select, onListed) {
   $('empty').hidden = names.length > 0;
   measureUntilPainted('profiles', start);
   const details = showProfile();
+  performance.mark('drawn');
   onListed?.();
   await details;
 }
