@@ -3,6 +3,7 @@
 // Before anything is drawn: on Linux the web view is WebKitGTK, whose fonts come from
 // fontconfig (style.css says why that changes the font family asked for).
 if (navigator.platform.startsWith('Linux')) document.documentElement.dataset.fontconfig = '';
+document.body.hidden = false;
 performance.mark('modules');
 
 export const { invoke } = window.__TAURI__.core;
