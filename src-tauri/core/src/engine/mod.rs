@@ -73,13 +73,17 @@ impl Engine {
     /// The profile and its OAuth client, with the client secret from the keyring.
     async fn client_for(&self, name: &str) -> Result<(Profile, OAuthClient)> {
         let profile = self.profiles.get(name)?;
-        let owned = name.to_owned();
-        let secret = self
-            .keyring_call(move |k| k.client_secret(&owned))
-            .await?
-            .ok_or_else(|| Error::MissingClientSecret(name.to_owned()))?;
+        let secret = self.client_secret(name).await?;
         let client = OAuthClient::new(&profile, secret)?;
         Ok((profile, client))
+    }
+
+    /// The profile's client secret from the keyring; missing is an error.
+    async fn client_secret(&self, name: &str) -> Result<crate::secret::Secret> {
+        let owned = name.to_owned();
+        self.keyring_call(move |k| k.client_secret(&owned))
+            .await?
+            .ok_or_else(|| Error::MissingClientSecret(name.to_owned()))
     }
 
     /// Keyring calls block on D-Bus (or the platform's API): keep them off the async threads.

@@ -65,12 +65,24 @@ impl Engine {
     /// certificate not trusted by the profile, or no API where the profile points (a
     /// who-am-I that is missing, redirects, or answers with a web page).
     pub async fn check_server(&self, profile: &Profile) -> Result<()> {
+        let http = build_client(&Trust::of(profile)?, profile.request_timeout())?;
+        self.check_server_with(profile, &http).await
+    }
+
+    /// [`Engine::check_server`] with the profile's HTTP client, already built.
+    pub(super) async fn check_server_with(
+        &self,
+        profile: &Profile,
+        http: &reqwest::Client,
+    ) -> Result<()> {
         let whoami = profile.endpoints()?.whoami;
         let timeout = profile
             .request_timeout()
             .map_or(CHECK_TIMEOUT, |t| t.min(CHECK_TIMEOUT));
-        let http = build_client(&Trust::of(profile)?, Some(timeout))?;
-        let request = http.get(whoami.clone()).header(ACCEPT, "application/json");
+        let request = http
+            .get(whoami.clone())
+            .timeout(timeout)
+            .header(ACCEPT, "application/json");
         let (status, body) = send("server check", &whoami, request).await?;
         if profile.preset == Preset::Custom {
             // Endpoints given by hand: only reachability and trust are AuthDesk's to judge.

@@ -12,6 +12,7 @@ use url::Url;
 
 use super::Engine;
 use crate::error::{Error, Result};
+use crate::http::{build_client, Trust};
 use crate::listener::{callback, LoopbackListener, Verdict};
 use crate::oauth::OAuthClient;
 use crate::secret::random_urlsafe;
@@ -41,10 +42,18 @@ impl Engine {
     /// opens, so no redirect is missed), picks a fresh state and builds the authorize URL.
     pub async fn begin_sign_in(&self, name: &str) -> Result<SignIn> {
         let profile = self.profiles.get(name)?;
-        let (client, checked) = tokio::join!(self.client_for(name), self.check_server(&profile));
-        // The profile and its secret first: a keyring problem is the one to fix first.
-        let (profile, client) = client?;
-        checked?;
+        // One HTTP client for the check and the exchange: the TLS roots are loaded once,
+        // and the exchange can reuse the check's connection. It is built (and the server
+        // asked) while the keyring is read, which starts first.
+        let checked = async {
+            let http = build_client(&Trust::of(&profile)?, profile.request_timeout())?;
+            self.check_server_with(&profile, &http).await?;
+            Ok::<_, Error>(http)
+        };
+        let (secret, checked) = tokio::join!(self.client_secret(name), checked);
+        // The secret first: a keyring problem is the one to fix first.
+        let secret = secret?;
+        let client = OAuthClient::with_http(&profile, secret, checked?)?;
         let turn = self.take_turn(name).await?;
         let registered = profile.require_redirect_uri()?.clone();
         let mut listener = LoopbackListener::bind(&registered).await?;

@@ -65,6 +65,17 @@ impl OAuthClient {
     }
 
     pub fn new(profile: &Profile, client_secret: Secret) -> Result<Self> {
+        let http = build_client(&Trust::of(profile)?, profile.request_timeout())?;
+        Self::with_http(profile, client_secret, http)
+    }
+
+    /// [`OAuthClient::new`] over an HTTP client already built for the profile (its trust
+    /// and request timeout, see [`build_client`]).
+    pub fn with_http(
+        profile: &Profile,
+        client_secret: Secret,
+        http: reqwest::Client,
+    ) -> Result<Self> {
         let endpoints = profile.endpoints()?;
         let bad_url = |what: &str, e: url::ParseError| {
             Error::Config(format!("The {what} URL is not valid: {e}."))
@@ -81,7 +92,7 @@ impl OAuthClient {
             });
         Ok(OAuthClient {
             oauth,
-            http: build_client(&Trust::of(profile)?, profile.request_timeout())?,
+            http,
             endpoints,
             client_id: profile.client_id.clone(),
             client_secret,
