@@ -379,16 +379,45 @@ const HISTORY_SHOWN = 200;
 export async function showHistory() {
   const start = performance.now();
   const entries = await invoke('session_history');
+  // Entries already drawn keep their objects and their list items: after a sign-in only
+  // the new entry (and a changed badge or two) touches the page, however long the list.
+  const known = new Map(state.history.map((entry) => [entry.id, entry]));
   state.history = entries.map((entry) => {
+    const same = known.get(entry.id);
+    if (same && same.state === entry.state) return same;
     const text = `${entry.profile} · #${entry.fingerprint} · ${entry.user || '?'} · ${formatDate(entry.issued_at)}`;
-    return { text, search: `${entry.state} ${text}`.toLowerCase(), state: entry.state };
+    return { id: entry.id, text, search: `${entry.state} ${text}`.toLowerCase(), state: entry.state, item: same?.item };
   });
   $('history-filter').hidden = entries.length < 2;
   renderHistory();
   measureUntilPainted('history', start);
 }
 
-/** Draws the newest entries matching the filter (state, profile, #fingerprint, user, date). */
+/** The list item of an entry, made once and given its current state. */
+function historyItem(entry) {
+  if (!entry.item) {
+    const li = document.createElement('li');
+    const badge = document.createElement('span');
+    badge.className = 'badge';
+    const text = document.createElement('span');
+    text.className = 'entry';
+    text.textContent = entry.text;
+    li.append(badge, ' ', text);
+    entry.item = li;
+  }
+  const li = entry.item;
+  if (li.dataset.state !== entry.state) {
+    li.dataset.state = entry.state;
+    li.firstChild.dataset.state = entry.state;
+    li.firstChild.textContent = entry.state;
+  }
+  return li;
+}
+
+/**
+ * Draws the newest entries matching the filter (state, profile, #fingerprint, user, date),
+ * moving only the items whose place changed: a new entry is one insertion at the top.
+ */
 function renderHistory() {
   const filter = filterWords('history-filter');
   const matching = state.history.filter((entry) => matches(entry.search, filter));
@@ -398,25 +427,18 @@ function renderHistory() {
     li.textContent = text;
     return li;
   };
-  const items = matching.slice(0, HISTORY_SHOWN).map((entry) => {
-    const li = document.createElement('li');
-    li.dataset.state = entry.state;
-    const badge = document.createElement('span');
-    badge.className = 'badge';
-    badge.dataset.state = entry.state;
-    badge.textContent = entry.state;
-    const text = document.createElement('span');
-    text.className = 'entry';
-    text.textContent = entry.text;
-    li.append(badge, ' ', text);
-    return li;
-  });
+  const items = matching.slice(0, HISTORY_SHOWN).map(historyItem);
   if (state.history.length === 0) items.push(hint('Tokens you get, refresh or revoke in this window are listed here.'));
   else if (matching.length === 0) items.push(hint('No token of this session matches.'));
   else if (matching.length > HISTORY_SHOWN) {
     items.push(hint(`${(matching.length - HISTORY_SHOWN).toLocaleString()} older entries are not shown; filter to find them.`));
   }
-  $('history').replaceChildren(...items);
+  const list = $('history');
+  items.forEach((item, index) => {
+    const there = list.children[index];
+    if (there !== item) list.insertBefore(item, there ?? null);
+  });
+  while (list.children.length > items.length) list.lastElementChild.remove();
   showCount('history-count', matching.length, state.history.length, 'entries');
 }
 
