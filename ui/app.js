@@ -115,7 +115,7 @@ function timeline() {
   const marks = performance.getEntriesByType('mark').map((m) => `${m.name} ${Math.round(m.startTime)}`);
   const nav = performance.getEntriesByType('navigation')[0];
   if (nav) marks.unshift(`html ${Math.round(nav.responseEnd)}`, `dom-interactive ${Math.round(nav.domInteractive)}`);
-  return marks.join(', ');
+  return marks.join(', ') || null;
 }
 
 /**
@@ -133,6 +133,7 @@ async function start() {
     afterPaint(() => {
       performance.mark('painted');
       invoke('window_ready', { scriptMs, pageMs: performance.now(), timeline: timeline() }).catch(() => {});
+      performance.clearMarks();
     });
   };
   const listed = action(() => loadProfiles(null, ready))();

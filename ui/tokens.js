@@ -434,11 +434,12 @@ function renderHistory() {
     items.push(hint(`${(matching.length - HISTORY_SHOWN).toLocaleString()} older entries are not shown; filter to find them.`));
   }
   const list = $('history');
+  const kept = new Set(items);
+  for (const child of [...list.children]) if (!kept.has(child)) child.remove();
   items.forEach((item, index) => {
     const there = list.children[index];
     if (there !== item) list.insertBefore(item, there ?? null);
   });
-  while (list.children.length > items.length) list.lastElementChild.remove();
   showCount('history-count', matching.length, state.history.length, 'entries');
 }
 

@@ -188,7 +188,10 @@ def main():
             # segments, and on a reused keep-alive connection the body waits for the
             # client's delayed ACK (40 ms on Linux), which no real server makes a client pay.
             connection, address = super().get_request()
-            connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            try:
+                connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            except OSError:
+                pass  # already reset by the peer: the request fails as it would have
             return connection, address
 
     ipv6 = ":" in args.host

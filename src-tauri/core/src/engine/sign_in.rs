@@ -42,6 +42,8 @@ impl Engine {
     /// opens, so no redirect is missed), picks a fresh state and builds the authorize URL.
     pub async fn begin_sign_in(&self, name: &str) -> Result<SignIn> {
         let profile = self.profiles.get(name)?;
+        // A profile whose URLs are wrong is said before anything is asked of the server.
+        profile.endpoints()?;
         // One HTTP client for the check and the exchange: the TLS roots are loaded once,
         // and the exchange can reuse the check's connection. It is built (and the server
         // asked) while the keyring is read, which starts first.

@@ -34,6 +34,10 @@ pub fn client_builder(trust: &Trust, timeout: Option<Duration>) -> Result<reqwes
         // Credentials are never replayed to wherever a 3xx points.
         .redirect(reqwest::redirect::Policy::none())
         .connect_timeout(Duration::from_secs(10))
+        // A connection idle this long is not reused: a sign-in's exchange reuses the server
+        // check's connection only when the browser was quick, never one a server (nginx
+        // keeps 75 s) may be closing just as the single-use code is sent.
+        .pool_idle_timeout(Duration::from_secs(20))
         .timeout(timeout.unwrap_or(REQUEST_TIMEOUT))
         .user_agent(concat!("AuthDesk/", env!("CARGO_PKG_VERSION")));
     if let Some(pin) = trust.pin {
