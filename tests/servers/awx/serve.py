@@ -14,7 +14,6 @@ import argparse
 import json
 import os
 import signal
-import socket
 import sqlite3
 import sys
 from pathlib import Path
@@ -160,25 +159,14 @@ def main():
     state_dir.mkdir(parents=True, exist_ok=True)
     setup_django(state_dir)
 
-    from django.core.servers.basehttp import ThreadedWSGIServer, WSGIRequestHandler
+    from django.core.servers.basehttp import WSGIRequestHandler
     from django.core.wsgi import get_wsgi_application
 
+    # Shared with the other test server (tests/servers/serving.py).
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    from serving import Server
+
     # Bind before seeding so that seed.json can name the real port of --port 0.
-    class Server(ThreadedWSGIServer):
-        request_queue_size = 128
-
-        def get_request(self):
-            # As the front ends of real servers do (nginx before AWX, Envoy in the gateway):
-            # without it, Django's server sends a response's headers and body as two
-            # segments, and on a reused keep-alive connection the body waits for the
-            # client's delayed ACK (40 ms on Linux), which no real server makes a client pay.
-            connection, address = super().get_request()
-            try:
-                connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-            except OSError:
-                pass  # already reset by the peer: the request fails as it would have
-            return connection, address
-
     ipv6 = ":" in args.host
     httpd = Server((args.host, args.port), WSGIRequestHandler, ipv6=ipv6)
     port = httpd.server_address[1]
