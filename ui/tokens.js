@@ -83,7 +83,7 @@ export function showTokens(view) {
   showExpiry();
 }
 
-/** User, scope, token ID and issue time of a view (expiry is drawn by showExpiry). */
+/** User, scope, token ID, issue and expiry dates of a view (a live view's expiry is redrawn by showExpiry, with the time left). */
 function drawFacts(view) {
   $('whoami').textContent = view.user || 'unknown (who-am-I did not answer)';
   $('token-scope').textContent = `${view.scope || 'not stated'} · ${view.token_type}`;
