@@ -3,6 +3,8 @@
 
 /// Exit statuses, the same from both executables; `authdesk --help` lists them.
 pub mod exit {
+    /// A failure under AuthDesk (the random generator, TLS set-up), not the input.
+    pub const INTERNAL: u8 = 1;
     pub const USAGE: u8 = 2;
     pub const REFUSED: u8 = 3;
     pub const TIMED_OUT: u8 = 4;
@@ -27,6 +29,7 @@ pub mod exit {
             ErrorKind::ServerRejected => SERVER_REJECTED,
             ErrorKind::Network => NETWORK,
             ErrorKind::Keyring => KEYRING,
+            ErrorKind::Internal => INTERNAL,
         }
     }
 }

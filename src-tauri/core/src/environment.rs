@@ -1,12 +1,54 @@
-//! The environment variables the Ansible tools read a server and token from (awx CLI,
+//! How a token is handed to other tools: the texts they take it in (header, curl
+//! command, `.env` lines, shell `export`s), built once for the CLI and the window, and the
+//! environment variables the Ansible tools read a server and token from (awx CLI,
 //! `awx.awx`/`ansible.controller`, `ansible.platform`, Terraform's AAP provider), per
-//! kind of server, and the two texts they are written in: `.env` lines and shell
-//! `export`s. `authdesk exec` hands the same set to a child process.
+//! kind of server. `authdesk exec` hands the same set to a child process. Texts holding
+//! a token are [`Secret`]s, wiped on drop.
 
+use crate::error::Result;
 use crate::presets::Preset;
 use crate::profiles::Profile;
 use crate::secret::Secret;
-use crate::tokens::{shell_quote, TokenSet};
+use crate::text::shell_quote;
+use crate::tokens::TokenSet;
+
+/// The texts a token is handed over in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TokenText {
+    /// The access token alone.
+    AccessToken,
+    RefreshToken,
+    /// `Authorization: Bearer …`, for curl's `-H` and HTTP clients.
+    Header,
+    /// `KEY=value` lines for `.env` files: the server and token variables the tools for
+    /// the profile's kind of server read ([`variables`]).
+    Env,
+    /// The same variables as `export KEY='value'` lines for a POSIX shell.
+    Shell,
+    /// A curl command against who-am-I, safe to paste into a POSIX shell.
+    Curl,
+}
+
+impl TokenText {
+    /// This text for `tokens`; `profile` is the one the tokens belong to (its name for
+    /// errors, its who-am-I URL for curl).
+    pub fn render(self, tokens: &TokenSet, profile: &Profile) -> Result<Secret> {
+        let access = tokens.access_token.expose();
+        Ok(Secret::new(match self {
+            TokenText::AccessToken => access.to_owned(),
+            TokenText::RefreshToken => tokens.refresh_token_of(&profile.name)?.expose().to_owned(),
+            TokenText::Header => format!("Authorization: Bearer {access}"),
+            TokenText::Env => return Ok(dotenv(&environment_for(profile, tokens))),
+            TokenText::Shell => return Ok(shell_exports(&environment_for(profile, tokens))),
+            TokenText::Curl => format!(
+                "curl -H {} {}",
+                shell_quote(&format!("Authorization: Bearer {access}")),
+                shell_quote(profile.endpoints()?.whoami.as_str())
+            ),
+        }))
+    }
+}
 
 /// One variable; values holding a token are [`Secret`]s.
 #[derive(Debug, Clone)]
@@ -22,7 +64,7 @@ pub struct Variable {
 /// - with a CA file: `REQUESTS_CA_BUNDLE` (Python `requests`: awxkit, `ansible.platform`),
 ///   `SSL_CERT_FILE` (Python's `ssl` and Go, i.e. `ansible.controller` and Terraform) and
 ///   `CURL_CA_BUNDLE` (curl). These replace the system's CA store for that process.
-pub fn variables(profile: &Profile, tokens: &TokenSet) -> Vec<Variable> {
+pub fn environment_for(profile: &Profile, tokens: &TokenSet) -> Vec<Variable> {
     let host = profile.base_url.as_str().trim_end_matches('/').to_owned();
     let token = || tokens.access_token.clone();
     let mut set = Vec::new();
@@ -60,7 +102,7 @@ pub fn variables(profile: &Profile, tokens: &TokenSet) -> Vec<Variable> {
 /// Variables that name a server or token for these tools under other names, or for the
 /// other kind of server: `exec` removes them from the command's environment, so one left
 /// over from another profile (an earlier `eval`) cannot win over the ones it sets.
-pub const OTHER_NAMES: &[&str] = &[
+pub const OTHER_TOOL_VARIABLES: &[&str] = &[
     "AAP_HOSTNAME",
     "AAP_TOKEN",
     "GATEWAY_HOSTNAME",
@@ -136,7 +178,7 @@ mod tests {
         let awx = ProfileDraft::new("a", Preset::Awx, "https://awx.example.com/", "id")
             .build()
             .unwrap();
-        let set = variables(&awx, &tokens());
+        let set = environment_for(&awx, &tokens());
         assert_eq!(names(&set), ["CONTROLLER_HOST", "CONTROLLER_OAUTH_TOKEN"]);
         assert_eq!(
             dotenv(&set).expose(),
@@ -146,7 +188,7 @@ mod tests {
             .build()
             .unwrap();
         gateway.ca_file = Some("/etc/ssl/aap ca.pem".into());
-        let set = variables(&gateway, &tokens());
+        let set = environment_for(&gateway, &tokens());
         assert_eq!(
             names(&set),
             [
@@ -166,6 +208,60 @@ mod tests {
         assert!(dotenv(&set)
             .expose()
             .ends_with("CURL_CA_BUNDLE='/etc/ssl/aap ca.pem'"));
+    }
+
+    #[test]
+    fn texts_for_other_tools() {
+        let profile: Profile = toml::from_str(
+            r#"
+name = "p"
+preset = "awx"
+base_url = "https://awx.example.com/x'$(touch pwned)'"
+client_id = "id"
+redirect_uri = "http://127.0.0.1/callback"
+"#,
+        )
+        .unwrap();
+        let set = TokenSet {
+            access_token: Secret::new("acc"),
+            refresh_token: None,
+            token_type: "Bearer".into(),
+            scope: None,
+            issued_at: Utc::now(),
+            expires_at: None,
+            user: None,
+            origin: None,
+        };
+        let text = |what: TokenText| what.render(&set, &profile).map(|s| s.expose().to_owned());
+        assert_eq!(
+            text(TokenText::Header).unwrap(),
+            "Authorization: Bearer acc"
+        );
+        assert!(text(TokenText::Env)
+            .unwrap()
+            .ends_with("\nCONTROLLER_OAUTH_TOKEN=acc"));
+        assert!(text(TokenText::RefreshToken).is_err());
+        let curl = text(TokenText::Curl).unwrap();
+        assert_eq!(
+            curl,
+            r"curl -H 'Authorization: Bearer acc' 'https://awx.example.com/x'\''$(touch%20pwned)'\''/api/v2/me/'"
+        );
+        // What a shell makes of it: two words, nothing run.
+        let dir = tempfile::tempdir().unwrap();
+        let out = std::process::Command::new("sh")
+            .current_dir(dir.path())
+            .arg("-c")
+            .arg(format!(
+                "printf '%s\\n' {}",
+                curl.trim_start_matches("curl -H ")
+            ))
+            .output()
+            .unwrap();
+        assert_eq!(
+            String::from_utf8_lossy(&out.stdout),
+            "Authorization: Bearer acc\nhttps://awx.example.com/x'$(touch%20pwned)'/api/v2/me/\n"
+        );
+        assert!(!dir.path().join("pwned").exists());
     }
 
     #[test]

@@ -21,6 +21,9 @@ pub enum ErrorKind {
     Network,
     /// The OS keyring is unavailable, locked or refused.
     Keyring,
+    /// Something under AuthDesk failed (the random generator, TLS set-up): not the
+    /// user's input, and not the server.
+    Internal,
 }
 
 /// What the server said when it refused a request, kept verbatim for a details view.
@@ -59,10 +62,18 @@ fn request_line(method: &str, url: &url::Url) -> String {
     format!("{method} {shown}")
 }
 
+/// What a token refresh is called in errors; [`Error::is_refresh_token_refused`] knows
+/// a refused refresh by it.
+pub const REFRESH_ACTION: &str = "token refresh";
+
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     #[error("{0}")]
     Config(String),
+
+    /// A failure under AuthDesk: `what` is what it could not do ("draw a random state").
+    #[error("AuthDesk could not {what}: {detail}.")]
+    Internal { what: &'static str, detail: String },
 
     #[error("There is no profile named \"{0}\".")]
     ProfileNotFound(String),
@@ -226,7 +237,8 @@ pub enum Hint {
     OtherName,
     /// Start the sign-in again.
     StartAgain,
-    /// Sign in anew where a browser can be used (or with the URL opened by hand).
+    /// Sign in anew where a browser can be used (or with the URL opened by hand). The
+    /// profile's name, empty where the error does not know it.
     SignInAgain(String),
     /// Sign in with scope `write`, or log in with a username and password.
     SignInWithWrite(String),
@@ -236,6 +248,12 @@ pub enum Hint {
     CheckBaseUrl,
     /// Say which kind of server it is.
     ChoosePreset,
+    /// The client ID or secret does not match the server's application (`invalid_client`):
+    /// correct the client ID, or enter the secret again.
+    FixClientCredentials,
+    /// A passing failure (the network, a busy server, a refused consent): the same
+    /// action again may work. Shells may leave it unsaid and offer it as a button.
+    TryAgain,
 }
 
 fn describe_refusal(error: &str, description: Option<&str>) -> String {
@@ -295,11 +313,19 @@ impl Error {
             | Error::UnknownServer(_)
             | Error::NotTheApi { .. } => ErrorKind::Config,
             Error::Network { .. } => ErrorKind::Network,
+            Error::Internal { .. } => ErrorKind::Internal,
         }
     }
 
-    /// What the person can do next, when there is something to say.
+    /// What the person can do next, when there is something to say. The one place that
+    /// decides it: shells only word it (the CLI as a command, the window as a button).
     pub fn hint(&self) -> Option<Hint> {
+        if self.refuses_client() {
+            return Some(Hint::FixClientCredentials);
+        }
+        if self.is_refresh_token_refused() {
+            return Some(Hint::SignInAgain(String::new()));
+        }
         match self {
             Error::ProfileNotFound(_) => Some(Hint::ListProfiles),
             Error::ProfileExists(_) | Error::NameDiffersOnlyInCase { .. } => Some(Hint::OtherName),
@@ -322,6 +348,10 @@ impl Error {
                 untrusted_certificate: true,
                 ..
             } => Some(Hint::TrustCertificate),
+            Error::Network { .. } | Error::AuthorizationRefused { .. } | Error::SignInBusy(_) => {
+                Some(Hint::TryAgain)
+            }
+            Error::ServerRejected { reply, .. } if reply.status >= 500 => Some(Hint::TryAgain),
             _ => None,
         }
     }
@@ -332,7 +362,7 @@ impl Error {
     pub fn is_refresh_token_refused(&self) -> bool {
         match self {
             Error::ServerRejected {
-                action: crate::oauth::REFRESH_ACTION,
+                action: REFRESH_ACTION,
                 reply,
                 ..
             } => {

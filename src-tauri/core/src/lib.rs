@@ -2,41 +2,68 @@
 //! and the OAuth2 client for AWX and the AAP gateway. It knows nothing of Tauri or GTK:
 //! the window, the CLI and the tests all drive [`Engine`].
 //!
-//! Where things live: `engine/` (what a shell can ask for, split by capability),
-//! `profiles/` (the profile file and what a typed profile must be), `os_keyring`
-//! (client secrets and tokens in the OS keyring), `listener/` (the loopback listener
-//! that catches the redirect), `oauth/` (the OAuth2 client), `server_api/` (the REST API
-//! beyond OAuth2), `http/` (HTTP and TLS trust for both clients), `presets` (where each
-//! kind of server keeps its endpoints), `tokens` (tokens and the texts other tools take
-//! them in), `environment` (the variables each Ansible tool reads a token from), `text` (the sanitiser for server text), `secret` (the redacted `Secret`).
+//! # Layers
+//!
+//! Each module uses only modules on lines above its own (never one beside it or below);
+//! the test `layers_only_look_down` (in `layers.rs`) reads this list and the sources and
+//! fails on any other `crate::` path:
+//!
+//! ```text
+//! error, secret, text          what every layer speaks: errors, redacted secrets, server text
+//! files                        atomic writes, private folders, locks across processes
+//! presets, http, listener      server kinds' paths; HTTP and TLS trust; the loopback listener
+//! profiles                     the profile file and what a typed profile must be
+//! tokens                       tokens, their expiry and origin
+//! environment, os_keyring, oauth   texts for other tools; the OS keyring; the OAuth2 client
+//! server_api                   the REST API beyond OAuth2 (applications, personal tokens)
+//! engine                       what a shell can ask for, split by capability
+//! ```
+//!
+//! Every module is private: what shells use is re-exported below, with one path each.
 
-pub mod engine;
-pub mod environment;
-pub mod error;
-pub mod http;
-pub mod listener;
-pub mod oauth;
-pub mod os_keyring;
-pub mod presets;
-pub mod profiles;
-pub mod secret;
-pub mod server_api;
-pub mod text;
-pub mod tokens;
+mod engine;
+mod environment;
+mod error;
+mod files;
+mod http;
+mod listener;
+mod oauth;
+mod os_keyring;
+mod presets;
+mod profiles;
+mod secret;
+mod server_api;
+mod text;
+mod tokens;
+
+#[cfg(test)]
+mod layers;
 
 pub use engine::{
     open_in_browser, ApplicationSetup, DetectedServer, Engine, Finding, Outcome, ProfileSave,
     Reuse, RevokeReport, SaveMode, ServerDraft, SignIn, SignInReason, TokenSource, DEFAULT_TIMEOUT,
 };
+pub use environment::{environment_for, TokenText, Variable, OTHER_TOOL_VARIABLES};
 pub use error::{Error, ErrorKind, Hint, Result, ServerReply};
-pub use http::Trust;
+pub use files::{private_folder, write_atomically, FileLock};
+pub use http::{Fingerprint, Trust};
+pub use listener::StartLinks;
 pub use oauth::{OAuthClient, WhoAmI};
 pub use os_keyring::Keyring;
 pub use presets::{Endpoints, Preset};
 pub use profiles::{
     parse_url, ClientAuth, EndpointDraft, Grant, Profile, ProfileDefaults, ProfileDraft,
-    ProfileStore, Scope, DEFAULT_REDIRECT_URI,
+    ProfileStore, Scope, APPLICATION_NAME_PREFIX, DEFAULT_REDIRECT_URI,
 };
 pub use secret::Secret;
 pub use server_api::{ApiLogin, Credentials, NewToken, Organization, ServerApi, TokenInfo};
-pub use tokens::{TokenOrigin, TokenSet, TokenText, EXPIRY_MARGIN};
+pub use text::one_line;
+pub use tokens::{TokenOrigin, TokenSet, EXPIRY_MARGIN};
+
+/// What the fuzz targets (`fuzz/`) drive: the parsers of what a server or a browser sends.
+#[doc(hidden)]
+pub mod fuzzing {
+    pub use crate::listener::{classify_request, Verdict};
+    pub use crate::oauth::interpret_token_answer;
+    pub use crate::server_api::interpret_api_answer;
+}

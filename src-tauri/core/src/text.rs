@@ -1,6 +1,7 @@
 //! The one sanitiser for text a server (or anyone on the wire of an `http://` profile)
 //! wrote: every such string passes through here before it reaches a terminal, a log
-//! line or the window, so escape sequences and control characters never do.
+//! line or the window, so escape sequences and control characters never do. Also the one
+//! quoting for text that goes the other way, into a POSIX shell.
 
 /// Text safe for a terminal: control characters (escape sequences, `\r`, bells) and the
 /// invisible characters that reorder or hide text (bidirectional overrides, zero-width
@@ -59,6 +60,12 @@ pub fn cut(text: &str, max_chars: usize) -> String {
         Some((at, _)) => format!("{}…", &text[..at]),
         None => text.to_owned(),
     }
+}
+
+/// One POSIX shell word: single quotes, each `'` inside written as `'\''`. A URL may
+/// hold `'` and `$(…)` (the path percent-encodes neither), so nothing is left bare.
+pub fn shell_quote(text: &str) -> String {
+    format!("'{}'", text.replace('\'', r"'\''"))
 }
 
 #[cfg(test)]

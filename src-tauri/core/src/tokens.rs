@@ -1,6 +1,5 @@
-//! The tokens a flow produced, with their metadata, and the texts other tools take them
-//! in (header, `.env` line, curl command), built once for the CLI and the window.
-//! Secrets are redacted in `Debug`; texts holding a token are [`Secret`]s, wiped on drop.
+//! The tokens a flow produced, with their metadata: when they expire, where they were
+//! issued, which one to revoke. Secrets are redacted in `Debug`.
 
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
@@ -91,56 +90,16 @@ impl TokenSet {
             None => ("access token", &self.access_token, "access_token"),
         }
     }
-
-    /// One of the texts other tools take a token in; `profile` is the one the tokens
-    /// belong to (its name for errors, its who-am-I URL for curl).
-    pub fn text(&self, what: TokenText, profile: &Profile) -> Result<Secret> {
-        let access = self.access_token.expose();
-        Ok(Secret::new(match what {
-            TokenText::AccessToken => access.to_owned(),
-            TokenText::RefreshToken => self.refresh_token_of(&profile.name)?.expose().to_owned(),
-            TokenText::Header => format!("Authorization: Bearer {access}"),
-            TokenText::Env => {
-                return Ok(crate::environment::dotenv(&crate::environment::variables(
-                    profile, self,
-                )))
-            }
-            TokenText::Shell => {
-                return Ok(crate::environment::shell_exports(
-                    &crate::environment::variables(profile, self),
-                ))
-            }
-            TokenText::Curl => format!(
-                "curl -H {} {}",
-                shell_quote(&format!("Authorization: Bearer {access}")),
-                shell_quote(profile.endpoints()?.whoami.as_str())
-            ),
-        }))
-    }
 }
 
-/// The texts a token is handed over in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum TokenText {
-    /// The access token alone.
-    AccessToken,
-    RefreshToken,
-    /// `Authorization: Bearer …`, for curl's `-H` and HTTP clients.
-    Header,
-    /// `KEY=value` lines for `.env` files: the server and token variables the tools for
-    /// the profile's kind of server read (`crate::environment`).
-    Env,
-    /// The same variables as `export KEY='value'` lines for a POSIX shell.
-    Shell,
-    /// A curl command against who-am-I, safe to paste into a POSIX shell.
-    Curl,
-}
-
-/// One POSIX shell word: single quotes, each `'` inside written as `'\''`. A URL may
-/// hold `'` and `$(…)` (the path percent-encodes neither), so nothing is left bare.
-pub fn shell_quote(text: &str) -> String {
-    format!("'{}'", text.replace('\'', r"'\''"))
+/// Tokens end up in shell commands, headers and `.env` lines: accept only what RFC 6750
+/// allows in a bearer token (`b64token`), so a hostile server cannot inject anything.
+pub fn is_b64token(token: &str) -> bool {
+    let body = token.trim_end_matches('=');
+    !body.is_empty()
+        && body.bytes().all(|b| {
+            b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'+' | b'/')
+        })
 }
 
 /// `issued_at + expires_in`, saturating: AWX sends 31536000000 s (1000 years) and a
@@ -158,6 +117,15 @@ mod tests {
     use super::*;
 
     #[test]
+    fn only_bearer_token_characters_pass() {
+        assert!(is_b64token("NDInWxGJI4iZgqpsreujjbvzCfJqgR"));
+        assert!(is_b64token("a.b-c_d~e+f/g=="));
+        for hostile in ["", "==", "a b", "a'b", "$(id)", "a\nb", "tök"] {
+            assert!(!is_b64token(hostile), "{hostile:?}");
+        }
+    }
+
+    #[test]
     fn awx_thousand_year_expiry_does_not_overflow() {
         let now = Utc::now();
         let expiry = expiry_from(now, 31_536_000_000);
@@ -169,60 +137,6 @@ mod tests {
     #[test]
     fn absurd_expiry_saturates() {
         assert_eq!(expiry_from(Utc::now(), u64::MAX), DateTime::<Utc>::MAX_UTC);
-    }
-
-    #[test]
-    fn texts_for_other_tools() {
-        let profile: Profile = toml::from_str(
-            r#"
-name = "p"
-preset = "awx"
-base_url = "https://awx.example.com/x'$(touch pwned)'"
-client_id = "id"
-redirect_uri = "http://127.0.0.1/callback"
-"#,
-        )
-        .unwrap();
-        let set = TokenSet {
-            access_token: Secret::new("acc"),
-            refresh_token: None,
-            token_type: "Bearer".into(),
-            scope: None,
-            issued_at: Utc::now(),
-            expires_at: None,
-            user: None,
-            origin: None,
-        };
-        let text = |what| set.text(what, &profile).map(|s| s.expose().to_owned());
-        assert_eq!(
-            text(TokenText::Header).unwrap(),
-            "Authorization: Bearer acc"
-        );
-        assert!(text(TokenText::Env)
-            .unwrap()
-            .ends_with("\nCONTROLLER_OAUTH_TOKEN=acc"));
-        assert!(text(TokenText::RefreshToken).is_err());
-        let curl = text(TokenText::Curl).unwrap();
-        assert_eq!(
-            curl,
-            r"curl -H 'Authorization: Bearer acc' 'https://awx.example.com/x'\''$(touch%20pwned)'\''/api/v2/me/'"
-        );
-        // What a shell makes of it: two words, nothing run.
-        let dir = tempfile::tempdir().unwrap();
-        let out = std::process::Command::new("sh")
-            .current_dir(dir.path())
-            .arg("-c")
-            .arg(format!(
-                "printf '%s\\n' {}",
-                curl.trim_start_matches("curl -H ")
-            ))
-            .output()
-            .unwrap();
-        assert_eq!(
-            String::from_utf8_lossy(&out.stdout),
-            "Authorization: Bearer acc\nhttps://awx.example.com/x'$(touch%20pwned)'/api/v2/me/\n"
-        );
-        assert!(!dir.path().join("pwned").exists());
     }
 
     #[test]

@@ -12,6 +12,7 @@ use super::output::Format;
 const EXIT_CODES_HELP: &str = "\
 Exit status:
   0  done
+  1  internal failure (the system random generator or TLS set-up failed)
   2  usage or configuration error (bad arguments, unknown profile, port in use)
   3  the user or the server refused the authorization (error= on the redirect)
   4  timed out or cancelled

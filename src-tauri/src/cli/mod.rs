@@ -105,15 +105,16 @@ fn warn_cleartext(warning: Option<String>) {
 /// The error as one sentence, with the CLI's way to the next step.
 pub fn sentence(error: &Error) -> String {
     let message = error.to_string();
-    match error.hint() {
-        Some(hint) => format!("{}; {}", message.trim_end_matches('.'), hint_text(&hint)),
+    match error.hint().as_ref().and_then(hint_text) {
+        Some(hint) => format!("{}; {hint}", message.trim_end_matches('.')),
         None => message,
     }
 }
 
-/// What to do next, in commands and flags.
-fn hint_text(hint: &Hint) -> String {
-    match hint {
+/// What to do next, in commands and flags; `None` where running the command again is all
+/// there is to say.
+fn hint_text(hint: &Hint) -> Option<String> {
+    Some(match hint {
         Hint::ListProfiles => "`authdesk profile list` shows the ones there are.".into(),
         Hint::EnterClientSecret(name) => format!(
             "set it with `authdesk profile add {name} …` (the secret is read from a prompt or --client-secret-stdin)."
@@ -131,7 +132,18 @@ fn hint_text(hint: &Hint) -> String {
         Hint::CheckBaseUrl => "check the profile's base URL (http or https, host, path prefix) and --preset: `authdesk profile show` shows them.".into(),
         Hint::ChoosePreset => "give --preset awx (AWX, Automation Controller up to 2.4) or --preset gateway (AAP 2.5 and later).".into(),
         Hint::UseProfileToken => "leave out --username to use the profile's own token (from `authdesk token`), which works with single sign-on too.".into(),
-        Hint::SignInAgain(name) => format!("sign in with `authdesk token {name} --fresh` where a browser can open (add --no-browser to open the URL yourself)."),
+        Hint::SignInAgain(name) => format!("sign in with `authdesk token {} --fresh` where a browser can open (add --no-browser to open the URL yourself).", name_or_placeholder(name)),
+        Hint::FixClientCredentials => "the profile's client ID or secret does not match the server's application: check the client ID with `authdesk profile show`, and enter the secret again with `authdesk profile add NAME … --client-secret-stdin`.".into(),
+        Hint::TryAgain => return None,
+    })
+}
+
+/// A profile's name for a command line, or `NAME` where the error does not know it.
+fn name_or_placeholder(name: &str) -> &str {
+    if name.is_empty() {
+        "NAME"
+    } else {
+        name
     }
 }
 

@@ -59,7 +59,7 @@ pub fn render(
         Format::Shell => TokenText::Shell,
         Format::Header => TokenText::Header,
     };
-    Ok(tokens.text(text, profile)?.expose().to_owned())
+    Ok(text.render(tokens, profile)?.expose().to_owned())
 }
 
 #[cfg(test)]

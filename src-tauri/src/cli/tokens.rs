@@ -143,10 +143,10 @@ pub async fn exec(engine: &Engine, args: ExecArgs) -> Result<u8, Error> {
     let (profile, tokens, _) = obtain(engine, request).await?;
     let mut child = std::process::Command::new(program);
     child.args(arguments);
-    for name in authdesk_core::environment::OTHER_NAMES {
+    for name in authdesk_core::OTHER_TOOL_VARIABLES {
         child.env_remove(name);
     }
-    for variable in authdesk_core::environment::variables(&profile, &tokens) {
+    for variable in authdesk_core::environment_for(&profile, &tokens) {
         child.env(variable.name, variable.value.expose());
     }
     let shown = program.to_string_lossy();
@@ -169,7 +169,7 @@ pub async fn exec(engine: &Engine, args: ExecArgs) -> Result<u8, Error> {
 
 /// The sentence and status (as a shell gives them) for a command that could not start.
 fn not_started(program: &str, error: &std::io::Error) -> u8 {
-    let program = authdesk_core::text::one_line(program, 120);
+    let program = authdesk_core::one_line(program, 120);
     if error.kind() == std::io::ErrorKind::NotFound {
         eprintln!("authdesk: could not run `{program}`: no such command was found (check the name and PATH).");
         exit::COMMAND_NOT_FOUND

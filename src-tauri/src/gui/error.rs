@@ -37,62 +37,42 @@ pub enum NextStep {
     EditProfile,
 }
 
-fn next_step(error: &Error) -> Option<NextStep> {
-    if error.refuses_client() {
-        return Some(NextStep::UpdateClientSecret);
-    }
-    match error {
-        Error::MissingClientSecret(_) => Some(NextStep::UpdateClientSecret),
-        Error::Network {
-            untrusted_certificate: true,
-            ..
-        } => Some(NextStep::TrustCaFile),
-        Error::Network { .. }
-        | Error::AuthorizationRefused { .. }
-        | Error::TimedOut(_)
-        | Error::StartLinkReused
-        | Error::RefreshBusy(_)
-        | Error::SignInBusy(_) => Some(NextStep::TryAgain),
-        Error::ServerRejected { reply, .. } if reply.status >= 500 => Some(NextStep::TryAgain),
-        Error::SignInNeeded { .. }
-        | Error::NoTokens(_)
-        | Error::NoRefreshToken(_)
-        | Error::TokensFromElsewhere(_)
-        | Error::ProfileChangedDuringSignIn(_) => Some(NextStep::SignIn),
-        _ if error.is_refresh_token_refused() => Some(NextStep::SignIn),
-        Error::NotTheApi { .. }
-        | Error::UnknownServer(_)
-        | Error::RedirectNotOnLoopback(_)
-        | Error::TokenLacksWrite { .. } => Some(NextStep::EditProfile),
-        _ => None,
+/// The button for the core's next step: the window decides nothing of its own here.
+fn next_step(hint: &Hint) -> Option<NextStep> {
+    match hint {
+        Hint::FixClientCredentials | Hint::EnterClientSecret(_) => {
+            Some(NextStep::UpdateClientSecret)
+        }
+        Hint::TrustCertificate => Some(NextStep::TrustCaFile),
+        Hint::TryAgain | Hint::WaitLonger | Hint::StartAgain => Some(NextStep::TryAgain),
+        Hint::SignInAgain(_) | Hint::GetTokens(_) => Some(NextStep::SignIn),
+        Hint::CheckBaseUrl
+        | Hint::ChoosePreset
+        | Hint::UseLoopbackRedirect
+        | Hint::SignInWithWrite(_) => Some(NextStep::EditProfile),
+        Hint::ListProfiles | Hint::OtherName | Hint::UsePassword(_) | Hint::UseProfileToken => None,
     }
 }
 
 impl From<Error> for CommandError {
     fn from(error: Error) -> Self {
         let reply = error.server_reply();
-        let hint = match error.hint() {
-            Some(hint) => Some(hint_text(&hint)),
-            None if error.refuses_client() => Some(
-                "The profile's client ID or secret does not match the server's application: update the client secret (or the client ID) in Edit.".to_owned(),
-            ),
-            None => None,
-        };
+        let next_hint = error.hint();
         CommandError {
             message: error.to_string(),
-            hint,
+            hint: next_hint.as_ref().and_then(hint_text),
             kind: error.kind(),
             status: reply.map(|r| r.status),
             details: reply.map(|r| readable(&r.body)),
             request: reply.and_then(|r| r.request.clone()),
-            next: next_step(&error),
+            next: next_hint.as_ref().and_then(next_step),
             cancelled: matches!(error, Error::Cancelled),
         }
     }
 }
 
-/// The next step, in terms of what the window shows.
-fn hint_text(hint: &Hint) -> String {
+/// The next step, in terms of what the window shows; `None` where the button says it.
+fn hint_text(hint: &Hint) -> Option<String> {
     let text = match hint {
         Hint::ListProfiles => "Choose one from the Profile list.",
         Hint::EnterClientSecret(_) => "Edit the profile and enter the client secret the server showed when the application was created.",
@@ -101,8 +81,10 @@ fn hint_text(hint: &Hint) -> String {
         Hint::WaitLonger => "Press Get token to try again.",
         Hint::TrustCertificate => "If the server uses a private CA, edit the profile and give that CA's PEM file, or pin the server's certificate.",
         Hint::UseLoopbackRedirect => {
-            return format!("Register {DEFAULT_REDIRECT_URI} in the server's application, then edit the profile to use it.")
+            return Some(format!("Register {DEFAULT_REDIRECT_URI} in the server's application, then edit the profile to use it."))
         }
+        Hint::FixClientCredentials => "The profile's client ID or secret does not match the server's application: update the client secret (or the client ID) in Edit.",
+        Hint::TryAgain => return None,
         Hint::OtherName => "Pick another name.",
         Hint::StartAgain => "Press Get token to start again.",
         Hint::SignInAgain(_) => "Press Get token to sign in again.",
@@ -111,7 +93,7 @@ fn hint_text(hint: &Hint) -> String {
         Hint::ChoosePreset => "Choose the kind of server yourself.",
         Hint::UseProfileToken => "Leave the username empty to use the profile's own token (from Get token), which works with single sign-on too.",
     };
-    text.to_owned()
+    Some(text.to_owned())
 }
 
 impl CommandError {

@@ -2,6 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
+use authdesk_core::write_atomically;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -39,20 +40,11 @@ impl Settings {
         settings
     }
 
+    /// Saved as the core saves the profiles ([`write_atomically`]): the folder private
+    /// when new, a crash never leaving half a file.
     pub fn save(&self) -> std::io::Result<()> {
-        if let Some(dir) = self.path.parent() {
-            // The folder of profiles.toml too: the owner's alone when new, as the core makes it.
-            let mut builder = std::fs::DirBuilder::new();
-            builder.recursive(true);
-            #[cfg(unix)]
-            std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
-            builder.create(dir)?;
-        }
         let text = toml::to_string_pretty(self).map_err(std::io::Error::other)?;
-        // Written beside and renamed over: a crash never leaves half a settings file.
-        let temporary = self.path.with_extension("toml.tmp");
-        std::fs::write(&temporary, text)?;
-        std::fs::rename(&temporary, &self.path)
+        write_atomically(&self.path, text.as_bytes())
     }
 
     /// Records the profile shown last. Only that field changes in the file: another

@@ -37,7 +37,7 @@ pub struct PendingSignIn {
     pub attempt: u64,
     pub authorize_url: String,
     /// Fresh one-time links for opening the browser again (the state stays off command lines).
-    pub start_links: Option<std::sync::Arc<authdesk_core::listener::StartLinks>>,
+    pub start_links: Option<std::sync::Arc<authdesk_core::StartLinks>>,
     pub cancel: CancellationToken,
     pub outcome: Option<oneshot::Receiver<Result<TokenView, CommandError>>>,
 }

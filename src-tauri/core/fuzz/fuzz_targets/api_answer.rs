@@ -2,7 +2,7 @@
 //! a panic, and nothing that reaches a terminal carries control characters.
 #![no_main]
 
-use authdesk_core::server_api::interpret_api_answer;
+use authdesk_core::fuzzing::interpret_api_answer;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

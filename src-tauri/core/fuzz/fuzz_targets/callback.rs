@@ -2,7 +2,7 @@
 //! nothing without this attempt's state is ever taken as a code.
 #![no_main]
 
-use authdesk_core::listener::callback::{classify_request, Verdict};
+use authdesk_core::fuzzing::{classify_request, Verdict};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|head: &[u8]| {

@@ -2,7 +2,7 @@
 //! is read into tokens or one sentence, never a panic, and accepted tokens are clean.
 #![no_main]
 
-use authdesk_core::oauth::interpret_token_answer;
+use authdesk_core::fuzzing::interpret_token_answer;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

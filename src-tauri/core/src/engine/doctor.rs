@@ -111,7 +111,7 @@ impl Engine {
             Err(e) => finding("client secret", Outcome::Fail, one_sentence(e)),
         });
 
-        let trust = match Trust::of(profile) {
+        let trust = match profile.trust() {
             Ok(trust) => trust,
             Err(e) => {
                 findings.push(finding("TLS trust", Outcome::Fail, one_sentence(&e)));

@@ -2,11 +2,12 @@
 //! rotates both; the new pair is kept at once), who-am-I, and storing new pairs.
 
 use super::Engine;
+use crate::environment::TokenText;
 use crate::error::{Error, Result};
 use crate::oauth::{OAuthClient, WhoAmI};
 use crate::profiles::Profile;
 use crate::secret::Secret;
-use crate::tokens::{TokenOrigin, TokenSet, TokenText};
+use crate::tokens::{TokenOrigin, TokenSet};
 
 impl Engine {
     /// The profile's current tokens, from the keyring, if they were issued where the
@@ -33,7 +34,7 @@ impl Engine {
     /// A stored token in the text another tool takes it in, because the user asked for it.
     pub async fn token_text(&self, name: &str, what: TokenText) -> Result<Secret> {
         let profile = self.profiles.get(name)?;
-        self.stored_tokens(name).await?.text(what, &profile)
+        what.render(&self.stored_tokens(name).await?, &profile)
     }
 
     /// Trades the refresh token for a new pair, which is stored at once (the old one is

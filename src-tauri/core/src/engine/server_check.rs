@@ -65,7 +65,7 @@ impl Engine {
     /// certificate not trusted by the profile, or no API where the profile points (a
     /// who-am-I that is missing, redirects, or answers with a web page).
     pub async fn check_server(&self, profile: &Profile) -> Result<()> {
-        let http = build_client(&Trust::of(profile)?, profile.request_timeout())?;
+        let http = build_client(&profile.trust()?, profile.request_timeout())?;
         self.check_server_with(profile, &http).await
     }
 

@@ -9,7 +9,7 @@ use super::{Engine, ProfileSave, Reuse, SaveMode};
 use crate::error::{Error, Result};
 use crate::http::Trust;
 use crate::presets::Preset;
-use crate::profiles::{parse_url, Grant, Profile, ProfileDraft};
+use crate::profiles::{parse_url, Grant, Profile, ProfileDraft, APPLICATION_NAME_PREFIX};
 use crate::server_api::{ApiLogin, Credentials, NewApplication, Organization, ServerApi};
 use crate::tokens::TokenSet;
 
@@ -62,7 +62,7 @@ impl Engine {
         ServerApi::connect(
             profile.preset,
             &profile.base_url,
-            &Trust::of(&profile)?,
+            &profile.trust()?,
             profile.request_timeout(),
             login,
         )
@@ -112,7 +112,7 @@ impl Engine {
         let api = ServerApi::connect(
             checked.preset,
             &checked.base_url,
-            &Trust::of(&checked)?,
+            &checked.trust()?,
             checked.request_timeout(),
             ApiLogin::Password(credentials),
         )
@@ -194,9 +194,6 @@ pub struct ApplicationSetup {
 }
 
 impl ApplicationSetup {
-    /// What a new application is called when the person names none.
-    pub const DEFAULT_NAME_PREFIX: &'static str = "AuthDesk ";
-
     /// [`Profile::cleartext_warning`] of the profile this set-up would make.
     pub fn cleartext_warning(&self) -> Option<String> {
         self.profile_before_client_id().ok()?.cleartext_warning()
@@ -213,7 +210,7 @@ impl ApplicationSetup {
     /// The name to create the application under.
     pub fn application_name(&self) -> String {
         match self.application_name.trim() {
-            "" => format!("{}{}", Self::DEFAULT_NAME_PREFIX, self.profile.name.trim()),
+            "" => format!("{}{}", APPLICATION_NAME_PREFIX, self.profile.name.trim()),
             typed => typed.to_owned(),
         }
     }

@@ -12,8 +12,8 @@ use url::Url;
 
 use super::Engine;
 use crate::error::{Error, Result};
-use crate::http::{build_client, Trust};
-use crate::listener::{callback, LoopbackListener, Verdict};
+use crate::http::build_client;
+use crate::listener::{classify_query, LoopbackListener, Verdict};
 use crate::oauth::OAuthClient;
 use crate::secret::random_urlsafe;
 use crate::tokens::TokenSet;
@@ -48,7 +48,7 @@ impl Engine {
         // and the exchange can reuse the check's connection. It is built (and the server
         // asked) while the keyring is read, which starts first.
         let checked = async {
-            let http = build_client(&Trust::of(&profile)?, profile.request_timeout())?;
+            let http = build_client(&profile.trust()?, profile.request_timeout())?;
             self.check_server_with(&profile, &http).await?;
             Ok::<_, Error>(http)
         };
@@ -62,8 +62,10 @@ impl Engine {
         let redirect_uri = listener
             .as_ref()
             .map_or(registered, |l| l.redirect_uri().clone());
-        let state = random_urlsafe(43)
-            .map_err(|e| Error::Config(format!("The system random generator failed: {e}.")))?;
+        let state = random_urlsafe(43).map_err(|e| Error::Internal {
+            what: "draw the sign-in's random state",
+            detail: e.to_string(),
+        })?;
         let (challenge, verifier) = if profile.pkce {
             let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
             (Some(challenge), Some(verifier))
@@ -235,7 +237,7 @@ impl SignIn {
                 "The pasted text is not a URL ({e}); copy the whole address from the browser."
             ))
         })?;
-        match callback::classify_query(url.query().unwrap_or_default(), &self.state) {
+        match classify_query(url.query().unwrap_or_default(), &self.state) {
             Verdict::Code(code) => self.exchange(&code).await,
             Verdict::Refused { error, description } => {
                 Err(Error::AuthorizationRefused { error, description })

@@ -2,12 +2,15 @@
 //! server with its TLS trust, no redirects and timeouts; capped bodies; network
 //! failures as one sentence.
 
-pub mod pinning;
+mod pinning;
+mod refusal;
 mod trust;
 
 use std::time::Duration;
 
-pub use trust::Trust;
+pub use pinning::Fingerprint;
+pub use refusal::rejected;
+pub use trust::{typed_ca_file, typed_pin, Trust};
 
 use crate::error::{Error, Result};
 use crate::text::{cut, printable};
@@ -25,7 +28,10 @@ pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 pub fn build_client(trust: &Trust, timeout: Option<Duration>) -> Result<reqwest::Client> {
     client_builder(trust, timeout)?
         .build()
-        .map_err(|e| Error::Config(format!("Could not set up the HTTP client: {e}.")))
+        .map_err(|e| Error::Internal {
+            what: "set up the HTTP client",
+            detail: e.to_string(),
+        })
 }
 
 /// The settings of [`build_client`], for a client that needs one more (a cookie jar).

@@ -112,7 +112,10 @@ pub fn pinned_config(pin: Fingerprint) -> Result<rustls::ClientConfig> {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let config = rustls::ClientConfig::builder_with_provider(Arc::clone(&provider))
         .with_safe_default_protocol_versions()
-        .map_err(|e| Error::Config(format!("Could not set up TLS: {e}.")))?
+        .map_err(|e| Error::Internal {
+            what: "set up TLS",
+            detail: e.to_string(),
+        })?
         .dangerous()
         .with_custom_certificate_verifier(Arc::new(PinnedCertificate { pin, provider }))
         .with_no_client_auth();

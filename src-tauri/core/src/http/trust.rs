@@ -5,7 +5,6 @@ use std::path::PathBuf;
 
 use super::pinning::Fingerprint;
 use crate::error::Result;
-use crate::profiles::{typed_ca_file, typed_pin, Profile};
 
 #[derive(Debug, Clone, Default)]
 pub struct Trust {
@@ -16,13 +15,6 @@ pub struct Trust {
 }
 
 impl Trust {
-    pub fn of(profile: &Profile) -> Result<Trust> {
-        Ok(Trust {
-            ca_file: profile.ca_file.clone(),
-            pin: profile.pinned_fingerprint()?,
-        })
-    }
-
     /// From a form's fields, before there is a profile: the same rules as a profile's.
     pub fn typed(ca_file: Option<&str>, pin: Option<&str>) -> Result<Trust> {
         Ok(Trust {
@@ -30,4 +22,22 @@ impl Trust {
             pin: typed_pin(pin).map(|pin| pin.parse()).transpose()?,
         })
     }
+}
+
+/// A CA file path as typed: blank means none; relative paths are made absolute, so the
+/// profile works from any folder.
+pub fn typed_ca_file(text: Option<&str>) -> Option<PathBuf> {
+    text.map(str::trim)
+        .filter(|path| !path.is_empty())
+        .map(|path| {
+            let path = PathBuf::from(path);
+            std::path::absolute(&path).unwrap_or(path)
+        })
+}
+
+/// A pinned fingerprint as typed: blank means none (checked by `Profile::validate`).
+pub fn typed_pin(text: Option<&str>) -> Option<String> {
+    text.map(str::trim)
+        .filter(|pin| !pin.is_empty())
+        .map(str::to_owned)
 }

@@ -11,8 +11,9 @@ use url::Url;
 
 use super::adapter::OAuthHttp;
 use super::answers::token_result;
-use super::{OAuthClient, REFRESH_ACTION};
+use super::OAuthClient;
 use crate::error::Result;
+use crate::error::REFRESH_ACTION;
 use crate::secret::Secret;
 use crate::tokens::TokenSet;
 

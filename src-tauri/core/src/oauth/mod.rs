@@ -14,13 +14,10 @@ use oauth2::{AuthType, AuthUrl, ClientId, ClientSecret, EndpointNotSet, Endpoint
 
 pub use answers::interpret_token_answer;
 
-/// What a refresh is called in errors, and how a refused refresh is recognised.
-pub(crate) const REFRESH_ACTION: &str = "token refresh";
-pub(crate) use answers::{is_b64token, rejected};
 pub use revocation::hashed_token_form;
 
 use crate::error::{Error, Result};
-use crate::http::{build_client, Trust};
+use crate::http::build_client;
 use crate::presets::Endpoints;
 use crate::profiles::{ClientAuth, Profile};
 use crate::secret::Secret;
@@ -65,7 +62,7 @@ impl OAuthClient {
     }
 
     pub fn new(profile: &Profile, client_secret: Secret) -> Result<Self> {
-        let http = build_client(&Trust::of(profile)?, profile.request_timeout())?;
+        let http = build_client(&profile.trust()?, profile.request_timeout())?;
         Self::with_http(profile, client_secret, http)
     }
 

@@ -7,7 +7,7 @@ use crate::http::{reply_text, send};
 use crate::profiles::ClientAuth;
 use crate::secret::Secret;
 
-use super::answers::rejected;
+use crate::http::rejected;
 
 impl OAuthClient {
     /// Revokes one token at the revoke endpoint with the client's credentials. A 2xx

@@ -1,8 +1,8 @@
 //! Who-am-I: whom a token belongs to, and the only proof that a revoke worked (401).
 
-use super::answers::rejected;
 use super::{OAuthClient, WhoAmI};
 use crate::error::{Error, Result, ServerReply};
+use crate::http::rejected;
 use crate::http::{reply_text, send};
 use crate::secret::Secret;
 use crate::text::one_line;

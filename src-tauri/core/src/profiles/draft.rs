@@ -1,13 +1,12 @@
 //! A profile as a person types it (CLI flags, the window's form), checked into a
 //! [`Profile`] with one sentence per mistake.
 
-use std::path::PathBuf;
-
 use serde::Deserialize;
 use url::Url;
 
 use super::{ClientAuth, Grant, Profile};
 use crate::error::{Error, Result};
+use crate::http::{typed_ca_file, typed_pin};
 use crate::presets::{Endpoints, Preset};
 
 /// A profile as a person types it, in the CLI's flags or the window's form: text that
@@ -118,24 +117,6 @@ impl ProfileDraft {
         profile.validate()?;
         Ok(profile)
     }
-}
-
-/// A CA file path as typed: blank means none; relative paths are made absolute, so the
-/// profile works from any folder.
-pub fn typed_ca_file(text: Option<&str>) -> Option<PathBuf> {
-    text.map(str::trim)
-        .filter(|path| !path.is_empty())
-        .map(|path| {
-            let path = PathBuf::from(path);
-            std::path::absolute(&path).unwrap_or(path)
-        })
-}
-
-/// A pinned fingerprint as typed: blank means none (checked by `Profile::validate`).
-pub fn typed_pin(text: Option<&str>) -> Option<String> {
-    text.map(str::trim)
-        .filter(|pin| !pin.is_empty())
-        .map(str::to_owned)
 }
 
 /// Parses a URL the user typed; `what` names the field in the error sentence.

@@ -4,7 +4,7 @@
 mod draft;
 mod store;
 
-pub use draft::{parse_url, typed_ca_file, typed_pin, EndpointDraft, ProfileDraft};
+pub use draft::{parse_url, EndpointDraft, ProfileDraft};
 pub use store::ProfileStore;
 
 use std::path::PathBuf;
@@ -13,11 +13,16 @@ use serde::{Deserialize, Serialize};
 use url::Url;
 
 use crate::error::{Error, Result};
+use crate::http::{Fingerprint, Trust};
 use crate::presets::{Endpoints, Preset};
 
 /// The redirect URI a new profile or application gets: port-less loopback, which AWX
 /// (22.3+) and the gateway accept with any port, so AuthDesk can pick a free one.
 pub const DEFAULT_REDIRECT_URI: &str = "http://127.0.0.1/callback";
+
+/// What a new application is called when the person names none: this, then the profile's
+/// name.
+pub const APPLICATION_NAME_PREFIX: &str = "AuthDesk ";
 
 /// What a new profile starts with, for every shell: the CLI's flag defaults and the
 /// window's form (served to the page by a command, never copied into it).
@@ -40,7 +45,7 @@ impl Default for ProfileDefaults {
             scope: Scope::default(),
             client_auth: ClientAuth::default(),
             redirect_uri: DEFAULT_REDIRECT_URI,
-            application_name_prefix: crate::engine::ApplicationSetup::DEFAULT_NAME_PREFIX,
+            application_name_prefix: APPLICATION_NAME_PREFIX,
         }
     }
 }
@@ -179,8 +184,16 @@ impl Profile {
         }
     }
 
-    pub fn pinned_fingerprint(&self) -> Result<Option<crate::http::pinning::Fingerprint>> {
+    pub fn pinned_fingerprint(&self) -> Result<Option<Fingerprint>> {
         self.pin_sha256.as_deref().map(str::parse).transpose()
+    }
+
+    /// The certificates this profile's server may present.
+    pub fn trust(&self) -> Result<Trust> {
+        Ok(Trust {
+            ca_file: self.ca_file.clone(),
+            pin: self.pinned_fingerprint()?,
+        })
     }
 
     pub fn request_timeout(&self) -> Option<std::time::Duration> {

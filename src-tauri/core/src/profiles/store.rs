@@ -2,13 +2,13 @@
 //! across processes, replaced atomically, private to its owner.
 
 use std::fs;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
 use super::Profile;
 use crate::error::{Error, Result};
+use crate::files::{open_lock_file, write_atomically, FileLock};
 
 const FILE_NAME: &str = "profiles.toml";
 const LOCK_FILE_NAME: &str = "profiles.toml.lock";
@@ -132,49 +132,22 @@ impl ProfileStore {
         use sha2::{Digest, Sha256};
         let digest = Sha256::digest(name.as_bytes());
         let tag: String = digest.iter().take(8).map(|b| format!("{b:02x}")).collect();
-        let dir = self.dir.join("locks");
-        let path = dir.join(format!("tokens-{tag}.lock"));
-        let io_error = |action, source| Error::ConfigFile {
-            action,
-            path: path.clone(),
+        let path = self.dir.join("locks").join(format!("tokens-{tag}.lock"));
+        open_lock_file(&path).map_err(|source| Error::ConfigFile {
+            action: "open",
+            path,
             source,
-        };
-        create_private_dir(&dir).map_err(|e| io_error("create the folder of", e))?;
-        private_file_options()
-            .read(true)
-            .write(true)
-            .create(true)
-            .truncate(false)
-            .open(&path)
-            .map_err(|e| io_error("open", e))
+        })
     }
 
     /// An exclusive lock on `profiles.toml.lock` beside the file, released on drop.
-    fn lock(&self) -> Result<fs::File> {
+    fn lock(&self) -> Result<FileLock> {
         let path = self.dir.join(LOCK_FILE_NAME);
-        let io_error = |action, source| Error::ConfigFile {
-            action,
-            path: path.clone(),
+        FileLock::exclusive(&path).map_err(|source| Error::ConfigFile {
+            action: "lock",
+            path,
             source,
-        };
-        create_private_dir(&self.dir).map_err(|e| io_error("create the folder of", e))?;
-        let lock = private_file_options()
-            .read(true)
-            .write(true)
-            .create(true)
-            .truncate(false)
-            .open(&path)
-            .map_err(|e| io_error("open", e))?;
-        match lock.lock() {
-            Ok(()) => {}
-            // Some network and FUSE file systems cannot lock: saving still works there,
-            // without the guard against a simultaneous save.
-            Err(e) if e.kind() == std::io::ErrorKind::Unsupported => {
-                tracing::debug!("{} cannot be locked here: {e}", path.display());
-            }
-            Err(e) => return Err(io_error("lock", e)),
-        }
-        Ok(lock)
+        })
     }
 
     fn read(&self) -> Result<ProfileFile> {
@@ -196,40 +169,20 @@ impl ProfileStore {
         })
     }
 
-    /// Writes a temporary file beside the real one and renames it over, so a crash
-    /// never leaves half a profile file.
+    /// Written beside and renamed over ([`write_atomically`]): a crash never leaves
+    /// half a profile file.
     fn write(&self, file: &ProfileFile) -> Result<()> {
         let path = self.path();
-        let io_error = |action, source| Error::ConfigFile {
-            action,
-            path: path.clone(),
-            source,
-        };
-        create_private_dir(&self.dir).map_err(|e| io_error("create the folder of", e))?;
         let text = toml::to_string_pretty(file).map_err(|e| Error::ConfigParse {
             path: path.clone(),
             message: e.to_string(),
         })?;
-        let temp = temp_path(&path);
-        // A mode the user set on the file is kept; a new file is the owner's alone.
-        let mode = existing_mode(&path);
-        let result = (|| {
-            let mut out = private_file_options()
-                .write(true)
-                .create_new(true)
-                .open(&temp)?;
-            if let Some(mode) = mode {
-                set_mode(&out, mode)?;
-            }
-            out.write_all(b"# AuthDesk profiles. Secrets and tokens are kept in the OS keyring, never here.\n\n")?;
-            out.write_all(text.as_bytes())?;
-            out.sync_all()?;
-            fs::rename(&temp, &path)
-        })();
-        if result.is_err() {
-            let _ = fs::remove_file(&temp);
-        }
-        result.map_err(|e| io_error("write", e))
+        let contents = format!("# AuthDesk profiles. Secrets and tokens are kept in the OS keyring, never here.\n\n{text}");
+        write_atomically(&path, contents.as_bytes()).map_err(|source| Error::ConfigFile {
+            action: "write",
+            path,
+            source,
+        })
     }
 }
 
@@ -256,59 +209,6 @@ fn unusable(profile: &Profile, reason: &Error) -> String {
         "Profile \"{}\" in profiles.toml is not usable, so it is left out: {reason}",
         crate::text::one_line(&profile.name, 64)
     )
-}
-
-/// Options that create a file readable by its owner only (on Unix).
-fn private_file_options() -> fs::OpenOptions {
-    #[allow(unused_mut)]
-    let mut options = fs::OpenOptions::new();
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    options
-}
-
-/// Creates the folder (and its parents), private to its owner when new (on Unix).
-fn create_private_dir(dir: &Path) -> std::io::Result<()> {
-    let mut builder = fs::DirBuilder::new();
-    builder.recursive(true);
-    #[cfg(unix)]
-    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
-    builder.create(dir)
-}
-
-#[cfg(unix)]
-fn existing_mode(path: &Path) -> Option<u32> {
-    use std::os::unix::fs::PermissionsExt;
-    fs::metadata(path)
-        .ok()
-        .map(|m| m.permissions().mode() & 0o7777)
-}
-
-#[cfg(not(unix))]
-fn existing_mode(_path: &Path) -> Option<u32> {
-    None
-}
-
-#[cfg(unix)]
-fn set_mode(file: &fs::File, mode: u32) -> std::io::Result<()> {
-    use std::os::unix::fs::PermissionsExt;
-    file.set_permissions(fs::Permissions::from_mode(mode))
-}
-
-#[cfg(not(unix))]
-fn set_mode(_file: &fs::File, _mode: u32) -> std::io::Result<()> {
-    Ok(())
-}
-
-fn temp_path(path: &Path) -> PathBuf {
-    let mut name = path
-        .file_name()
-        .map(|n| n.to_os_string())
-        .unwrap_or_default();
-    // Unique per write: two saves at once (a window and a CLI) never share a temp file.
-    let unique = crate::secret::random_urlsafe(8).unwrap_or_default();
-    name.push(format!(".tmp-{}-{unique}", std::process::id()));
-    path.with_file_name(name)
 }
 
 #[cfg(test)]

@@ -5,8 +5,8 @@ use serde_json::Value;
 
 use super::TokenInfo;
 use crate::error::{Error, Result, ServerReply};
+use crate::http::rejected;
 use crate::http::reply_text;
-use crate::oauth::rejected;
 use crate::text::{cut, one_line, printable};
 
 /// What AuthDesk makes of a REST API answer (a refusal, a token list item), for the
