@@ -3,19 +3,22 @@
 
 import { $, invoke, afterPaint, state, selectedProfile } from './page.js';
 import { action, registerNextSteps, takeNextStep, copyDetails, clearNotice } from './status.js';
+import { showTab } from './tabs.js';
+import { loadProfiles, filterProfiles, chooseProfile, deleteProfile } from './profile_list.js';
 import {
-  ENDPOINTS, loadProfiles, formDefaults, filterProfiles, chooseProfile, showTab, deleteProfile,
-  openProfileForm, editSelectedProfile, showGrantFields, presetChanged, endpointEdited,
-  saveProfile, cancelProfileForm, clearClientSecret, detectServer, checkProfile, closeCheck,
-} from './profiles.js';
+  ENDPOINTS, formDefaults, openProfileForm, editSelectedProfile, showGrantFields, presetChanged,
+  endpointEdited, saveProfile, cancelProfileForm, clearClientSecret, detectServer,
+} from './profile_form.js';
+import { checkProfile, closeCheck } from './profile_check.js';
 import {
-  getToken, cancelSignIn, reopenBrowser, reveal, copy, copyAs, toggleCopyMenu, copyMenuKeys,
-  refresh, revoke, filterHistory, renewExpired, followTokenNews,
-} from './tokens.js';
+  reveal, copy, copyAs, toggleCopyMenu, copyMenuKeys, refresh, revoke, renewExpired, followTokenNews,
+} from './token_card.js';
+import { getToken, cancelSignIn, reopenBrowser } from './sign_in.js';
+import { filterHistory } from './history.js';
 import {
   openAppSetup, loadOrganizations, createApplication, closeAppSetup, closedAppSetup,
-  createPersonalToken, listPersonalTokens, revealPersonalToken,
-} from './server_setup.js';
+} from './app_setup.js';
+import { createPersonalToken, listPersonalTokens, revealPersonalToken } from './personal_tokens.js';
 import { openSettings, applySettings, closeSettings } from './settings.js';
 
 /** An action whose failure names the chosen profile. */

@@ -141,15 +141,36 @@ impl Desk {
     }
 
     pub fn command(&self, args: &[&str]) -> Command {
-        let mut command = Command::new(authdesk_bin());
-        let path = format!(
-            "{}:{}",
-            repo_root().join("tests/browser").display(),
-            std::env::var("PATH").unwrap_or_default()
-        );
+        let mut command = self.sandboxed(Command::new(authdesk_bin()), &[]);
+        command.args(args);
+        command
+    }
+
+    /// `sh -e -c SCRIPT` on this desk, as a person types it into a terminal: `authdesk`
+    /// (the one under test) and the AWX CLI of the test venv on `PATH`, besides the
+    /// scripted browser.
+    pub fn shell(&self, script: &str, input: &str) -> Run {
+        let bin_dir = authdesk_bin()
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_default();
+        let awx_cli = repo_root().join(".venv/bin");
+        let mut command = self.sandboxed(Command::new("sh"), &[bin_dir, awx_cli]);
+        command.args(["-e", "-c", script]);
+        collect(feed(&mut command, input))
+    }
+
+    /// `command` in this desk's sandbox: its home, config and XDG folders, the scripted
+    /// browser (then `extra_path`) first on `PATH`, no display, nothing on stdin.
+    fn sandboxed(&self, mut command: Command, extra_path: &[PathBuf]) -> Command {
+        let mut path = vec![repo_root().join("tests/browser")];
+        path.extend(extra_path.iter().cloned());
+        let path = std::env::join_paths(path.into_iter().chain(std::env::split_paths(
+            &std::env::var_os("PATH").unwrap_or_default(),
+        )))
+        .expect("PATH entries hold no separator");
         let d = self.dir.path();
         command
-            .args(args)
             .env("PATH", path)
             .env("HOME", d.join("home"))
             .env("AUTHDESK_CONFIG_DIR", self.config_dir())

@@ -183,6 +183,10 @@ fn start_xvfb() -> Result<(Child, String)> {
     Ok((xvfb, display))
 }
 
+/// How long one step through the window may take, a sign-in through the scripted
+/// browser included.
+pub const STEP_WAIT: Duration = Duration::from_secs(60);
+
 impl Window {
     /// Opens AuthDesk on `desk`'s folders, browser and keyring.
     pub async fn open(desk: &Desk) -> Result<Self> {
@@ -355,6 +359,21 @@ impl Window {
         Ok(self.element(test_id).await?.is_displayed().await?)
     }
 
+    pub async fn is_enabled(&self, test_id: &str) -> Result<bool> {
+        Ok(self.element(test_id).await?.is_enabled().await?)
+    }
+
+    /// Opens (or closes) a `<details>` element by clicking its summary, as a person does.
+    pub async fn toggle_details(&self, test_id: &str) -> Result<()> {
+        self.element(test_id)
+            .await?
+            .find(fantoccini::Locator::Css("summary"))
+            .await?
+            .click()
+            .await?;
+        Ok(())
+    }
+
     pub async fn text(&self, test_id: &str) -> Result<String> {
         Ok(self.element(test_id).await?.text().await?)
     }
@@ -374,6 +393,30 @@ impl Window {
             |text| format!("{test_id} still reads {text:?}"),
         )
         .await
+    }
+
+    /// Presses Get token and waits until the notice says `user` signed in; returns it.
+    pub async fn get_token_as(&self, user: &str) -> Result<String> {
+        self.click("get-token").await?;
+        let signed_in = format!("Signed in as {user}");
+        self.wait_text("status", STEP_WAIT, |t| t.contains(&signed_in))
+            .await
+    }
+
+    /// Presses Get token and waits until the strip's badge reads Valid.
+    pub async fn get_token_until_valid(&self) -> Result<()> {
+        self.click("get-token").await?;
+        self.wait_text("token-state", STEP_WAIT, |t| t == "Valid")
+            .await
+            .map(drop)
+    }
+
+    /// Presses Save in the profile form and waits until the profile is saved.
+    pub async fn save_form(&self) -> Result<()> {
+        self.click("save-profile").await?;
+        self.wait_text("status", STEP_WAIT, |t| t.contains("Saved profile"))
+            .await
+            .map(drop)
     }
 
     /// The current value of a form field.

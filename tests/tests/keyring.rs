@@ -23,14 +23,9 @@ async fn entries_deleted_behind_its_back_are_named() {
         .await
         .unwrap();
     let tokens = TokenSet {
-        access_token: Secret::new("AccessToken"),
         refresh_token: Some(Secret::new("RefreshToken")),
-        token_type: "Bearer".into(),
         scope: Some("read".into()),
-        issued_at: chrono::Utc::now(),
-        expires_at: None,
-        user: None,
-        origin: None,
+        ..TokenSet::bearer("AccessToken")
     };
     other.set_tokens(&name, &tokens).unwrap();
     assert!(engine.current_tokens(&name).await.unwrap().is_some());

@@ -14,6 +14,8 @@
 //! - [`keyring`]: the OS keyring failing under AuthDesk: none, locked, entries deleted
 //!   behind its back;
 //! - [`package`]: the installed .deb (run by `cargo xtask test` after `cargo xtask dist`);
+//! - [`project`]: the project as a newcomer meets it: the documents' links and runnable
+//!   commands, and the page's modules importing without cycles;
 //! - [`server_api`]: personal tokens, application set-up and the password grant, through
 //!   the executable, on both server layouts;
 //! - [`server_check`]: asking the server what it is (`profile add` without `--preset`),
@@ -37,6 +39,7 @@ mod everyday;
 mod http_errors;
 mod keyring;
 mod package;
+mod project;
 mod server_api;
 mod server_check;
 mod tls;

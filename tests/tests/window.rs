@@ -127,11 +127,7 @@ async fn add_profile_get_reveal_copy_refresh_and_revoke() {
     );
 
     // Get a token through the scripted browser.
-    window.click("get-token").await.unwrap();
-    window
-        .wait_text("status", WAIT, |t| t.contains("Signed in as demo"))
-        .await
-        .unwrap();
+    window.get_token_as("demo").await.unwrap();
     // Check: the same lines as `authdesk doctor`.
     window.click("check-profile").await.unwrap();
     let report = window
@@ -320,13 +316,7 @@ async fn consent_denied_and_cancel_while_waiting() {
         .await
         .unwrap();
     assert_eq!(tone.as_deref(), Some("neutral"));
-    assert!(window
-        .element("get-token")
-        .await
-        .unwrap()
-        .is_enabled()
-        .await
-        .unwrap());
+    assert!(window.is_enabled("get-token").await.unwrap());
     window.close().await;
     assert_eq!(ignoring.run(&["profile", "remove", &name]).status, Some(0));
 }
@@ -342,11 +332,7 @@ async fn a_copied_token_is_cleared_only_while_the_clipboard_still_holds_it() {
     let window = Window::open(&desk).await.unwrap();
 
     set_clipboard_clearing(&window, 2).await;
-    window.click("get-token").await.unwrap();
-    window
-        .wait_text("status", WAIT, |t| t.contains("Signed in as demo"))
-        .await
-        .unwrap();
+    window.get_token_as("demo").await.unwrap();
 
     // Left alone, the copy is cleared after the delay.
     window.click("copy-as").await.unwrap();
@@ -382,13 +368,7 @@ async fn a_copied_token_is_cleared_only_while_the_clipboard_still_holds_it() {
     assert_eq!(window.clipboard().unwrap(), "the user's own text");
     tokio::time::sleep(Duration::from_secs(4)).await;
     assert_eq!(window.clipboard().unwrap(), "the user's own text");
-    assert!(window
-        .element("get-token")
-        .await
-        .unwrap()
-        .is_enabled()
-        .await
-        .unwrap());
+    assert!(window.is_enabled("get-token").await.unwrap());
 
     // Stopped while a copy waits to be cleared (a logout, `kill`), the window takes the
     // copy with it. (Closing it from its title bar ends in the same clearing, on Tauri's
@@ -522,11 +502,7 @@ async fn gateway_application_set_up_personal_tokens_and_password_grant() {
         window.text("redirect-uri").await.unwrap(),
         "http://127.0.0.1/callback"
     );
-    window.click("get-token").await.unwrap();
-    window
-        .wait_text("status", WAIT, |t| t.contains("Signed in as demo"))
-        .await
-        .unwrap();
+    window.get_token_as("demo").await.unwrap();
     let access = reveal_access_token(&window).await;
     assert_eq!(
         tokio::task::block_in_place(|| server.me_status(&access)),
@@ -609,11 +585,7 @@ async fn gateway_application_set_up_personal_tokens_and_password_grant() {
         .fill("login-password", &server.seed.password)
         .await
         .unwrap();
-    window.click("get-token").await.unwrap();
-    window
-        .wait_text("status", WAIT, |t| t.contains("Signed in as demo"))
-        .await
-        .unwrap();
+    window.get_token_as("demo").await.unwrap();
     let by_password = reveal_access_token(&window).await;
     assert_eq!(
         tokio::task::block_in_place(|| server.me_status(&by_password)),

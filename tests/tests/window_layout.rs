@@ -110,24 +110,6 @@ async fn focus_ring(window: &Window) -> Value {
         .unwrap()
 }
 
-/// Presses Save in the profile form and waits until the profile is saved.
-async fn save_form(window: &Window) {
-    window.click("save-profile").await.unwrap();
-    window
-        .wait_text("status", WAIT, |t| t.contains("Saved profile"))
-        .await
-        .unwrap();
-}
-
-/// Presses Get token and waits until the strip shows a valid token.
-async fn get_token_until_valid(window: &Window) {
-    window.click("get-token").await.unwrap();
-    window
-        .wait_text("token-state", WAIT, |t| t == "Valid")
-        .await
-        .unwrap();
-}
-
 /// A desk with one profile whose tokens the CLI got, so the window opens on a token.
 fn desk_with_tokens(server: &TestServer, browser: Browser) -> (Desk, String) {
     let desk = Desk::new(browser);
@@ -181,16 +163,7 @@ async fn every_state_fits_both_sizes_with_labels_beside_their_fields() {
             .unwrap();
         for advanced in [false, true] {
             if advanced {
-                window
-                    .element("profile-advanced")
-                    .await
-                    .unwrap()
-                    .find(fantoccini::Locator::Css("summary"))
-                    .await
-                    .unwrap()
-                    .click()
-                    .await
-                    .unwrap();
+                window.toggle_details("profile-advanced").await.unwrap();
             }
             let state = format!("{size}, Edit form, advanced {advanced}");
             let wrong = misplaced_labels(&window).await;
@@ -358,7 +331,7 @@ async fn first_run_wrong_secret_next_step_and_no_silent_replacement() {
         .fill("profile-client-secret", "not-the-secret")
         .await
         .unwrap();
-    save_form(&window).await;
+    window.save_form().await.unwrap();
     assert_eq!(window.text("token-state").await.unwrap(), "No token");
     window.click("get-token").await.unwrap();
     // Waiting: one message (no second one in the notice), its actions in view at both sizes.
@@ -432,16 +405,7 @@ async fn first_run_wrong_secret_next_step_and_no_silent_replacement() {
         window.text("next-step").await.unwrap(),
         "Update client secret…"
     );
-    window
-        .element("error-details")
-        .await
-        .unwrap()
-        .find(fantoccini::Locator::Css("summary"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    window.toggle_details("error-details").await.unwrap();
     let details = window.text("error-body").await.unwrap();
     assert!(
         details.contains(&format!(
@@ -474,8 +438,8 @@ async fn first_run_wrong_secret_next_step_and_no_silent_replacement() {
         .fill("profile-client-secret", &server.seed.client_secret)
         .await
         .unwrap();
-    save_form(&window).await;
-    get_token_until_valid(&window).await;
+    window.save_form().await.unwrap();
+    window.get_token_until_valid().await.unwrap();
     let first = window.text("token-kind").await.unwrap();
 
     // A token that works is never replaced silently: Cancel changes nothing…
@@ -561,7 +525,7 @@ async fn gallery() {
         .fill("profile-client-secret", "a-wrong-secret")
         .await
         .unwrap();
-    save_form(&window).await;
+    window.save_form().await.unwrap();
     window.click("get-token").await.unwrap();
     window
         .wait_text("countdown", WAIT, |t| t.ends_with("left"))
@@ -578,8 +542,8 @@ async fn gallery() {
         .fill("profile-client-secret", &server.seed.client_secret)
         .await
         .unwrap();
-    save_form(&window).await;
-    get_token_until_valid(&window).await;
+    window.save_form().await.unwrap();
+    window.get_token_until_valid().await.unwrap();
     gallery.shoot(&window, "token-view").await;
     if !gallery.both_sizes {
         window.resize(800, 600).await.unwrap();

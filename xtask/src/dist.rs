@@ -129,6 +129,14 @@ fn stage_files(flavor: Flavor, stage: &Path, version: &str) -> Result<()> {
     for file in ["README.md", "SECURITY.md", "LICENSE-MIT", "LICENSE-APACHE"] {
         install(&root.join(file), &doc.join(file), 0o644)?;
     }
+    // The pages a user of the programs reads, where the README's links find them.
+    for page in [
+        "docs/guide.md",
+        "docs/install.md",
+        "docs/awx-and-gateway.md",
+    ] {
+        install(&root.join(page), &doc.join(page), 0o644)?;
+    }
     install(
         &root.join("packaging/debian-copyright"),
         &doc.join("copyright"),

@@ -27,9 +27,10 @@ fn main() -> ExitCode {
         Some("bench") => bench(&args[1..]),
         Some("dist") => dist::dist().map(|_| ()),
         _ => {
-            eprintln!("usage: cargo xtask <test|demo|bench|screenshot|setup>
+            eprintln!("usage: cargo xtask <test|demo|bench|dist|screenshot|setup>
 
-  test [-- cargo test args]  fmt, clippy and every test, with a real keyring and AWX-like server
+  test [FILTER…]             fmt, clippy and every test, with a real keyring and AWX-like server
+                             (a filter runs only the tests whose names match; the checks still run)
   demo [--scripted] [--private-keyring]
                              local AWX-like server + demo profile + sign-in
   bench [cli|window|start|memory|scale]

@@ -154,19 +154,9 @@ fn dotenv_value(value: &str) -> String {
 mod tests {
     use super::*;
     use crate::profiles::ProfileDraft;
-    use chrono::Utc;
 
     fn tokens() -> TokenSet {
-        TokenSet {
-            access_token: Secret::new("acc"),
-            refresh_token: None,
-            token_type: "Bearer".into(),
-            scope: None,
-            issued_at: Utc::now(),
-            expires_at: None,
-            user: None,
-            origin: None,
-        }
+        TokenSet::bearer("acc")
     }
 
     fn names(set: &[Variable]) -> Vec<&str> {
@@ -222,16 +212,7 @@ redirect_uri = "http://127.0.0.1/callback"
 "#,
         )
         .unwrap();
-        let set = TokenSet {
-            access_token: Secret::new("acc"),
-            refresh_token: None,
-            token_type: "Bearer".into(),
-            scope: None,
-            issued_at: Utc::now(),
-            expires_at: None,
-            user: None,
-            origin: None,
-        };
+        let set = TokenSet::bearer("acc");
         let text = |what: TokenText| what.render(&set, &profile).map(|s| s.expose().to_owned());
         assert_eq!(
             text(TokenText::Header).unwrap(),

@@ -50,6 +50,22 @@ impl TokenOrigin {
 pub const EXPIRY_MARGIN: Duration = Duration::seconds(60);
 
 impl TokenSet {
+    /// A bearer access token issued now, nothing else known (no refresh token, scope,
+    /// expiry, user or origin): the start of a set whose other fields are given with
+    /// `..TokenSet::bearer(…)`.
+    pub fn bearer(access_token: impl Into<String>) -> Self {
+        TokenSet {
+            access_token: Secret::new(access_token),
+            refresh_token: None,
+            token_type: "Bearer".into(),
+            scope: None,
+            issued_at: Utc::now(),
+            expires_at: None,
+            user: None,
+            origin: None,
+        }
+    }
+
     /// Whether the access token has expired, or will within [`EXPIRY_MARGIN`].
     pub fn expires_soon(&self, now: DateTime<Utc>) -> bool {
         self.expires_at
@@ -143,14 +159,9 @@ mod tests {
     fn expiry_with_a_margin() {
         let now = Utc::now();
         let set = |lifetime: i64, age: i64| TokenSet {
-            access_token: Secret::new("a"),
-            refresh_token: None,
-            token_type: "Bearer".into(),
-            scope: None,
             issued_at: now - Duration::seconds(age),
             expires_at: Some(now - Duration::seconds(age) + Duration::seconds(lifetime)),
-            user: None,
-            origin: None,
+            ..TokenSet::bearer("a")
         };
         assert!(!set(3600, 0).expires_soon(now));
         assert!(!set(3600, 3530).expires_soon(now));
@@ -176,14 +187,9 @@ mod tests {
     #[test]
     fn debug_hides_tokens() {
         let set = TokenSet {
-            access_token: Secret::new("AAAA-access"),
             refresh_token: Some(Secret::new("RRRR-refresh")),
-            token_type: "Bearer".into(),
             scope: Some("read".into()),
-            issued_at: Utc::now(),
-            expires_at: None,
-            user: None,
-            origin: None,
+            ..TokenSet::bearer("AAAA-access")
         };
         let shown = format!("{set:?}");
         assert!(!shown.contains("AAAA") && !shown.contains("RRRR"));

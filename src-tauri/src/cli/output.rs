@@ -70,14 +70,11 @@ mod tests {
 
     fn sample() -> TokenSet {
         TokenSet {
-            access_token: Secret::new("acc"),
             refresh_token: Some(Secret::new("ref")),
-            token_type: "Bearer".into(),
             scope: Some("read".into()),
-            issued_at: Utc::now(),
             expires_at: Utc.with_ymd_and_hms(3025, 1, 2, 3, 4, 5).single(),
             user: Some("demo".into()),
-            origin: None,
+            ..TokenSet::bearer("acc")
         }
     }
 

@@ -10,16 +10,15 @@ once it listens. --port 0 picks a free port; the READY line and seed.json give t
 one. Nothing is written outside DIR.
 """
 
-import argparse
 import io
 import json
-import os
-import signal
-import sqlite3
 import sys
 from pathlib import Path
 
 sys.dont_write_bytecode = True  # keep __pycache__ out of the source tree
+# The start-up and serving both test servers share (tests/servers/serving.py).
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from serving import main, user, write_seed  # noqa: E402
 
 DEMO_USER, DEMO_PASSWORD = "demo", "demo-password"
 ADMIN_USER, ADMIN_PASSWORD = "admin", "admin-password"
@@ -30,40 +29,6 @@ APP_NAME = "AuthDesk demo"
 PASSWORD_APP_NAME = "AuthDesk password"
 # Port-less loopback: DOT 2.3 accepts any port at request time (RFC 8252 7.3).
 REDIRECT_URI = "http://127.0.0.1/callback"
-
-
-def setup_django(state_dir):
-    os.environ["FAKEGW_STATE_DIR"] = str(state_dir)
-    os.environ["DJANGO_SETTINGS_MODULE"] = "fakegw.settings"
-    sys.path.insert(0, str(Path(__file__).resolve().parent))
-    import django
-
-    django.setup()
-
-
-def migrate(db_path):
-    """Create the tables (from the models: see MIGRATION_MODULES in fakegw/settings.py) in
-    memory, where sqlite does not sync to disk after every statement, then copy the
-    database to the file in one go."""
-    from django.core.management import call_command
-    from django.db import connection
-
-    if db_path.exists():
-        # Creates only what is missing: a no-op when the database is up to date.
-        call_command("migrate", verbosity=0, interactive=False, run_syncdb=True)
-        return
-    tmp = db_path.with_name(db_path.name + ".tmp")
-    tmp.unlink(missing_ok=True)
-    connection.settings_dict["NAME"] = ":memory:"
-    connection.close()
-    call_command("migrate", verbosity=0, interactive=False, run_syncdb=True)
-    dest = sqlite3.connect(tmp)
-    connection.connection.backup(dest)
-    dest.close()
-    # Django never closes an in-memory database; name the file first so close() does.
-    connection.settings_dict["NAME"] = str(db_path)
-    connection.close()
-    os.replace(tmp, db_path)
 
 
 def seed_app(Application, name, owner, org, grant_type, redirect_uris, known_secret):
@@ -108,22 +73,12 @@ def seed(base_url, state_dir):
 
     User = get_user_model()
     create_system_user(User)  # DAB's "_system" user, creator of what nobody created
-    admin = User.objects.filter(username=ADMIN_USER).first()
-    if admin is None:
-        admin = User.objects.create_superuser(ADMIN_USER, "admin@example.com", ADMIN_PASSWORD)
+    admin = user(User, ADMIN_USER, ADMIN_PASSWORD, superuser=True)
     # DAB's own setup of the "Local Database Authenticator" that checks passwords.
     call_command("authenticators", "--initialize", stdout=io.StringIO(), stderr=io.StringIO())
     with impersonate(admin):  # created_by/modified_by, as if the admin had done it
-        demo = User.objects.filter(username=DEMO_USER).first()
-        if demo is None:
-            demo = User.objects.create_user(
-                DEMO_USER, "demo@example.com", DEMO_PASSWORD, first_name="Demo", last_name="User"
-            )
-        if not User.objects.filter(username=DISABLED_USER).exists():
-            User.objects.create_user(
-                DISABLED_USER, "disabled@example.com", DISABLED_PASSWORD,
-                first_name="Disabled", last_name="User", is_active=False,
-            )
+        demo = user(User, DEMO_USER, DEMO_PASSWORD, first_name="Demo", last_name="User")
+        user(User, DISABLED_USER, DISABLED_PASSWORD, first_name="Disabled", last_name="User", is_active=False)
         org, _ = Organization.objects.get_or_create(name=ORG_NAME, defaults={"description": "The default organization"})
         org.users.add(demo)
         Application = get_application_model()
@@ -151,59 +106,8 @@ def seed(base_url, state_dir):
         "disabled_username": DISABLED_USER,
         "disabled_password": DISABLED_PASSWORD,
     }
-    tmp = state_dir / "seed.json.tmp"
-    tmp.write_text(json.dumps(info, indent=2) + "\n")
-    os.replace(tmp, state_dir / "seed.json")
-
-
-def main():
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--port", type=int, required=True)
-    p.add_argument("--state-dir", required=True, type=Path)
-    p.add_argument("--host", default="127.0.0.1")
-    args = p.parse_args()
-
-    def stop(signum, frame):
-        raise SystemExit(0)
-
-    # From the start, so a test that gives up early still sees a clean exit.
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
-
-    state_dir = args.state_dir.resolve()
-    state_dir.mkdir(parents=True, exist_ok=True)
-    setup_django(state_dir)
-
-    from django.core.servers.basehttp import WSGIRequestHandler
-    from django.core.wsgi import get_wsgi_application
-
-    # Shared with the other test server (tests/servers/serving.py).
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    from serving import Server
-
-    # Bind before seeding so that seed.json can name the real port of --port 0.
-    ipv6 = ":" in args.host
-    httpd = Server((args.host, args.port), WSGIRequestHandler, ipv6=ipv6)
-    port = httpd.server_address[1]
-    host = f"[{args.host}]" if ipv6 else args.host
-    base_url = f"http://{host}:{port}"
-
-    migrate(state_dir / "db.sqlite3")
-    seed(base_url, state_dir)
-    application = get_wsgi_application()
-    # Import the URLconf (and with it every view) now: a missing module fails the start,
-    # not the first request.
-    from django.urls import get_resolver
-
-    get_resolver().url_patterns
-    httpd.set_app(application)
-
-    print(f"READY {base_url}", flush=True)
-    try:
-        httpd.serve_forever()
-    finally:
-        httpd.server_close()
+    write_seed(state_dir, info)
 
 
 if __name__ == "__main__":
-    main()
+    main(__doc__, Path(__file__).parent, "fakegw.settings", "FAKEGW_STATE_DIR", seed, syncdb=True)

@@ -1,19 +1,17 @@
-// Signing in and the chosen profile's token: the token card's states (none, waiting, tokens,
-// expired, revoked), reveal, copy, refresh, auto-refresh news, revoke, and this session's
-// history (commands in tokens.rs).
+// The chosen profile's token card: its states (none, tokens, expired, revoked), the
+// strip's badge, reveal, copy and Copy as, refresh, auto-refresh news and revoke
+// (commands in tokens.rs). Tokens arrive only on Reveal or Copy.
 
 import {
   $, invoke, state, selectedProfile, setRevealed, toggleReveal, busy, showCopied, hostOf,
-  formatDate, timeLeft, filterWords, matches, showCount, measureUntilPainted,
+  formatDate, timeLeft,
 } from './page.js';
-import { say, fail, clearNotice } from './status.js';
-import { showTab } from './profiles.js';
+import { say, fail } from './status.js';
 import { choose } from './dialogs.js';
-
-// ---- the token card --------------------------------------------------------
+import { showHistory } from './history.js';
 
 /** Which part of the card shows: 'none', 'waiting' or 'tokens'. */
-function showCardPart(part) {
+export function showCardPart(part) {
   $('token-empty').hidden = part !== 'none';
   $('waiting').hidden = part !== 'waiting';
   $('token-view').hidden = part !== 'tokens';
@@ -221,7 +219,7 @@ export async function revoke() {
 }
 
 /** Revokes and shows the outcome; true when the server was seen to refuse the token after. */
-async function revokeNow(name) {
+export async function revokeNow(name) {
   const revokedView = state.view;
   const report = await busy('revoke', 'Revoking…', () => invoke('revoke_tokens', { name }));
   if (report.verified) {
@@ -236,215 +234,4 @@ async function revokeNow(name) {
     say(report.message, 'warn');
   }
   return report.verified;
-}
-
-// ---- sign-in ---------------------------------------------------------------
-
-/** The controls that would change the profile, or start a second sign-in, meanwhile. */
-const LOCKED_WHILE_SIGNING_IN = [
-  'get-token', 'revoked-action', 'expired-action', 'new-profile', 'edit-profile', 'delete-profile', 'profile-select',
-];
-
-function lockProfile(locked) {
-  for (const id of LOCKED_WHILE_SIGNING_IN) $(id).disabled = locked;
-  if (!locked) $('profile-select').disabled = state.profiles.length === 0;
-}
-
-function stopWaiting() {
-  clearInterval(state.countdown);
-  state.countdown = null;
-  state.attempt = null;
-  $('waiting').hidden = true;
-  lockProfile(false);
-  showTokens(state.view);
-}
-
-/** A successful sign-in of `name` ends its revoked state (and only its own). */
-function endRevokedState(name) {
-  if (state.revoked?.name === name) state.revoked = null;
-}
-
-/**
- * Get token. A profile holding tokens that still work is asked about first: a new
- * sign-in would otherwise leave them valid on the server and out of AuthDesk's reach.
- */
-export async function getToken() {
-  const profile = selectedProfile();
-  if (!profile || state.attempt || state.starting) return;
-  // Set before the first wait: a second click (or the notice's button) starts nothing.
-  state.starting = true;
-  try {
-    await startSignIn(profile);
-  } finally {
-    state.starting = false;
-    if (!state.attempt) lockProfile(false);
-  }
-}
-
-async function startSignIn(profile) {
-  // The sign-in shows in the token card (also when asked from another tab's notice).
-  showTab('tokens');
-  const view = state.view;
-  const stillWorks = view && (view.has_refresh_token || !view.expires_at || Date.parse(view.expires_at) > Date.now());
-  if (stillWorks) {
-    const answer = await choose(
-      `“${profile.name}” holds a token that still works (#${view.fingerprint}). A new sign-in replaces it here, but the server keeps accepting it until it expires unless you revoke it.`,
-      'Revoke it and continue',
-      { other: 'Keep it valid and continue' },
-    );
-    if (!answer) return;
-    if (answer === 'confirm' && !(await revokeNow(profile.name))) return;
-  }
-  clearNotice();
-  lockProfile(true);
-  if (profile.grant === 'password') {
-    await passwordSignIn(profile);
-    return;
-  }
-  const started = await busy('get-token', 'Opening…', () => invoke('begin_sign_in', { name: profile.name }));
-  state.attempt = started.attempt;
-  $('authorize-url').value = started.authorize_url;
-  showCardPart('waiting');
-  showTokenState();
-  // The profile stays as it is while its sign-in is under way (busy re-enabled Get token).
-  lockProfile(true);
-  const deadline = Date.now() + started.timeout_secs * 1000;
-  const tick = () => {
-    const left = Math.max(0, Math.round((deadline - Date.now()) / 1000));
-    $('countdown').textContent = `${Math.floor(left / 60)}:${String(left % 60).padStart(2, '0')} left`;
-  };
-  tick();
-  state.countdown = setInterval(tick, 1000);
-  // One message for the state, and only the redirect URI registered on the server.
-  $('waiting-text').textContent = started.browser_error
-    ? started.browser_error
-    : `The server sends the browser back to AuthDesk (${profile.redirect_uri}) once you approve.`;
-  $('waiting-text').className = started.browser_error ? 'warn' : '';
-  $('cancel').focus();
-  const attempt = started.attempt;
-  try {
-    const signedIn = await invoke('wait_sign_in', { attempt });
-    if (state.attempt !== attempt) return;
-    endRevokedState(profile.name);
-    stopWaiting();
-    showTokens(signedIn);
-    $('setup').open = false;
-    say(`Signed in as ${signedIn.user || 'an unknown user'}; the tokens are stored in the OS keyring.`);
-    $('copy-access-token').focus();
-  } catch (error) {
-    if (state.attempt === attempt) stopWaiting();
-    // A sign-in that never came back is most often a redirect URI the server does not know.
-    if (error?.kind === 'timed_out' && !error?.cancelled) $('setup').open = true;
-    throw error;
-  } finally {
-    await showHistory();
-  }
-}
-
-/**
- * The password grant: one request, no browser. Its command lives in server_setup.rs, but it is
- * the same Get token button and ends in the same token card, so it stays here.
- */
-async function passwordSignIn(profile) {
-  const login = { username: $('login-username').value.trim(), password: $('login-password').value };
-  try {
-    const view = await busy('get-token', 'Signing in…', () => invoke('password_sign_in', { name: profile.name, login }));
-    endRevokedState(profile.name);
-    // Drawn only for the profile still shown (the picker is locked meanwhile, but say so).
-    if (state.selected !== profile.name) return;
-    showTokens(view);
-    say(`Signed in as ${view.user || 'an unknown user'}; the tokens are stored in the OS keyring.`);
-  } finally {
-    // The password is sent once and never kept, whatever the answer.
-    $('login-password').value = '';
-    await showHistory();
-  }
-}
-
-/** The pending wait_sign_in then fails as cancelled, and getToken tidies up. */
-export async function cancelSignIn() {
-  await invoke('cancel_sign_in');
-}
-
-export async function reopenBrowser() {
-  const message = await invoke('reopen_browser');
-  $('waiting-text').textContent = message;
-}
-
-// ---- session history -----------------------------------------------------
-
-/** At most this many entries are drawn; the filter reaches the rest. */
-const HISTORY_SHOWN = 200;
-
-export async function showHistory() {
-  const start = performance.now();
-  const entries = await invoke('session_history');
-  // Entries already drawn keep their objects and their list items: after a sign-in only
-  // the new entry (and a changed badge or two) touches the page, however long the list.
-  const known = new Map(state.history.map((entry) => [entry.id, entry]));
-  state.history = entries.map((entry) => {
-    const same = known.get(entry.id);
-    if (same && same.state === entry.state) return same;
-    const text = `${entry.profile} · #${entry.fingerprint} · ${entry.user || '?'} · ${formatDate(entry.issued_at)}`;
-    return { id: entry.id, text, search: `${entry.state} ${text}`.toLowerCase(), state: entry.state, item: same?.item };
-  });
-  $('history-filter').hidden = entries.length < 2;
-  renderHistory();
-  measureUntilPainted('history', start);
-}
-
-/** The list item of an entry, made once and given its current state. */
-function historyItem(entry) {
-  if (!entry.item) {
-    const li = document.createElement('li');
-    const badge = document.createElement('span');
-    badge.className = 'badge';
-    const text = document.createElement('span');
-    text.className = 'entry';
-    text.textContent = entry.text;
-    li.append(badge, ' ', text);
-    entry.item = li;
-  }
-  const li = entry.item;
-  if (li.dataset.state !== entry.state) {
-    li.dataset.state = entry.state;
-    li.firstChild.dataset.state = entry.state;
-    li.firstChild.textContent = entry.state;
-  }
-  return li;
-}
-
-/**
- * Draws the newest entries matching the filter (state, profile, #fingerprint, user, date),
- * moving only the items whose place changed: a new entry is one insertion at the top.
- */
-function renderHistory() {
-  const filter = filterWords('history-filter');
-  const matching = state.history.filter((entry) => matches(entry.search, filter));
-  const hint = (text) => {
-    const li = document.createElement('li');
-    li.className = 'hint';
-    li.textContent = text;
-    return li;
-  };
-  const items = matching.slice(0, HISTORY_SHOWN).map(historyItem);
-  if (state.history.length === 0) items.push(hint('Tokens you get, refresh or revoke in this window are listed here.'));
-  else if (matching.length === 0) items.push(hint('No token of this session matches.'));
-  else if (matching.length > HISTORY_SHOWN) {
-    items.push(hint(`${(matching.length - HISTORY_SHOWN).toLocaleString()} older entries are not shown; filter to find them.`));
-  }
-  const list = $('history');
-  const kept = new Set(items);
-  for (const child of [...list.children]) if (!kept.has(child)) child.remove();
-  items.forEach((item, index) => {
-    const there = list.children[index];
-    if (there !== item) list.insertBefore(item, there ?? null);
-  });
-  showCount('history-count', matching.length, state.history.length, 'entries');
-}
-
-export function filterHistory() {
-  const start = performance.now();
-  renderHistory();
-  measureUntilPainted('filter history', start);
 }

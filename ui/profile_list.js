@@ -1,0 +1,130 @@
+// The profiles: the list, picker and filter, the chosen profile's strip and panel, and
+// Delete (commands in profiles.rs).
+
+import {
+  $, invoke, state, selectedProfile, filterWords, matches, showCount, measureUntilPainted, hostOf,
+} from './page.js';
+import { say, clearNotice } from './status.js';
+import { confirmAction } from './dialogs.js';
+import { showTab } from './tabs.js';
+import { showTokens } from './token_card.js';
+import { showHistory } from './history.js';
+import { clearPersonalTokens } from './personal_tokens.js';
+
+const PRESET_NAMES = { awx: 'AWX', gateway: 'AAP gateway', custom: 'Custom' };
+
+/**
+ * Lists the profiles and shows the chosen one. `onListed` runs as soon as the list and the
+ * profile's panel are drawn, before its details arrive from the keyring.
+ */
+export async function loadProfiles(select, onListed) {
+  const start = performance.now();
+  performance.mark('list-sent');
+  state.profiles = await invoke('list_profiles');
+  performance.mark('listed');
+  for (const profile of state.profiles) {
+    profile.host = hostOf(profile.base_url);
+    profile.search = `${profile.name} ${profile.base_url}`.toLowerCase();
+  }
+  const names = state.profiles.map((p) => p.name);
+  const lastUsed = state.profiles.find((p) => p.last_used)?.name;
+  if (select && names.includes(select)) state.selected = select;
+  else if (!names.includes(state.selected)) state.selected = names.length === 1 ? names[0] : (lastUsed ?? null);
+  // A filter helps only once the list is long.
+  $('profile-filter').hidden = names.length <= FILTER_FROM;
+  fillProfilePicker();
+  $('profile-select').disabled = names.length === 0;
+  $('profile-select').hidden = names.length === 0;
+  $('empty').hidden = names.length > 0;
+  measureUntilPainted('profiles', start);
+  const details = showProfile();
+  performance.mark('drawn');
+  onListed?.();
+  await details;
+}
+
+/** From this many profiles on, the picker gets a filter. */
+const FILTER_FROM = 5;
+
+/** The picker holds the profiles matching the filter (name or server), and always the chosen one. */
+function fillProfilePicker() {
+  const filter = filterWords('profile-filter');
+  const shown = state.profiles.filter((p) => p.name === state.selected || matches(p.search, filter));
+  const picker = $('profile-select');
+  const options = shown.map((p) => new Option(`${p.name} — ${p.host}`, p.name, false, p.name === state.selected));
+  if (!state.selected && state.profiles.length > 1) {
+    const hint = shown.length === 0 ? 'No profile matches the filter' : 'Choose a profile…';
+    options.unshift(new Option(hint, '', true, true));
+  }
+  picker.replaceChildren(...options);
+  showCount('profile-count', shown.length, state.profiles.length, 'profiles');
+}
+
+export function filterProfiles() {
+  const start = performance.now();
+  fillProfilePicker();
+  measureUntilPainted('filter profiles', start);
+}
+
+export async function chooseProfile(event) {
+  state.selected = event.target.value || null;
+  await showProfile();
+}
+
+export async function showProfile() {
+  const profile = selectedProfile();
+  $('tabs').hidden = !profile;
+  $('profile-strip').hidden = !profile;
+  // Logins typed for one profile never linger for another, nor does its news.
+  $('login-password').value = '';
+  clearPersonalTokens();
+  clearNotice();
+  showTab(profile ? state.tab : null, false);
+  $('cleartext-warning').hidden = true;
+  if (!profile) return;
+  invoke('remember_profile', { name: profile.name }).catch(() => {});
+  const passwordGrant = profile.grant === 'password';
+  $('password-login').hidden = !passwordGrant;
+  $('redirect-card').hidden = passwordGrant;
+  $('redirect-uri').textContent = profile.redirect_uri ?? '';
+  // Plain http:// to another computer: said for as long as the profile is shown.
+  $('cleartext-warning').textContent = profile.cleartext_warning ?? '';
+  $('cleartext-warning').hidden = !profile.cleartext_warning;
+  $('tab-pats').disabled = !profile.has_server_api;
+  const kind = PRESET_NAMES[profile.preset] || profile.preset;
+  $('strip-name').textContent = profile.name;
+  $('strip-meta').textContent = `${kind} · ${profile.host} · scope ${profile.scope}`;
+  $('strip-meta').title = profile.base_url;
+  // Drawn now, from the profile itself: text arriving later above Get token would move
+  // the button under a pointer already on its way to it.
+  $('server-summary').textContent = profile.resolved_endpoints
+    ? `${kind} at ${profile.base_url} · client ${profile.client_id} · scope ${profile.scope}`
+    : '';
+  $('secret-missing').hidden = true;
+  // What the keyring holds arrives a moment later; nothing of another profile shows meanwhile.
+  showTokens(null);
+  const name = profile.name;
+  const [secretStored, tokens] = await Promise.all([
+    invoke('client_secret_stored', { name }),
+    invoke('current_tokens', { name }),
+  ]);
+  // Another profile was chosen meanwhile: its own call shows it.
+  if (state.selected !== name) return;
+  state.secretStored = { name, stored: secretStored };
+  $('secret-missing').hidden = secretStored || passwordGrant;
+  showTokens(tokens);
+  // Server setup opens by itself until a sign-in has worked, or when something is missing.
+  $('setup').open = (!tokens && state.revoked?.name !== name) || !secretStored;
+  await showHistory();
+}
+
+export async function deleteProfile() {
+  const name = state.selected;
+  if (!name) return;
+  const ok = await confirmAction(`Delete the profile “${name}” and its secret and tokens from the keyring?`, 'Delete');
+  if (!ok) return;
+  await invoke('delete_profile', { name });
+  state.selected = null;
+  await loadProfiles();
+  say(`Deleted profile “${name}”.`);
+}

@@ -1,0 +1,141 @@
+// Signing in: Get token (asking first when a working token would be left behind), the
+// waiting card with its countdown, Cancel and Open the browser again, and the password
+// grant (commands in tokens.rs).
+
+import { $, invoke, state, selectedProfile, busy } from './page.js';
+import { say, clearNotice } from './status.js';
+import { choose } from './dialogs.js';
+import { showTab } from './tabs.js';
+import { showCardPart, showTokens, showTokenState, revokeNow } from './token_card.js';
+import { showHistory } from './history.js';
+
+/** The controls that would change the profile, or start a second sign-in, meanwhile. */
+const LOCKED_WHILE_SIGNING_IN = [
+  'get-token', 'revoked-action', 'expired-action', 'new-profile', 'edit-profile', 'delete-profile', 'profile-select',
+];
+
+function lockProfile(locked) {
+  for (const id of LOCKED_WHILE_SIGNING_IN) $(id).disabled = locked;
+  if (!locked) $('profile-select').disabled = state.profiles.length === 0;
+}
+
+function stopWaiting() {
+  clearInterval(state.countdown);
+  state.countdown = null;
+  state.attempt = null;
+  $('waiting').hidden = true;
+  lockProfile(false);
+  showTokens(state.view);
+}
+
+/** A successful sign-in of `name` ends its revoked state (and only its own). */
+function endRevokedState(name) {
+  if (state.revoked?.name === name) state.revoked = null;
+}
+
+/**
+ * Get token. A profile holding tokens that still work is asked about first: a new
+ * sign-in would otherwise leave them valid on the server and out of AuthDesk's reach.
+ */
+export async function getToken() {
+  const profile = selectedProfile();
+  if (!profile || state.attempt || state.starting) return;
+  // Set before the first wait: a second click (or the notice's button) starts nothing.
+  state.starting = true;
+  try {
+    await startSignIn(profile);
+  } finally {
+    state.starting = false;
+    if (!state.attempt) lockProfile(false);
+  }
+}
+
+async function startSignIn(profile) {
+  // The sign-in shows in the token card (also when asked from another tab's notice).
+  showTab('tokens');
+  const view = state.view;
+  const stillWorks = view && (view.has_refresh_token || !view.expires_at || Date.parse(view.expires_at) > Date.now());
+  if (stillWorks) {
+    const answer = await choose(
+      `“${profile.name}” holds a token that still works (#${view.fingerprint}). A new sign-in replaces it here, but the server keeps accepting it until it expires unless you revoke it.`,
+      'Revoke it and continue',
+      { other: 'Keep it valid and continue' },
+    );
+    if (!answer) return;
+    if (answer === 'confirm' && !(await revokeNow(profile.name))) return;
+  }
+  clearNotice();
+  lockProfile(true);
+  if (profile.grant === 'password') {
+    await passwordSignIn(profile);
+    return;
+  }
+  const started = await busy('get-token', 'Opening…', () => invoke('begin_sign_in', { name: profile.name }));
+  state.attempt = started.attempt;
+  $('authorize-url').value = started.authorize_url;
+  showCardPart('waiting');
+  showTokenState();
+  // The profile stays as it is while its sign-in is under way (busy re-enabled Get token).
+  lockProfile(true);
+  const deadline = Date.now() + started.timeout_secs * 1000;
+  const tick = () => {
+    const left = Math.max(0, Math.round((deadline - Date.now()) / 1000));
+    $('countdown').textContent = `${Math.floor(left / 60)}:${String(left % 60).padStart(2, '0')} left`;
+  };
+  tick();
+  state.countdown = setInterval(tick, 1000);
+  // One message for the state, and only the redirect URI registered on the server.
+  $('waiting-text').textContent = started.browser_error
+    ? started.browser_error
+    : `The server sends the browser back to AuthDesk (${profile.redirect_uri}) once you approve.`;
+  $('waiting-text').className = started.browser_error ? 'warn' : '';
+  $('cancel').focus();
+  const attempt = started.attempt;
+  try {
+    const signedIn = await invoke('wait_sign_in', { attempt });
+    if (state.attempt !== attempt) return;
+    endRevokedState(profile.name);
+    stopWaiting();
+    showTokens(signedIn);
+    $('setup').open = false;
+    say(`Signed in as ${signedIn.user || 'an unknown user'}; the tokens are stored in the OS keyring.`);
+    $('copy-access-token').focus();
+  } catch (error) {
+    if (state.attempt === attempt) stopWaiting();
+    // A sign-in that never came back is most often a redirect URI the server does not know.
+    if (error?.kind === 'timed_out' && !error?.cancelled) $('setup').open = true;
+    throw error;
+  } finally {
+    await showHistory();
+  }
+}
+
+/**
+ * The password grant: one request, no browser. Its command lives in server_setup.rs, but it is
+ * the same Get token button and ends in the same token card, so it stays here.
+ */
+async function passwordSignIn(profile) {
+  const login = { username: $('login-username').value.trim(), password: $('login-password').value };
+  try {
+    const view = await busy('get-token', 'Signing in…', () => invoke('password_sign_in', { name: profile.name, login }));
+    endRevokedState(profile.name);
+    // Drawn only for the profile still shown (the picker is locked meanwhile, but say so).
+    if (state.selected !== profile.name) return;
+    showTokens(view);
+    say(`Signed in as ${view.user || 'an unknown user'}; the tokens are stored in the OS keyring.`);
+  } finally {
+    // The password is sent once and never kept, whatever the answer.
+    $('login-password').value = '';
+    await showHistory();
+  }
+}
+
+/** The pending wait_sign_in then fails as cancelled, and getToken tidies up. */
+export async function cancelSignIn() {
+  await invoke('cancel_sign_in');
+}
+
+export async function reopenBrowser() {
+  const message = await invoke('reopen_browser');
+  $('waiting-text').textContent = message;
+}
