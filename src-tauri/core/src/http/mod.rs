@@ -50,12 +50,7 @@ pub fn client_builder(trust: &Trust, timeout: Option<Duration>) -> Result<reqwes
         builder = builder.use_preconfigured_tls(pinned_config(pin)?);
     }
     if let Some(path) = &trust.ca_file {
-        let pem = std::fs::read(path).map_err(|e| {
-            Error::Config(format!(
-                "Could not read the CA file {}: {e}.",
-                path.display()
-            ))
-        })?;
+        let pem = read_ca_file(path)?;
         let certificates = reqwest::Certificate::from_pem_bundle(&pem)
             .ok()
             .filter(|certs| !certs.is_empty())
@@ -69,8 +64,104 @@ pub fn client_builder(trust: &Trust, timeout: Option<Duration>) -> Result<reqwes
             builder = builder.add_root_certificate(certificate);
         }
     }
+    builder = proxies_from_environment(builder);
     Ok(builder)
 }
+
+/// A CA bundle is PEM text; a larger file is not one.
+const MAX_CA_FILE_BYTES: u64 = 1024 * 1024;
+
+/// The CA file's bytes: a regular file of at most [`MAX_CA_FILE_BYTES`], opened without
+/// blocking (a FIFO or a device is refused, never waited on) and read off the async
+/// runtime's threads. Every failure is the same sentence, so a page or a script learns
+/// nothing about which paths exist.
+fn read_ca_file(path: &std::path::Path) -> Result<Vec<u8>> {
+    let read = || -> std::io::Result<Option<Vec<u8>>> {
+        use std::io::Read;
+        let mut options = std::fs::OpenOptions::new();
+        options.read(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::custom_flags(&mut options, libc::O_NONBLOCK);
+        let file = options.open(path)?;
+        let metadata = file.metadata()?;
+        if !metadata.is_file() || metadata.len() > MAX_CA_FILE_BYTES {
+            return Ok(None);
+        }
+        let mut pem = Vec::new();
+        file.take(MAX_CA_FILE_BYTES + 1).read_to_end(&mut pem)?;
+        Ok((pem.len() as u64 <= MAX_CA_FILE_BYTES).then_some(pem))
+    };
+    off_the_runtime(read).ok().flatten().ok_or_else(|| {
+        Error::Config(format!(
+            "The CA file {} could not be read: it must be a PEM file of at most 1 MiB that this user can read.",
+            path.display()
+        ))
+    })
+}
+
+/// Runs blocking file work where it cannot stall the runtime's other tasks: on a
+/// multi-threaded runtime the thread is handed over first; elsewhere it just runs.
+fn off_the_runtime<T>(work: impl FnOnce() -> T) -> T {
+    match tokio::runtime::Handle::try_current() {
+        Ok(handle) if handle.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread => {
+            tokio::task::block_in_place(work)
+        }
+        _ => work(),
+    }
+}
+
+/// The proxies the environment names (`HTTPS_PROXY`, `HTTP_PROXY`, `ALL_PROXY`, in either
+/// case, and `NO_PROXY`), except for this computer: loopback (127.0.0.0/8, ::1,
+/// `localhost`) never goes through a proxy, whatever the environment says, as Go's
+/// `ProxyFromEnvironment` does. A corporate proxy cannot reach the user's own loopback,
+/// and it must never see the client's credentials for a dev server or an SSH tunnel.
+fn proxies_from_environment(builder: reqwest::ClientBuilder) -> reqwest::ClientBuilder {
+    proxies_from(builder, |name| {
+        std::env::var(name)
+            .or_else(|_| std::env::var(name.to_lowercase()))
+            .ok()
+            .filter(|value| !value.trim().is_empty())
+    })
+}
+
+/// [`proxies_from_environment`] over any source of variables.
+fn proxies_from(
+    builder: reqwest::ClientBuilder,
+    variable: impl Fn(&str) -> Option<String>,
+) -> reqwest::ClientBuilder {
+    // reqwest's own reading of the environment is turned off: it proxies loopback too.
+    let mut builder = builder.no_proxy();
+    let never = match variable("NO_PROXY") {
+        Some(list) => format!("{list},{LOOPBACK}"),
+        None => LOOPBACK.to_owned(),
+    };
+    // As curl and Go: HTTP_PROXY is ignored in a CGI program, where a client sets it.
+    let in_cgi = variable("REQUEST_METHOD").is_some();
+    let kinds: [(&str, fn(String) -> reqwest::Result<reqwest::Proxy>); 3] = [
+        ("HTTPS_PROXY", reqwest::Proxy::https),
+        ("HTTP_PROXY", reqwest::Proxy::http),
+        ("ALL_PROXY", reqwest::Proxy::all),
+    ];
+    for (name, make) in kinds {
+        if name == "HTTP_PROXY" && in_cgi {
+            continue;
+        }
+        let Some(address) = variable(name) else {
+            continue;
+        };
+        match make(address) {
+            Ok(proxy) => {
+                builder = builder.proxy(proxy.no_proxy(reqwest::NoProxy::from_string(&never)))
+            }
+            // Never echoed: a proxy address may carry its own password.
+            Err(_) => tracing::warn!("{name} is not a proxy address AuthDesk can use; ignored"),
+        }
+    }
+    builder
+}
+
+/// The hosts that are this computer, in `NO_PROXY`'s syntax.
+const LOOPBACK: &str = "localhost,127.0.0.0/8,::1";
 
 /// Sends a request and reads its body (capped), with network failures as one sentence.
 pub async fn send(
@@ -221,5 +312,112 @@ mod tests {
             "d".repeat(5000)
         );
         assert!(!reply_text(long.as_bytes()).contains("RRRR"));
+    }
+
+    /// A listener that answers every request with `status` and records the request lines.
+    async fn recorder(status: u16) -> (u16, std::sync::Arc<std::sync::Mutex<Vec<String>>>) {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let socket = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = socket.local_addr().unwrap().port();
+        let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let record = std::sync::Arc::clone(&seen);
+        tokio::spawn(async move {
+            while let Ok((mut stream, _)) = socket.accept().await {
+                let mut head = vec![0u8; 4096];
+                let read = stream.read(&mut head).await.unwrap_or(0);
+                let text = String::from_utf8_lossy(&head[..read]).into_owned();
+                record
+                    .lock()
+                    .unwrap()
+                    .push(text.lines().next().unwrap_or_default().to_owned());
+                let answer = format!(
+                    "HTTP/1.1 {status} X\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+                );
+                let _ = stream.write_all(answer.as_bytes()).await;
+            }
+        });
+        (port, seen)
+    }
+
+    #[tokio::test]
+    async fn loopback_never_goes_through_a_proxy_the_rest_still_does() {
+        let (proxy, through_proxy) = recorder(502).await;
+        let (server, direct) = recorder(200).await;
+        let proxy_url = format!("http://127.0.0.1:{proxy}");
+        for name in ["HTTP_PROXY", "ALL_PROXY"] {
+            let env = |wanted: &str| (wanted == name).then(|| proxy_url.clone());
+            let client = proxies_from(reqwest::Client::builder(), env)
+                .build()
+                .unwrap();
+            for host in ["localhost", "127.0.0.1"] {
+                let url = format!("http://{host}:{server}/api/o/token/");
+                let answer = client.post(&url).send().await.unwrap();
+                assert_eq!(answer.status(), 200, "{name}: {url} went elsewhere");
+            }
+            // The rest of 127.0.0.0/8 too: refused by this computer, not answered by the proxy.
+            let other = client
+                .post(format!("http://127.0.0.2:{server}/api/o/token/"))
+                .send()
+                .await;
+            assert!(other.is_err_and(|e| e.is_connect()), "{name}");
+            // Anything else still takes the proxy the environment names.
+            let answer = client
+                .get("http://awx.example.invalid/api/v2/ping/")
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(answer.status(), 502, "{name}");
+        }
+        assert_eq!(direct.lock().unwrap().len(), 4);
+        assert_eq!(
+            *through_proxy.lock().unwrap(),
+            ["GET http://awx.example.invalid/api/v2/ping/ HTTP/1.1"; 2]
+        );
+        // NO_PROXY is honoured for the rest.
+        let env = |wanted: &str| match wanted {
+            "HTTP_PROXY" => Some(proxy_url.clone()),
+            "NO_PROXY" => Some("example.invalid".to_owned()),
+            _ => None,
+        };
+        let client = proxies_from(reqwest::Client::builder(), env)
+            .build()
+            .unwrap();
+        assert!(client
+            .get("http://awx.example.invalid/")
+            .send()
+            .await
+            .is_err());
+        assert_eq!(through_proxy.lock().unwrap().len(), 2);
+    }
+
+    #[test]
+    fn a_ca_file_that_is_no_regular_file_or_too_big_is_refused_at_once_in_one_sentence() {
+        let dir = tempfile::tempdir().unwrap();
+        let big = dir.path().join("big.pem");
+        std::fs::write(&big, vec![b'a'; 2 * 1024 * 1024]).unwrap();
+        let missing = dir.path().join("missing.pem");
+        let mut paths = vec![big, missing, dir.path().to_path_buf()];
+        #[cfg(unix)]
+        {
+            paths.push("/dev/zero".into());
+            let fifo = dir.path().join("fifo");
+            let name = std::ffi::CString::new(fifo.as_os_str().as_encoded_bytes()).unwrap();
+            assert_eq!(unsafe { libc::mkfifo(name.as_ptr(), 0o600) }, 0);
+            paths.push(fifo);
+        }
+        let started = std::time::Instant::now();
+        let mut sentences = std::collections::BTreeSet::new();
+        for path in &paths {
+            let trust = Trust {
+                ca_file: Some(path.clone()),
+                pin: None,
+            };
+            let error = build_client(&trust, None).unwrap_err().to_string();
+            sentences.insert(error.replace(&path.display().to_string(), "PATH"));
+        }
+        // Nothing waited for a writer or read a device until memory ran out.
+        assert!(started.elapsed() < std::time::Duration::from_secs(5));
+        // The same words whether the path exists or not.
+        assert_eq!(sentences.len(), 1, "{sentences:?}");
     }
 }

@@ -251,6 +251,7 @@ impl Profile {
             }
             (None, Grant::Password) => {}
             (Some(uri), _) => {
+                refuse_login_in("redirect URI", uri)?;
                 if uri.scheme() != "http" && uri.scheme() != "https" {
                     return Err(Error::Config(format!(
                         "The redirect URI {uri} is not an http(s) URL; use the one registered in the server's application, such as http://127.0.0.1/callback."
@@ -307,6 +308,18 @@ pub fn validate_name(name: &str) -> Result<()> {
     }
 }
 
+/// A user name or password in a URL would land in `profiles.toml`, in `profile list`, in
+/// `CONTROLLER_HOST` and in Basic headers on requests that carry none: refused, without
+/// repeating the URL (it holds the password).
+fn refuse_login_in(what: &str, url: &Url) -> Result<()> {
+    if url.username().is_empty() && url.password().is_none() {
+        return Ok(());
+    }
+    Err(Error::Config(format!(
+        "The {what} holds a user name or password (user:password@host), which AuthDesk never keeps in a URL; remove it and give the address alone (logins go to the browser, or to --username)."
+    )))
+}
+
 /// Whether a URL's host is this computer (127.0.0.0/8, ::1 or localhost).
 fn is_loopback(url: &Url) -> bool {
     match url.host() {
@@ -318,6 +331,7 @@ fn is_loopback(url: &Url) -> bool {
 }
 
 fn require_http_url(what: &str, url: &Url) -> Result<()> {
+    refuse_login_in(what, url)?;
     match url.scheme() {
         "http" | "https" if url.host().is_some() => Ok(()),
         _ => Err(Error::Config(format!(
@@ -329,6 +343,40 @@ fn require_http_url(what: &str, url: &Url) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_login_in_any_url_is_refused_without_repeating_it() {
+        let built = |base: &str, redirect: &str| {
+            let mut draft = ProfileDraft::new("p", Preset::Awx, base, "id");
+            draft.redirect_uri = redirect.into();
+            draft.build()
+        };
+        for (base, redirect) in [
+            (
+                "https://user:S3cret@awx.example.com",
+                "http://127.0.0.1/callback",
+            ),
+            ("https://user@awx.example.com", "http://127.0.0.1/callback"),
+            (
+                "https://awx.example.com",
+                "http://me:S3cret@127.0.0.1/callback",
+            ),
+        ] {
+            let error = built(base, redirect).unwrap_err().to_string();
+            assert!(error.contains("user name or password"), "{error}");
+            assert!(
+                !error.contains("S3cret") && !error.contains("user@"),
+                "{error}"
+            );
+        }
+        // A hand-edited profiles.toml is checked too.
+        let edited: Profile = toml::from_str(
+            "name = \"p\"\npreset = \"awx\"\nbase_url = \"https://u:S3cret@awx.example.com\"\nclient_id = \"id\"\nredirect_uri = \"http://127.0.0.1/callback\"\n",
+        )
+        .unwrap();
+        assert!(edited.validate().is_err());
+        assert!(built("https://awx.example.com", "http://127.0.0.1/callback").is_ok());
+    }
 
     #[test]
     fn scopes_parse_in_any_order() {
