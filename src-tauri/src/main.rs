@@ -11,6 +11,7 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
+    process::no_core_dumps();
     quit_quietly_on_closed_pipe();
     let args = cli::Args::parse();
     process::init_logging(cli::log_filter(args.verbose));

@@ -1,5 +1,6 @@
 //! What both executables (`authdesk` and `authdesk-window`) share about being a process:
-//! exit statuses, logging set-up, and whether there is a display for the window.
+//! exit statuses, logging set-up, no core dumps, and whether there is a display for the
+//! window.
 
 /// Exit statuses, the same from both executables; `authdesk --help` lists them.
 pub mod exit {
@@ -54,4 +55,54 @@ pub fn display_missing() -> Option<&'static str> {
     (cfg!(target_os = "linux") && !set("DISPLAY") && !set("WAYLAND_DISPLAY")).then_some(
         "no display to open the window on (DISPLAY and WAYLAND_DISPLAY are unset or empty); use the CLI, see `authdesk --help`.",
     )
+}
+
+/// The core-file limit the process started with, for the programs `authdesk exec` runs.
+#[cfg(unix)]
+static STARTING_CORE_LIMIT: std::sync::OnceLock<libc::rlimit> = std::sync::OnceLock::new();
+
+/// Keeps secrets out of core files: a crash (or a SIGABRT sent while a sign-in waits)
+/// would otherwise write the client secret and tokens to disk, where `ulimit -c` or
+/// systemd-coredump keep them. The soft core limit goes to 0 (the hard one stays, so a
+/// program `exec` starts can have its own back), and on Linux the process is marked not
+/// dumpable, which also keeps other processes of the same user from reading its memory
+/// through `/proc`. Called first thing in both executables. Windows has no core files;
+/// its crash reports (WER) are not turned off here.
+pub fn no_core_dumps() {
+    #[cfg(unix)]
+    {
+        let mut limit = libc::rlimit {
+            rlim_cur: 0,
+            rlim_max: 0,
+        };
+        // SAFETY: plain system calls on this process with valid pointers.
+        unsafe {
+            if libc::getrlimit(libc::RLIMIT_CORE, &mut limit) == 0 {
+                let _ = STARTING_CORE_LIMIT.set(limit);
+                let none = libc::rlimit {
+                    rlim_cur: 0,
+                    rlim_max: limit.rlim_max,
+                };
+                libc::setrlimit(libc::RLIMIT_CORE, &none);
+            }
+            #[cfg(target_os = "linux")]
+            libc::prctl(libc::PR_SET_DUMPABLE, 0, 0, 0, 0);
+        }
+    }
+}
+
+/// Gives a program about to be exec'd the core-file limit the user started AuthDesk with
+/// (it is another program; the kernel makes it dumpable again on exec).
+#[cfg(unix)]
+pub fn restore_core_limit_on_exec(command: &mut std::process::Command) {
+    use std::os::unix::process::CommandExt;
+    if let Some(limit) = STARTING_CORE_LIMIT.get().copied() {
+        // SAFETY: setrlimit is async-signal-safe and touches nothing but the limit.
+        unsafe {
+            command.pre_exec(move || {
+                libc::setrlimit(libc::RLIMIT_CORE, &limit);
+                Ok(())
+            });
+        }
+    }
 }

@@ -13,6 +13,7 @@ mod gui;
 mod process;
 
 fn main() -> std::process::ExitCode {
+    process::no_core_dumps();
     // GTK loads OpenGL (Mesa, LLVM) at start only to pick visuals for GL drawing, which
     // the window never does (see `gui::lighten_web_view`): ~60 ms at start, measured with
     // `cargo xtask bench start`. GTK reads this once, at start; a user's setting stands.

@@ -5,7 +5,7 @@
 use std::process::Command;
 use std::time::Duration;
 
-use authdesk_core::{Error, Secret};
+use authdesk_core::{Error, Secret, StoredSecret};
 use authdesk_e2e::fixtures::{ClientAuth, OAuthClient};
 use authdesk_e2e::{engine_in, profile, repo_root, unique, Flavor, ProfileBuilder, TestServer};
 use tokio_util::sync::CancellationToken;
@@ -75,7 +75,9 @@ async fn a_code_works_once_and_client_auth_in_the_body_works() {
     assert_eq!(stored.access_token, tokens.access_token);
 
     // The same code a second time: the server refuses, and the stored tokens stay.
-    let client = OAuthClient::new(&engine.profiles().get(&name).unwrap(), secret).unwrap();
+    let profile = engine.profiles().get(&name).unwrap();
+    let secret = StoredSecret::entered_for(secret, &profile).unwrap();
+    let client = OAuthClient::new(&profile, &secret).unwrap();
     let err = client
         .exchange_code(&callback_code(&log), &redirect_uri, None)
         .await

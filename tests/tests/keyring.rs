@@ -4,7 +4,7 @@
 
 use std::process::Command;
 
-use authdesk_core::{Error, ErrorKind, Secret, TokenSet};
+use authdesk_core::{Error, ErrorKind, Secret, StoredSecret, TokenSet};
 use authdesk_e2e::fixtures::Keyring;
 use authdesk_e2e::{
     engine_in, profile, require_test_environment, unique, Browser, Desk, Flavor, TestServer,
@@ -207,11 +207,11 @@ async fn entries_of_earlier_versions_are_the_same_entries() {
 
     earlier.set_password("written-before").unwrap();
     assert_eq!(
-        ours.client_secret(&name).unwrap().unwrap().expose(),
+        ours.client_secret(&name).unwrap().unwrap().secret.expose(),
         "written-before"
     );
     assert!(ours.has_client_secret(&name).unwrap());
-    ours.set_client_secret(&name, &Secret::new("written-now"))
+    ours.set_client_secret(&name, &StoredSecret::unbound(Secret::new("written-now")))
         .unwrap();
     assert_eq!(items(), 1, "a second item beside the earlier one");
     assert_eq!(earlier.get_password().unwrap(), "written-now");
@@ -222,7 +222,7 @@ async fn entries_of_earlier_versions_are_the_same_entries() {
     ));
     assert!(!ours.has_client_secret(&name).unwrap());
     // And a first write of ours is found by the earlier store.
-    ours.set_client_secret(&name, &Secret::new("ours-first"))
+    ours.set_client_secret(&name, &StoredSecret::unbound(Secret::new("ours-first")))
         .unwrap();
     assert_eq!(earlier.get_password().unwrap(), "ours-first");
     earlier.delete_credential().unwrap();

@@ -98,6 +98,13 @@ pub enum Error {
     #[error("No client secret is stored for profile \"{0}\".")]
     MissingClientSecret(String),
 
+    #[error("The client secret of profile \"{profile}\" was entered for {stored}, but the profile now names {now}, so the secret was not sent; enter the client secret again for the new server (the stored one is never sent anywhere else).")]
+    SecretForOtherServer {
+        profile: String,
+        stored: String,
+        now: String,
+    },
+
     #[error("Profile \"{0}\" has no tokens yet.")]
     NoTokens(String),
 
@@ -288,6 +295,7 @@ impl Error {
             | Error::ConfigFile { .. }
             | Error::ConfigParse { .. }
             | Error::MissingClientSecret(_)
+            | Error::SecretForOtherServer { .. }
             | Error::NoTokens(_)
             | Error::NoRefreshToken(_)
             | Error::TokensFromElsewhere(_)
@@ -336,7 +344,10 @@ impl Error {
             Error::ApiRefusedLogin { basic: true, .. } => Some(Hint::UseProfileToken),
             Error::NotTheApi { .. } => Some(Hint::CheckBaseUrl),
             Error::UnknownServer(_) => Some(Hint::ChoosePreset),
-            Error::MissingClientSecret(name) => Some(Hint::EnterClientSecret(name.clone())),
+            Error::MissingClientSecret(name)
+            | Error::SecretForOtherServer { profile: name, .. } => {
+                Some(Hint::EnterClientSecret(name.clone()))
+            }
             Error::NoTokens(name)
             | Error::NoRefreshToken(name)
             | Error::TokensFromElsewhere(name)

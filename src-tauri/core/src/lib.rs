@@ -53,12 +53,12 @@ pub use os_keyring::Keyring;
 pub use presets::{Endpoints, Preset};
 pub use profiles::{
     parse_url, ClientAuth, EndpointDraft, Grant, Profile, ProfileDefaults, ProfileDraft,
-    ProfileStore, Scope, APPLICATION_NAME_PREFIX, DEFAULT_REDIRECT_URI,
+    ProfileStore, Scope, SecretOrigin, StoredSecret, APPLICATION_NAME_PREFIX, DEFAULT_REDIRECT_URI,
 };
 pub use secret::Secret;
 pub use server_api::{ApiLogin, Credentials, NewToken, Organization, ServerApi, TokenInfo};
 pub use text::one_line;
-pub use tokens::{TokenOrigin, TokenSet, EXPIRY_MARGIN};
+pub use tokens::{TokenOrigin, TokenSet, TrustOrigin, EXPIRY_MARGIN};
 
 /// What the fuzz targets (`fuzz/`) drive: the parsers of what a server or a browser sends.
 #[doc(hidden)]

@@ -9,6 +9,7 @@ mod shared_session;
 use std::sync::Once;
 
 use crate::error::{Error, Result};
+use crate::profiles::StoredSecret;
 use crate::secret::Secret;
 use crate::tokens::TokenSet;
 
@@ -86,8 +87,12 @@ impl Keyring {
         Ok(Keyring { service })
     }
 
-    pub fn client_secret(&self, profile: &str) -> Result<Option<Secret>> {
-        self.get(Item::ClientSecret, profile)
+    /// The client secret and the origin it was entered for (none for entries of
+    /// versions that did not keep it).
+    pub fn client_secret(&self, profile: &str) -> Result<Option<StoredSecret>> {
+        Ok(self
+            .get(Item::ClientSecret, profile)?
+            .map(StoredSecret::from_entry))
     }
 
     /// Whether a client secret is stored, asked by the item's attributes: the secret itself
@@ -100,11 +105,11 @@ impl Keyring {
         }
     }
 
-    pub fn set_client_secret(&self, profile: &str, secret: &Secret) -> Result<()> {
-        if secret.is_empty() {
+    pub fn set_client_secret(&self, profile: &str, stored: &StoredSecret) -> Result<()> {
+        if stored.secret.is_empty() {
             return Err(Error::Config("The client secret is empty; paste the one the server showed when the application was created.".into()));
         }
-        self.set(Item::ClientSecret, profile, secret.expose())
+        self.set(Item::ClientSecret, profile, stored.to_entry()?.expose())
     }
 
     pub fn tokens(&self, profile: &str) -> Result<Option<TokenSet>> {

@@ -24,14 +24,32 @@ pub struct TokenSet {
     pub origin: Option<TokenOrigin>,
 }
 
-/// The server and application tokens belong to: every endpoint they are sent to, and
-/// the client ID. Kept with the tokens and compared with the profile before any use, so
-/// tokens never go to another server or application, whatever the profile's name now
-/// points at; a profile whose origin changes also needs its client secret again.
+/// The server and application tokens belong to: every endpoint they are sent to, the
+/// client ID, the base URL (what `exec` and the `.env` texts name as the host) and how the
+/// server is trusted. Kept with the tokens and compared with the profile before any use
+/// and again when they are sent, so tokens never go to another server or application,
+/// whatever the profile's name now points at; a profile whose origin changes also needs
+/// its client secret again.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TokenOrigin {
     pub endpoints: crate::presets::Endpoints,
     pub client_id: String,
+    /// `None` in entries written before AuthDesk kept it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_url: Option<url::Url>,
+    /// `None` in entries written before AuthDesk kept it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trust: Option<TrustOrigin>,
+}
+
+/// How the server was trusted when the tokens were issued.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TrustOrigin {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ca_file: Option<std::path::PathBuf>,
+    /// The pinned certificate, as [`crate::http::Fingerprint`] writes it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pin_sha256: Option<String>,
 }
 
 impl TokenOrigin {
@@ -40,7 +58,22 @@ impl TokenOrigin {
         Ok(TokenOrigin {
             endpoints: profile.endpoints()?,
             client_id: profile.client_id.clone(),
+            base_url: Some(profile.base_url.clone()),
+            trust: Some(TrustOrigin {
+                ca_file: profile.ca_file.clone(),
+                pin_sha256: profile.pinned_fingerprint()?.map(|pin| pin.to_string()),
+            }),
         })
+    }
+
+    /// Whether tokens issued at this origin may go to `now`. What an earlier version did
+    /// not record (the base URL, the trust) is not held against them: it forgot tokens
+    /// on every change of server or application even then.
+    pub fn admits(&self, now: &TokenOrigin) -> bool {
+        self.endpoints == now.endpoints
+            && self.client_id == now.client_id
+            && (self.base_url.is_none() || self.base_url == now.base_url)
+            && (self.trust.is_none() || self.trust == now.trust)
     }
 }
 

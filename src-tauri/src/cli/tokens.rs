@@ -48,6 +48,7 @@ pub async fn obtain(
         match engine.reuse_tokens(&name, verify).await? {
             Reuse::Ready(tokens, source) => {
                 eprintln!("{}", source_note(source, &tokens));
+                let profile = engine.profile_for_handover(&name, &tokens)?;
                 return Ok((profile, *tokens, source));
             }
             Reuse::SignInNeeded(reason) => Some(reason),
@@ -85,6 +86,7 @@ pub async fn obtain(
     if let Some(user) = &tokens.user {
         eprintln!("Signed in as {user}.");
     }
+    let profile = engine.profile_for_handover(&name, &tokens)?;
     Ok((profile, tokens, TokenSource::SignedIn))
 }
 
@@ -150,6 +152,8 @@ pub async fn exec(engine: &Engine, args: ExecArgs) -> Result<u8, Error> {
         child.env(variable.name, variable.value.expose());
     }
     let shown = program.to_string_lossy();
+    #[cfg(unix)]
+    crate::process::restore_core_limit_on_exec(&mut child);
     #[cfg(unix)]
     let error = std::os::unix::process::CommandExt::exec(&mut child);
     #[cfg(not(unix))]

@@ -2,7 +2,7 @@
 //! `keyring_load CONFIG_DIR PROFILE` writes, reads, asks and deletes its own profile's
 //! client secret and exits 0 only if every call answered as expected.
 
-use authdesk_core::{Keyring, Secret};
+use authdesk_core::{Keyring, Secret, StoredSecret};
 
 fn main() -> std::process::ExitCode {
     let mut args = std::env::args().skip(1);
@@ -25,10 +25,10 @@ fn ten_calls(dir: &std::path::Path, profile: &str) -> Result<(), String> {
     for round in 0..3 {
         let secret = format!("secret-{profile}-{round}");
         keyring
-            .set_client_secret(profile, &Secret::new(secret.clone()))
+            .set_client_secret(profile, &StoredSecret::unbound(Secret::new(secret.clone())))
             .map_err(|e| e.to_string())?;
         let read = keyring.client_secret(profile).map_err(|e| e.to_string())?;
-        if read.as_ref().map(Secret::expose) != Some(secret.as_str()) {
+        if read.as_ref().map(|r| r.secret.expose()) != Some(secret.as_str()) {
             return Err(format!("round {round}: read back something else"));
         }
         calls += 2;

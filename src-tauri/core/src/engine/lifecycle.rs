@@ -49,6 +49,7 @@ impl Engine {
     /// Refreshes `old`, the stored tokens; the caller holds the refresh lock.
     pub(super) async fn refresh_stored(&self, name: &str, old: TokenSet) -> Result<TokenSet> {
         let (_, client) = self.client_for(name).await?;
+        client.check_issued_here(&old, name)?;
         let refresh_token = old.refresh_token_of(name)?.clone();
         let mut fresh = client.refresh(&refresh_token).await?;
         if fresh.refresh_token.is_none() {
@@ -59,10 +60,23 @@ impl Engine {
         self.store_and_identify(name, &client, fresh).await
     }
 
+    /// The profile as it is at the moment `tokens` are handed over (to `exec`'s command,
+    /// or in a text naming the host): refused when it no longer points where they were
+    /// issued, so a command is never told to use one server's token with another host.
+    pub fn profile_for_handover(&self, name: &str, tokens: &TokenSet) -> Result<Profile> {
+        let profile = self.profiles.get(name)?;
+        if issued_for(tokens, &profile) {
+            Ok(profile)
+        } else {
+            Err(Error::TokensFromElsewhere(name.to_owned()))
+        }
+    }
+
     /// Who the profile's current access token belongs to.
     pub async fn whoami(&self, name: &str) -> Result<WhoAmI> {
         let (_, client) = self.client_for(name).await?;
         let tokens = self.stored_tokens(name).await?;
+        client.check_issued_here(&tokens, name)?;
         client.whoami(&tokens.access_token).await
     }
 
@@ -88,7 +102,7 @@ impl Engine {
         client: &OAuthClient,
         mut tokens: TokenSet,
     ) -> Result<TokenSet> {
-        let origin = client.origin();
+        let origin = client.origin().clone();
         // A profile re-pointed (or removed) while its sign-in waited: these tokens are the
         // old server's. They go back to it, best effort, and are not stored.
         let now = self.profiles.get(name).ok().map(|p| TokenOrigin::of(&p));
@@ -143,7 +157,7 @@ impl Engine {
 fn issued_for(tokens: &TokenSet, profile: &Profile) -> bool {
     match (&tokens.origin, TokenOrigin::of(profile)) {
         (None, _) => true,
-        (Some(origin), Ok(now)) => *origin == now,
+        (Some(origin), Ok(now)) => origin.admits(&now),
         (Some(_), Err(_)) => false,
     }
 }

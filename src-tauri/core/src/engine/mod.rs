@@ -34,7 +34,7 @@ pub use sign_in::{open_in_browser, SignIn};
 use crate::error::{Error, Result};
 use crate::oauth::OAuthClient;
 use crate::os_keyring::Keyring;
-use crate::profiles::{Profile, ProfileStore};
+use crate::profiles::{Profile, ProfileStore, StoredSecret};
 
 /// How long a sign-in waits for the redirect by default: the server's code lifetime.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(600);
@@ -73,17 +73,32 @@ impl Engine {
     /// The profile and its OAuth client, with the client secret from the keyring.
     async fn client_for(&self, name: &str) -> Result<(Profile, OAuthClient)> {
         let profile = self.profiles.get(name)?;
-        let secret = self.client_secret(name).await?;
-        let client = OAuthClient::new(&profile, secret)?;
+        let secret = self.client_secret(&profile).await?;
+        let client = OAuthClient::new(&profile, &secret)?;
         Ok((profile, client))
     }
 
-    /// The profile's client secret from the keyring; missing is an error.
-    async fn client_secret(&self, name: &str) -> Result<crate::secret::Secret> {
-        let owned = name.to_owned();
-        self.keyring_call(move |k| k.client_secret(&owned))
+    /// The profile's client secret from the keyring; missing is an error. A secret an
+    /// earlier version stored without its origin is bound to the profile as it is now,
+    /// on this first use (the OAuth client checks every other one).
+    async fn client_secret(&self, profile: &Profile) -> Result<StoredSecret> {
+        let owned = profile.name.clone();
+        let stored = self
+            .keyring_call(move |k| k.client_secret(&owned))
             .await?
-            .ok_or_else(|| Error::MissingClientSecret(name.to_owned()))
+            .ok_or_else(|| Error::MissingClientSecret(profile.name.clone()))?;
+        if stored.origin.is_some() {
+            return Ok(stored);
+        }
+        let bound = StoredSecret::entered_for(stored.secret, profile)?;
+        let (owned, entry) = (profile.name.clone(), bound.clone());
+        if let Err(e) = self
+            .keyring_call(move |k| k.set_client_secret(&owned, &entry))
+            .await
+        {
+            tracing::warn!(profile = %profile.name, "could not record the client secret's origin: {e}");
+        }
+        Ok(bound)
     }
 
     /// Keyring calls block on D-Bus (or the platform's API): keep them off the async threads.

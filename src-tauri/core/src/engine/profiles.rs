@@ -5,7 +5,7 @@
 
 use super::Engine;
 use crate::error::{Error, Result};
-use crate::profiles::Profile;
+use crate::profiles::{Profile, StoredSecret};
 use crate::secret::Secret;
 use crate::tokens::TokenOrigin;
 
@@ -36,12 +36,22 @@ pub(super) struct SavePlan {
     forget_tokens: bool,
 }
 
+/// Whether a client secret is stored for the profile, and for where.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum StoredFor {
+    Nothing,
+    /// For the origin the profile being saved names (or stored before origins were kept).
+    ThisProfile,
+    /// For another server, client ID or trust (the profile file was changed by hand).
+    Elsewhere,
+}
+
 /// The rules of a save, decided before anything is written.
 pub(super) fn plan_save(
     all: &[Profile],
     profile: &Profile,
     secret_given: bool,
-    secret_stored: bool,
+    secret_stored: StoredFor,
     mode: SaveMode,
 ) -> Result<SavePlan> {
     let existing = all.iter().find(|p| p.name == profile.name);
@@ -68,12 +78,12 @@ pub(super) fn plan_save(
     if !secret_given {
         match existing {
             None => return Err(Error::MissingClientSecret(profile.name.clone())),
-            Some(_) if !secret_stored => {
+            Some(_) if secret_stored == StoredFor::Nothing => {
                 return Err(Error::MissingClientSecret(profile.name.clone()))
             }
             // The stored secret belongs to the old server and application: never send it
             // to a new one.
-            Some(_) if moved => {
+            Some(_) if moved || secret_stored == StoredFor::Elsewhere => {
                 return Err(Error::Config(format!(
                     "Profile \"{}\" now points at another server or application, so its client secret must be entered again; the stored one is never sent elsewhere.",
                     profile.name
@@ -102,11 +112,20 @@ impl Engine {
         let all = self.profiles.list()?;
         let exists = all.iter().any(|p| p.name == profile.name);
         let secret_given = client_secret.is_some();
-        let secret_stored =
-            !secret_given && exists && self.has_client_secret(&profile.name).await?;
+        let secret_stored = if !secret_given && exists {
+            let owned = profile.name.clone();
+            match self.keyring_call(move |k| k.client_secret(&owned)).await? {
+                None => StoredFor::Nothing,
+                Some(stored) if stored.for_profile(&profile).is_ok() => StoredFor::ThisProfile,
+                Some(_) => StoredFor::Elsewhere,
+            }
+        } else {
+            StoredFor::Nothing
+        };
         let plan = plan_save(&all, &profile, secret_given, secret_stored, mode)?;
         let replaced = match client_secret {
             Some(secret) => {
+                let secret = StoredSecret::entered_for(secret, &profile)?;
                 let name = profile.name.clone();
                 let old = self
                     .keyring_call(move |k| {
@@ -183,16 +202,16 @@ mod tests {
         let all = [profile("prod", PROD, "id")];
         let same = profile("prod", PROD, "id");
         assert!(matches!(
-            plan_save(&all, &same, true, true, SaveMode::Create),
+            plan_save(&all, &same, true, StoredFor::ThisProfile, SaveMode::Create),
             Err(Error::ProfileExists(_))
         ));
         assert!(matches!(
-            plan_save(&[], &same, true, false, SaveMode::Replace),
+            plan_save(&[], &same, true, StoredFor::Nothing, SaveMode::Replace),
             Err(Error::ProfileNotFound(_))
         ));
         for mode in [SaveMode::Replace, SaveMode::CreateOrReplace] {
             assert_eq!(
-                plan_save(&all, &same, false, true, mode).unwrap(),
+                plan_save(&all, &same, false, StoredFor::ThisProfile, mode).unwrap(),
                 SavePlan {
                     forget_tokens: false
                 }
@@ -205,23 +224,57 @@ mod tests {
         let all = [profile("prod", PROD, "id")];
         let new = profile("new", PROD, "id");
         assert!(matches!(
-            plan_save(&all, &new, false, false, SaveMode::Create),
+            plan_save(&all, &new, false, StoredFor::Nothing, SaveMode::Create),
             Err(Error::MissingClientSecret(_))
         ));
         let same = profile("prod", PROD, "id");
         assert!(matches!(
-            plan_save(&all, &same, false, false, SaveMode::Replace),
+            plan_save(&all, &same, false, StoredFor::Nothing, SaveMode::Replace),
             Err(Error::MissingClientSecret(_))
         ));
-        // Re-pointed at another host or application: the stored secret is not sent there.
+        // A profile file changed by hand: the stored secret is for elsewhere, so a save
+        // that does not move the profile still asks for it.
+        assert!(
+            plan_save(&all, &same, false, StoredFor::Elsewhere, SaveMode::Replace)
+                .unwrap_err()
+                .to_string()
+                .contains("entered again")
+        );
+        // Re-pointed at another host, application, base URL or trust: the stored secret is
+        // not sent there, and the tokens are forgotten.
+        let mut pinned = profile("prod", PROD, "id");
+        pinned.pin_sha256 = Some("ab".repeat(32));
+        let mut with_ca = profile("prod", PROD, "id");
+        with_ca.ca_file = Some("/etc/ssl/private-ca.pem".into());
+        let mut custom_elsewhere = profile("prod", PROD, "id");
+        custom_elsewhere.endpoints = Some(custom_elsewhere.endpoints().unwrap());
+        custom_elsewhere.preset = crate::presets::Preset::Custom;
+        custom_elsewhere.base_url = "https://other.example.com".parse().unwrap();
         for moved in [
             profile("prod", "https://evil.example.com", "id"),
             profile("prod", PROD, "other-id"),
+            pinned,
+            with_ca,
+            custom_elsewhere,
         ] {
-            let refused = plan_save(&all, &moved, false, true, SaveMode::Replace).unwrap_err();
+            let refused = plan_save(
+                &all,
+                &moved,
+                false,
+                StoredFor::ThisProfile,
+                SaveMode::Replace,
+            )
+            .unwrap_err();
             assert!(refused.to_string().contains("entered again"), "{refused}");
             assert_eq!(
-                plan_save(&all, &moved, true, true, SaveMode::Replace).unwrap(),
+                plan_save(
+                    &all,
+                    &moved,
+                    true,
+                    StoredFor::ThisProfile,
+                    SaveMode::Replace
+                )
+                .unwrap(),
                 SavePlan {
                     forget_tokens: true
                 }
@@ -236,7 +289,7 @@ mod tests {
             &all,
             &profile("prod", PROD, "id"),
             true,
-            false,
+            StoredFor::Nothing,
             SaveMode::Create,
         )
         .unwrap_err();
@@ -245,7 +298,7 @@ mod tests {
             &all,
             &profile("prod2", PROD, "id"),
             true,
-            false,
+            StoredFor::Nothing,
             SaveMode::Create
         )
         .is_ok());

@@ -129,6 +129,7 @@ impl Engine {
     /// Whether the server still takes the access token (a 401 from who-am-I: revoked).
     async fn still_accepted(&self, name: &str, tokens: &TokenSet) -> Result<bool> {
         let (_, client) = self.client_for(name).await?;
+        client.check_issued_here(tokens, name)?;
         Ok(matches!(
             client.whoami(&tokens.access_token).await?,
             WhoAmI::User(_)

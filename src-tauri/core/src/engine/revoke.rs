@@ -113,6 +113,8 @@ impl Engine {
         // proof, and the live new pair would then be forgotten: refreshes wait.
         let _turn = self.refresh_turn(name).await?;
         let tokens = self.stored_tokens(name).await?;
+        // The client was made before the wait: the profile may point elsewhere now.
+        client.check_issued_here(&tokens, name)?;
         let (revoked, token, hint) = tokens.revocable();
         // A 401 afterwards proves the revoke only if the token worked before it.
         let worked_before = matches!(

@@ -4,7 +4,7 @@
 
 use serde::Deserialize;
 
-use super::profiles::plan_save;
+use super::profiles::{plan_save, StoredFor};
 use super::{Engine, ProfileSave, Reuse, SaveMode};
 use crate::error::{Error, Result};
 use crate::http::Trust;
@@ -103,7 +103,7 @@ impl Engine {
             &self.profiles.list()?,
             &checked,
             true,
-            false,
+            StoredFor::Nothing,
             SaveMode::Create,
         )?;
         // Fail before logging in or creating anything if the keyring cannot take the secret.

@@ -52,10 +52,10 @@ impl Engine {
             self.check_server_with(&profile, &http).await?;
             Ok::<_, Error>(http)
         };
-        let (secret, checked) = tokio::join!(self.client_secret(name), checked);
+        let (secret, checked) = tokio::join!(self.client_secret(&profile), checked);
         // The secret first: a keyring problem is the one to fix first.
         let secret = secret?;
-        let client = OAuthClient::with_http(&profile, secret, checked?)?;
+        let client = OAuthClient::with_http(&profile, &secret, checked?)?;
         let turn = self.take_turn(name).await?;
         let registered = profile.require_redirect_uri()?.clone();
         let mut listener = LoopbackListener::bind(&registered).await?;

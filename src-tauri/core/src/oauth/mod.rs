@@ -19,8 +19,9 @@ pub use revocation::hashed_token_form;
 use crate::error::{Error, Result};
 use crate::http::build_client;
 use crate::presets::Endpoints;
-use crate::profiles::{ClientAuth, Profile};
+use crate::profiles::{ClientAuth, Profile, StoredSecret};
 use crate::secret::Secret;
+use crate::tokens::{TokenOrigin, TokenSet};
 
 type Client = BasicClient<EndpointSet, EndpointNotSet, EndpointNotSet, EndpointNotSet, EndpointSet>;
 
@@ -35,6 +36,7 @@ pub enum WhoAmI {
 pub struct OAuthClient {
     oauth: Client,
     http: reqwest::Client,
+    origin: TokenOrigin,
     endpoints: Endpoints,
     client_id: String,
     client_secret: Secret,
@@ -53,15 +55,26 @@ impl std::fmt::Debug for OAuthClient {
 }
 
 impl OAuthClient {
-    /// Where this client's tokens come from.
-    pub fn origin(&self) -> crate::tokens::TokenOrigin {
-        crate::tokens::TokenOrigin {
-            endpoints: self.endpoints.clone(),
-            client_id: self.client_id.clone(),
+    /// Where this client's tokens come from (and go).
+    pub fn origin(&self) -> &TokenOrigin {
+        &self.origin
+    }
+
+    /// Tokens may be sent through this client only if they were issued where it talks
+    /// to: checked at the moment they are sent, since the profile may have changed
+    /// since they were read.
+    pub fn check_issued_here(&self, tokens: &TokenSet, profile: &str) -> Result<()> {
+        match &tokens.origin {
+            Some(issued) if !issued.admits(&self.origin) => {
+                Err(Error::TokensFromElsewhere(profile.to_owned()))
+            }
+            _ => Ok(()),
         }
     }
 
-    pub fn new(profile: &Profile, client_secret: Secret) -> Result<Self> {
+    /// The client of `profile`, with its stored client secret: refused when the secret
+    /// was entered for another server, client ID or trust than the profile now names.
+    pub fn new(profile: &Profile, client_secret: &StoredSecret) -> Result<Self> {
         let http = build_client(&profile.trust()?, profile.request_timeout())?;
         Self::with_http(profile, client_secret, http)
     }
@@ -70,9 +83,10 @@ impl OAuthClient {
     /// and request timeout, see [`build_client`]).
     pub fn with_http(
         profile: &Profile,
-        client_secret: Secret,
+        client_secret: &StoredSecret,
         http: reqwest::Client,
     ) -> Result<Self> {
+        let client_secret = client_secret.for_profile(profile)?.clone();
         let endpoints = profile.endpoints()?;
         let bad_url = |what: &str, e: url::ParseError| {
             Error::Config(format!("The {what} URL is not valid: {e}."))
@@ -90,6 +104,7 @@ impl OAuthClient {
         Ok(OAuthClient {
             oauth,
             http,
+            origin: TokenOrigin::of(profile)?,
             endpoints,
             client_id: profile.client_id.clone(),
             client_secret,
@@ -113,7 +128,11 @@ mod tests {
         )
         .build()
         .unwrap();
-        let client = OAuthClient::new(&profile, Secret::new("ClientSecretValue")).unwrap();
+        let client = OAuthClient::new(
+            &profile,
+            &StoredSecret::unbound(Secret::new("ClientSecretValue")),
+        )
+        .unwrap();
         assert!(!format!("{client:?}").contains("ClientSecretValue"));
     }
 }

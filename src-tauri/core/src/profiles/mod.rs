@@ -2,9 +2,11 @@
 //! config directory (`AUTHDESK_CONFIG_DIR` overrides it). Never holds a secret.
 
 mod draft;
+mod origin;
 mod store;
 
 pub use draft::{parse_url, EndpointDraft, ProfileDraft};
+pub use origin::{SecretOrigin, StoredSecret};
 pub use store::ProfileStore;
 
 use std::path::PathBuf;

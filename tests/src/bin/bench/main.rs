@@ -24,7 +24,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
-use authdesk_core::Secret;
+use authdesk_core::{Secret, StoredSecret};
 use authdesk_e2e::fixtures::{OAuthClient, Preset, ProfileDraft};
 use authdesk_e2e::{
     authdesk_bin, blocking_client, repo_root, unique, Browser, Desk, Flavor, TestServer,
@@ -220,7 +220,10 @@ fn exchange_overhead() -> Result<Vec<Row>> {
         endpoints: None,
     }
     .build()?;
-    let authdesk = OAuthClient::new(&profile, Secret::new(client_secret.clone()))?;
+    let authdesk = OAuthClient::new(
+        &profile,
+        &StoredSecret::entered_for(Secret::new(client_secret.clone()), &profile)?,
+    )?;
     let bare = reqwest::Client::new();
     let redirect = url::Url::parse(redirect_uri)?;
     let runtime = tokio::runtime::Builder::new_current_thread()
