@@ -137,7 +137,7 @@ fn proxies_from(
     };
     // As curl and Go: HTTP_PROXY is ignored in a CGI program, where a client sets it.
     let in_cgi = variable("REQUEST_METHOD").is_some();
-    let kinds: [(&str, fn(String) -> reqwest::Result<reqwest::Proxy>); 3] = [
+    let kinds: [(&str, MakeProxy); 3] = [
         ("HTTPS_PROXY", reqwest::Proxy::https),
         ("HTTP_PROXY", reqwest::Proxy::http),
         ("ALL_PROXY", reqwest::Proxy::all),
@@ -159,6 +159,9 @@ fn proxies_from(
     }
     builder
 }
+
+/// How a proxy for one kind of request is made from its address.
+type MakeProxy = fn(String) -> reqwest::Result<reqwest::Proxy>;
 
 /// The hosts that are this computer, in `NO_PROXY`'s syntax.
 const LOOPBACK: &str = "localhost,127.0.0.0/8,::1";
