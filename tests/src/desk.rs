@@ -150,6 +150,11 @@ impl Desk {
     /// (the one under test) and the AWX CLI of the test venv on `PATH`, besides the
     /// scripted browser.
     pub fn shell(&self, script: &str, input: &str) -> Run {
+        collect(feed(&mut self.shell_command(script), input))
+    }
+
+    /// The command of [`Desk::shell`], to start and watch while it runs.
+    pub fn shell_command(&self, script: &str) -> Command {
         let bin_dir = authdesk_bin()
             .parent()
             .map(Path::to_path_buf)
@@ -157,7 +162,7 @@ impl Desk {
         let awx_cli = repo_root().join(".venv/bin");
         let mut command = self.sandboxed(Command::new("sh"), &[bin_dir, awx_cli]);
         command.args(["-e", "-c", script]);
-        collect(feed(&mut command, input))
+        command
     }
 
     /// `command` in this desk's sandbox: its home, config and XDG folders, the scripted

@@ -34,13 +34,21 @@ fn browser_flow_refresh_and_revoke(flavor: Flavor) {
     let access = first["access_token"].as_str().unwrap().to_owned();
     let refresh = first["refresh_token"].as_str().unwrap().to_owned();
     assert_eq!(first["user"], "demo", "{got:?}");
-    // The browser's command line carries a one-time start link, never the state.
+    // The browser's command line carries a launch page only this user can read, which
+    // sends it on to a one-time start link: neither the link nor the state is on it.
     let opened = desk.browser_event("opened");
-    let opened_url = opened["url"].as_str().unwrap_or_default();
+    let given = opened["url"].as_str().unwrap_or_default();
+    let link = opened["link"].as_str().unwrap_or_default();
     assert!(
-        opened_url.contains("/start/") && !opened_url.contains("state"),
+        given.ends_with(".html") && !given.contains("/start/") && !given.contains("state"),
         "{opened}"
     );
+    assert!(
+        link.contains("/start/") && !link.contains("state"),
+        "{opened}"
+    );
+    // The page is gone once the browser has followed it.
+    assert!(!std::path::Path::new(given).exists(), "{opened}");
     assert_eq!(desk.browser_event("started")["status"], 302);
     if awx {
         assert_eq!(first["token_type"], "Bearer");

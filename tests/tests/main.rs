@@ -9,6 +9,8 @@
 //!   once by concurrent callers, `--verify`, and `authdesk exec` with real consumers;
 //! - [`engine`]: the core's `Engine` driven in-process, as the window drives it: a code
 //!   used twice, cancel, concurrent sign-ins, a second sign-in replacing the first;
+//! - [`hostile_environment`]: a profile file edited behind AuthDesk's back, a proxy in the
+//!   environment, command lines read by other users, core dumps, devices as CA files;
 //! - [`http_errors`]: the core's exchanges with servers that fail (refused, cut short,
 //!   slow, HTML, huge, malformed, redirecting), against `authdesk_e2e::hostile`;
 //! - [`keyring`]: the OS keyring failing under AuthDesk: none, locked, entries deleted
@@ -36,6 +38,7 @@
 mod cli;
 mod engine;
 mod everyday;
+mod hostile_environment;
 mod http_errors;
 mod keyring;
 mod package;

@@ -366,11 +366,16 @@ async fn first_run_wrong_secret_next_step_and_no_silent_replacement() {
         .wait_text("waiting-text", WAIT, |t| t.contains("again"))
         .await
         .unwrap();
-    let opened = |desk: &Desk| -> Vec<String> {
+    // Each opening is a launch page of its own, sending the browser on to a fresh
+    // one-time start link; neither the link nor the state is on the browser's command line.
+    let opened = |desk: &Desk| -> Vec<(String, String)> {
         desk.browser_events()
             .iter()
             .filter(|e| e["event"] == "opened")
-            .filter_map(|e| e["url"].as_str().map(str::to_owned))
+            .map(|e| {
+                let text = |key: &str| e[key].as_str().unwrap_or_default().to_owned();
+                (text("url"), text("link"))
+            })
             .collect()
     };
     // The scripted browser logs once its delay has passed.
@@ -380,11 +385,16 @@ async fn first_run_wrong_secret_next_step_and_no_silent_replacement() {
     }
     let opened = opened(&desk);
     assert_eq!(opened.len(), 2, "{opened:?}");
+    let (page, link) = &opened[1];
     assert!(
-        opened[1].starts_with("http://127.0.0.1:")
-            && opened[1].contains("/start/")
-            && opened[1] != opened[0]
-            && !opened[1].contains("state="),
+        link.starts_with("http://127.0.0.1:")
+            && link.contains("/start/")
+            && *link != opened[0].1
+            && !link.contains("state="),
+        "{opened:?}"
+    );
+    assert!(
+        page.ends_with(".html") && !page.contains("/start/") && *page != opened[0].0,
         "{opened:?}"
     );
     // The exchange is refused as invalid_client: the sentence names the profile, the next

@@ -40,8 +40,9 @@ mod tokens;
 mod layers;
 
 pub use engine::{
-    open_in_browser, ApplicationSetup, DetectedServer, Engine, Finding, Outcome, ProfileSave,
-    Reuse, RevokeReport, SaveMode, ServerDraft, SignIn, SignInReason, TokenSource, DEFAULT_TIMEOUT,
+    open_in_browser, open_start_link, ApplicationSetup, DetectedServer, Engine, Finding, Outcome,
+    ProfileSave, Reuse, RevokeReport, SaveMode, ServerDraft, SignIn, SignInReason, TokenSource,
+    DEFAULT_TIMEOUT,
 };
 pub use environment::{environment_for, TokenText, Variable, OTHER_TOOL_VARIABLES};
 pub use error::{Error, ErrorKind, Hint, Result, ServerReply};

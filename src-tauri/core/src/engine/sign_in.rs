@@ -13,7 +13,7 @@ use url::Url;
 use super::Engine;
 use crate::error::{Error, Result};
 use crate::http::build_client;
-use crate::listener::{classify_query, LoopbackListener, Verdict};
+use crate::listener::{classify_query, LoopbackListener, StartLinks, Verdict};
 use crate::oauth::OAuthClient;
 use crate::secret::random_urlsafe;
 use crate::tokens::TokenSet;
@@ -190,9 +190,14 @@ impl SignIn {
         self.listener.as_ref().and_then(|l| l.start_links())
     }
 
-    /// Opens the system browser without waiting for it.
+    /// Opens the system browser without waiting for it: at a launch page that only this
+    /// user can read, which sends it on to the one-time start link (see
+    /// [`StartLinks::launch_target`](crate::listener::StartLinks::launch_target)).
     pub fn open_browser(&self) -> std::io::Result<()> {
-        open_in_browser(&self.browser_url)
+        match self.start_links() {
+            Some(links) => open_start_link(&links, &self.browser_url),
+            None => open_in_browser(&self.browser_url),
+        }
     }
 
     /// Waits for the redirect on the listener, then exchanges the code.
@@ -260,6 +265,14 @@ impl SignIn {
             .store_signed_in(&self.profile, &self.client, tokens)
             .await
     }
+}
+
+/// Opens the browser at one of the sign-in's start links, through its launch page.
+pub fn open_start_link(links: &StartLinks, link: &Url) -> std::io::Result<()> {
+    let target = links
+        .launch_target(link)
+        .map_err(|e| std::io::Error::other(e.to_string()))?;
+    open::that_detached(target)
 }
 
 /// Opens a web address in the system browser (for a second try at the authorize URL, say).

@@ -106,6 +106,7 @@ impl LoopbackListener {
             base,
             target: authorize_url.to_string(),
             links: Mutex::new(Vec::new()),
+            pages: Mutex::new(Vec::new()),
         });
         let link = links.fresh()?;
         self.start = Some(links);

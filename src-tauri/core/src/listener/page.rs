@@ -1,4 +1,5 @@
-//! The small self-contained pages the browser sees after the redirect.
+//! The small self-contained pages the browser sees: the launch page it is opened at, and
+//! the answers to the start link and the redirect.
 
 pub fn success() -> String {
     render(
@@ -29,6 +30,18 @@ pub fn continuing(target: &str) -> String {
             escape(target)
         ),
         true,
+    )
+}
+
+/// The launch page the browser is opened at (a file of the user's), sending it on to the
+/// start link at once; the link is written only here, never on a command line.
+pub fn launch(link: &str) -> String {
+    let link = escape(link);
+    format!(
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
+         <meta name=\"referrer\" content=\"no-referrer\">\
+         <meta http-equiv=\"refresh\" content=\"0;url={link}\"><title>Signing in – AuthDesk</title></head>\
+         <body><p>Opening the sign-in… If nothing happens, <a href=\"{link}\">continue to the sign-in</a>.</p></body></html>"
     )
 }
 

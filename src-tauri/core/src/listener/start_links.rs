@@ -1,7 +1,10 @@
 //! The one-time start links: the browser is opened at an unguessable address on the
 //! listener that redirects to the authorize URL, so the `state` is not on the browser's
-//! command line; a link asked for twice ends the sign-in.
+//! command line; a link asked for twice ends the sign-in. On Unix the link itself stays
+//! off every command line too: the browser is opened at a small page in a folder only the
+//! user can read, which sends it on to the link.
 
+use std::path::PathBuf;
 use std::sync::Mutex;
 
 use url::Url;
@@ -20,6 +23,15 @@ pub struct StartLinks {
     /// Each link's path, and whether it was used: the first request takes it, a later
     /// one is told it was used (and the sign-in ends: someone else saw the state).
     pub(super) links: Mutex<Vec<(String, bool)>>,
+    /// The launch pages written for the browser, removed once a link is taken (the
+    /// browser has read its page) and when the sign-in ends.
+    pub(super) pages: Mutex<Vec<PathBuf>>,
+}
+
+impl Drop for StartLinks {
+    fn drop(&mut self) {
+        self.remove_pages();
+    }
 }
 
 impl std::fmt::Debug for StartLinks {
@@ -53,6 +65,77 @@ impl StartLinks {
             .find(|(path, _)| callback::is_start_request(head, path))?;
         let first = !*used;
         *used = true;
+        drop(links);
+        self.remove_pages();
         Some(first.then_some(self.target.as_str()))
     }
+
+    /// What to open the browser at for `link`: on Unix, a page in a folder private to
+    /// the user (`$XDG_RUNTIME_DIR/authdesk`, else one in the temporary folder) that sends
+    /// the browser on to the link, so the link is on no command line another local user
+    /// can read in `/proc`; elsewhere (Windows shows a process's command line to its own
+    /// user only) the link itself.
+    pub fn launch_target(&self, link: &Url) -> Result<String> {
+        let Some(dir) = private_runtime_folder() else {
+            return Ok(link.to_string());
+        };
+        let id = crate::secret::random_urlsafe(16).map_err(|e| Error::Internal {
+            what: "name the sign-in's launch page",
+            detail: e.to_string(),
+        })?;
+        let page = dir.join(format!("sign-in-{id}.html"));
+        let html = super::page::launch(link.as_str());
+        crate::files::write_atomically(&page, html.as_bytes()).map_err(|source| {
+            Error::ConfigFile {
+                action: "write the browser's launch page",
+                path: page.clone(),
+                source,
+            }
+        })?;
+        if let Ok(mut pages) = self.pages.lock() {
+            pages.push(page.clone());
+        }
+        Ok(page.to_string_lossy().into_owned())
+    }
+
+    fn remove_pages(&self) {
+        if let Ok(mut pages) = self.pages.lock() {
+            for page in pages.drain(..) {
+                let _ = std::fs::remove_file(page);
+            }
+        }
+    }
+}
+
+/// A folder only this user can enter, for launch pages: made (0700) where missing, and
+/// refused when it belongs to someone else or others may enter it.
+#[cfg(unix)]
+fn private_runtime_folder() -> Option<PathBuf> {
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+    let runtime = std::env::var_os("XDG_RUNTIME_DIR")
+        .map(PathBuf::from)
+        .filter(|dir| dir.is_absolute() && dir.is_dir());
+    // SAFETY: getuid cannot fail.
+    let uid = unsafe { libc::getuid() };
+    let dir = match runtime {
+        Some(runtime) => runtime.join("authdesk"),
+        None => std::env::temp_dir().join(format!("authdesk-{uid}")),
+    };
+    crate::files::private_folder(&dir).ok()?;
+    let metadata = std::fs::symlink_metadata(&dir).ok()?;
+    let private =
+        metadata.is_dir() && metadata.uid() == uid && metadata.permissions().mode() & 0o077 == 0;
+    if !private {
+        tracing::warn!(
+            "{} is not private to this user; the browser gets the start link directly",
+            dir.display()
+        );
+        return None;
+    }
+    Some(dir)
+}
+
+#[cfg(not(unix))]
+fn private_runtime_folder() -> Option<PathBuf> {
+    None
 }

@@ -1,7 +1,7 @@
 //! Token commands: the browser sign-in (start, wait, cancel), the token view (reveal,
 //! copy), refresh, auto-refresh news, revoke and this session's history.
 
-use authdesk_core::{open_in_browser, Error, RevokeReport, Secret, TokenText, DEFAULT_TIMEOUT};
+use authdesk_core::{open_start_link, Error, RevokeReport, Secret, TokenText, DEFAULT_TIMEOUT};
 use serde::{Deserialize, Serialize};
 use tauri::{AppHandle, Manager, State};
 use tokio_util::sync::CancellationToken;
@@ -117,7 +117,7 @@ pub async fn reopen_browser(state: State<'_, AppState>) -> Result<String, Comman
             CommandError::config("This sign-in has no link to open again; copy the link instead.")
         })?;
     let link = links.fresh()?;
-    open_in_browser(&link).map_err(|e| {
+    open_start_link(&links, &link).map_err(|e| {
         CommandError::config(format!(
             "The browser did not open ({e}); copy the link and open it yourself."
         ))
