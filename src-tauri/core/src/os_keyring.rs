@@ -90,9 +90,9 @@ impl Keyring {
     /// The client secret and the origin it was entered for (none for entries of
     /// versions that did not keep it).
     pub fn client_secret(&self, profile: &str) -> Result<Option<StoredSecret>> {
-        Ok(self
-            .get(Item::ClientSecret, profile)?
-            .map(StoredSecret::from_entry))
+        self.get(Item::ClientSecret, profile)?
+            .map(|entry| StoredSecret::from_entry(entry, profile))
+            .transpose()
     }
 
     /// Whether a client secret is stored, asked by the item's attributes: the secret itself

@@ -41,6 +41,8 @@ impl Engine {
     /// dead). Holds the profile's refresh lock, and reads the tokens only once it has it,
     /// so the refresh token used is the newest even when another process just refreshed.
     pub async fn refresh(&self, name: &str) -> Result<TokenSet> {
+        // A name with no profile makes no lock file.
+        self.profiles.get(name)?;
         let _turn = self.refresh_turn(name).await?;
         let old = self.stored_tokens(name).await?;
         self.refresh_stored(name, old).await

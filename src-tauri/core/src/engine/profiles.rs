@@ -129,7 +129,8 @@ impl Engine {
                 let name = profile.name.clone();
                 let old = self
                     .keyring_call(move |k| {
-                        let old = k.client_secret(&name)?;
+                        // An entry this version cannot read cannot be put back either.
+                        let old = k.client_secret(&name).unwrap_or_default();
                         k.set_client_secret(&name, &secret)?;
                         Ok(old)
                     })

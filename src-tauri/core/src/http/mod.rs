@@ -50,16 +50,11 @@ pub fn client_builder(trust: &Trust, timeout: Option<Duration>) -> Result<reqwes
         builder = builder.use_preconfigured_tls(pinned_config(pin)?);
     }
     if let Some(path) = &trust.ca_file {
-        let pem = read_ca_file(path)?;
-        let certificates = reqwest::Certificate::from_pem_bundle(&pem)
+        let certificates = read_ca_file(path)
             .ok()
+            .and_then(|pem| reqwest::Certificate::from_pem_bundle(&pem).ok())
             .filter(|certs| !certs.is_empty())
-            .ok_or_else(|| {
-                Error::Config(format!(
-                    "The CA file {} holds no PEM certificate.",
-                    path.display()
-                ))
-            })?;
+            .ok_or_else(|| unusable_ca_file(path))?;
         for certificate in certificates {
             builder = builder.add_root_certificate(certificate);
         }
@@ -91,12 +86,27 @@ fn read_ca_file(path: &std::path::Path) -> Result<Vec<u8>> {
         file.take(MAX_CA_FILE_BYTES + 1).read_to_end(&mut pem)?;
         Ok((pem.len() as u64 <= MAX_CA_FILE_BYTES).then_some(pem))
     };
-    off_the_runtime(read).ok().flatten().ok_or_else(|| {
-        Error::Config(format!(
-            "The CA file {} could not be read: it must be a PEM file of at most 1 MiB that this user can read.",
-            path.display()
-        ))
-    })
+    // A network path would make Windows connect (and offer the user's credentials) to
+    // whatever host it names.
+    if cfg!(windows) && {
+        let text = path.as_os_str().to_string_lossy();
+        text.starts_with(r"\\") || text.starts_with("//")
+    } {
+        return Err(unusable_ca_file(path));
+    }
+    off_the_runtime(read)
+        .ok()
+        .flatten()
+        .ok_or_else(|| unusable_ca_file(path))
+}
+
+/// One sentence for every CA file that cannot be used (missing, unreadable, a device,
+/// too big, not PEM): the page or a script learns nothing about which paths exist.
+fn unusable_ca_file(path: &std::path::Path) -> Error {
+    Error::Config(format!(
+        "The CA file {} could not be used: it must be a PEM file of CA certificates, at most 1 MiB, that this user can read.",
+        path.display()
+    ))
 }
 
 /// Runs blocking file work where it cannot stall the runtime's other tasks: on a
@@ -399,7 +409,9 @@ mod tests {
         let big = dir.path().join("big.pem");
         std::fs::write(&big, vec![b'a'; 2 * 1024 * 1024]).unwrap();
         let missing = dir.path().join("missing.pem");
-        let mut paths = vec![big, missing, dir.path().to_path_buf()];
+        let not_pem = dir.path().join("id_ed25519");
+        std::fs::write(&not_pem, "-----BEGIN OPENSSH PRIVATE KEY-----\nabc\n").unwrap();
+        let mut paths = vec![big, missing, not_pem, dir.path().to_path_buf()];
         #[cfg(unix)]
         {
             paths.push("/dev/zero".into());

@@ -34,6 +34,10 @@ impl Drop for StartLinks {
     }
 }
 
+/// How often one sign-in may open the browser: a page that asks in a loop opens no more
+/// tabs and writes no more launch pages than this.
+const MAX_LINKS: usize = 16;
+
 impl std::fmt::Debug for StartLinks {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("StartLinks").finish_non_exhaustive()
@@ -44,6 +48,15 @@ impl StartLinks {
     /// A new one-time link to the same authorize URL; the links given before stay as
     /// they are.
     pub fn fresh(&self) -> Result<Url> {
+        if self
+            .links
+            .lock()
+            .map_or(true, |links| links.len() >= MAX_LINKS)
+        {
+            return Err(Error::Config(format!(
+                "The browser was opened {MAX_LINKS} times for this sign-in; cancel it and start again."
+            )));
+        }
         let id = crate::secret::random_urlsafe(32).map_err(|e| Error::Internal {
             what: "draw a random start link",
             detail: e.to_string(),

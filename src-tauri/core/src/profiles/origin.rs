@@ -92,14 +92,21 @@ impl StoredSecret {
         }
     }
 
-    /// From the keyring entry's text.
-    pub fn from_entry(text: Secret) -> Self {
+    /// From the keyring entry's text. An entry that carries the mark but cannot be read
+    /// (written by a newer version, or damaged) is refused rather than taken as a bare
+    /// secret: its text, origin and all, must never be sent as the secret.
+    pub fn from_entry(text: Secret, profile: &str) -> Result<Self> {
         match serde_json::from_str::<Entry>(text.expose()) {
-            Ok(entry) => StoredSecret {
+            Ok(entry) => Ok(StoredSecret {
                 secret: entry.secret,
                 origin: Some(entry.origin),
-            },
-            Err(_) => StoredSecret::unbound(text),
+            }),
+            Err(_) if text.expose().contains("\"authdesk_client_secret\"") => {
+                Err(Error::Config(format!(
+                    "The client secret stored for profile \"{profile}\" is in a form this version of AuthDesk cannot read (written by a newer one, or damaged), so it was not used; enter it again."
+                )))
+            }
+            Err(_) => Ok(StoredSecret::unbound(text)),
         }
     }
 
@@ -157,7 +164,7 @@ mod tests {
         )
         .unwrap();
         let entry = stored.to_entry().unwrap();
-        let read = StoredSecret::from_entry(entry);
+        let read = StoredSecret::from_entry(entry, "prod").unwrap();
         assert_eq!(
             read.for_profile(&profile("https://awx.example.com/"))
                 .unwrap()
@@ -190,7 +197,7 @@ mod tests {
 
     #[test]
     fn entries_of_earlier_versions_are_the_secret_alone() {
-        let read = StoredSecret::from_entry(Secret::new("plain-secret"));
+        let read = StoredSecret::from_entry(Secret::new("plain-secret"), "prod").unwrap();
         assert!(read.origin.is_none());
         assert_eq!(
             read.for_profile(&profile("https://anywhere.example.com"))
@@ -201,5 +208,8 @@ mod tests {
         assert_eq!(read.to_entry().unwrap().expose(), "plain-secret");
         let shown = format!("{read:?}");
         assert!(!shown.contains("plain-secret"));
+        // A marked entry this version cannot read is refused, never sent whole.
+        let newer = r#"{"authdesk_client_secret":2,"secret":{"sealed":"x"},"origin":{}}"#;
+        assert!(StoredSecret::from_entry(Secret::new(newer), "prod").is_err());
     }
 }

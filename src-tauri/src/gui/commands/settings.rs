@@ -52,6 +52,10 @@ pub fn remember_profile(state: State<'_, AppState>, name: String) {
     if settings.last_profile.as_deref() == Some(name.as_str()) {
         return;
     }
+    // Only a profile there is: the page's word alone never grows the settings file.
+    if !state.engine.profiles().contains(&name).unwrap_or(false) {
+        return;
+    }
     if let Err(e) = settings.remember_profile(&name) {
         tracing::warn!("could not remember the profile shown: {e}");
     }
