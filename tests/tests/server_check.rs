@@ -56,6 +56,23 @@ fn profile_add_asks_the_server_what_it_is() {
         warnings[0].contains("Could not reach") && warnings[0].contains("--preset awx"),
         "{added:?}"
     );
+    // A server that answers, but neither as the gateway's ping nor as AWX's: refused,
+    // rather than a profile saved for a guessed layout.
+    let web = authdesk_e2e::hostile::HostileServer::start().unwrap();
+    let not_found = || {
+        authdesk_e2e::hostile::Answer::http("404 Not Found", "text/html", b"<html>Not Found</html>")
+    };
+    web.script(vec![not_found(), not_found()]);
+    let unknown = unique("unknown");
+    let added = add_without_preset(&desk, &unknown, &web.base_url);
+    assert_eq!(added.status, Some(2), "{added:?}");
+    assert!(
+        added.stderr.contains("Could not tell what kind of server")
+            && added.stderr.contains("--preset gateway"),
+        "{added:?}"
+    );
+    let listed = desk.run(&["profile", "show", &unknown]);
+    assert_ne!(listed.status, Some(0), "no profile was saved: {listed:?}");
     // --no-check asks nothing.
     let quiet = unique("nocheck");
     let args = [

@@ -41,7 +41,7 @@ async fn add(engine: &Engine, args: AddProfile) -> Result<u8, Error> {
         (Some(preset), _) => Some(preset.into()),
         (None, Some(_)) => Some(Preset::Custom),
         (None, None) if args.no_check => Some(ProfileDefaults::default().preset),
-        (None, None) => detect(engine, &args.base_url, &args.tls).await,
+        (None, None) => detect(engine, &args.base_url, &args.tls).await?,
     };
     // The server could not be asked: the default, and no further check (same cause).
     let check = preset.is_some() && !args.no_check;
@@ -84,8 +84,14 @@ async fn add(engine: &Engine, args: AddProfile) -> Result<u8, Error> {
 }
 
 /// The kind of server at `base_url`, asked of the server itself; `None` (with a line
-/// saying why) when it cannot tell.
-pub(super) async fn detect(engine: &Engine, base_url: &str, tls: &TlsArgs) -> Option<Preset> {
+/// saying why) when it cannot be asked (offline profiles still save, with the default).
+/// A server that answers but names neither layout is refused: no profile is saved for a
+/// guessed layout.
+pub(super) async fn detect(
+    engine: &Engine,
+    base_url: &str,
+    tls: &TlsArgs,
+) -> Result<Option<Preset>, Error> {
     let asked = async {
         let url = parse_url("base URL", base_url)?;
         let trust = Trust::typed(tls.ca_file_text().as_deref(), tls.pin_sha256.as_deref())?;
@@ -98,15 +104,16 @@ pub(super) async fn detect(engine: &Engine, base_url: &str, tls: &TlsArgs) -> Op
                 found.summary,
                 found.preset.name()
             );
-            Some(found.preset)
+            Ok(Some(found.preset))
         }
+        Err(e @ Error::UnknownServer(_)) => Err(e),
         Err(e) => {
             eprintln!(
                 "Warning: {} Using --preset {}, the default.",
                 super::sentence(&e),
                 ProfileDefaults::default().preset.name()
             );
-            None
+            Ok(None)
         }
     }
 }

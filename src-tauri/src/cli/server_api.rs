@@ -110,7 +110,7 @@ pub async fn create_app(engine: &Engine, args: CreateApp) -> Result<u8, Error> {
     let preset = match args.preset {
         Some(preset) => preset.into(),
         None => super::profiles::detect(engine, &args.base_url, &args.tls)
-            .await
+            .await?
             .unwrap_or(ProfileDefaults::default().preset),
     };
     let setup = ApplicationSetup {

@@ -213,7 +213,7 @@ check "GET /api/gateway/v1/ without credentials: 200, lists ping (got $STATUS)" 
     eval 'status_is 200 && jt "d[\"ping\"] == \"/api/gateway/v1/ping/\" and d[\"tokens\"] == \"/api/gateway/v1/tokens/\" and list(d) == sorted(d)"'
 http GET "$BASE/api/gateway/v1/ping/"
 check "GET /api/gateway/v1/ping/ without credentials: 200, an AAP 2.5 gateway's ping (got $STATUS)" \
-    eval 'status_is 200 && jt "list(d) == [\"version\", \"pong\", \"status\", \"db_connected\", \"proxy_connected\"] and d[\"version\"] == \"2.5\" and d[\"status\"] == \"good\" and d[\"db_connected\"] is True and d[\"proxy_connected\"] is True and len(d[\"pong\"]) >= 19"'
+    eval 'status_is 200 && jt "list(d) == [\"pong\", \"status\", \"db_connected\", \"proxy_connected\"] and d[\"status\"] == \"good\" and d[\"db_connected\"] is True and d[\"proxy_connected\"] is True and len(d[\"pong\"]) >= 19"'
 http GET "$BASE/api/v2/ping/"
 check "GET /api/v2/ping/: 404 (no controller here) (got $STATUS)" status_is 404
 
@@ -344,7 +344,7 @@ check "no-Basic: HTTP Basic with the right password: 401, the answer of no crede
 http POST "$BASE/api/gateway/v1/tokens/" -u demo:demo-password -H 'Content-Type: application/json' -d '{"scope":"write"}'
 check "no-Basic: POST tokens with HTTP Basic: 401 (got $STATUS)" status_is 401
 http GET "$BASE/api/gateway/v1/ping/"
-check "no-Basic: ping still needs no credentials; FAKEGW_VERSION=2.7 shows (got $STATUS)" eval 'status_is 200 && jt "d[\"version\"] == \"2.7\""'
+check "no-Basic: ping still needs no credentials, no version in its body (got $STATUS)" eval 'status_is 200 && jt "\"version\" not in d"'
 http POST "$BASE/o/token/" -u "$PCID:$PSECRET" -d grant_type=password -d username=demo -d password=demo-password -d scope=write
 check "no-Basic: /o/token/ still takes the client's credentials in HTTP Basic: 201 (got $STATUS)" status_is 201
 NB_AT=$(js 'd["access_token"]'); NB_RT=$(js 'd["refresh_token"]')

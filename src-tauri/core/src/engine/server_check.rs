@@ -33,8 +33,10 @@ impl Engine {
     pub async fn detect_server(&self, base_url: &Url, trust: &Trust) -> Result<DetectedServer> {
         let http = build_client(trust, Some(CHECK_TIMEOUT))?;
         let (gateway, awx) = tokio::join!(
-            ping(&http, join_path(base_url, GATEWAY_PING)),
-            ping(&http, join_path(base_url, AWX_PING))
+            ping(&http, join_path(base_url, GATEWAY_PING), is_gateway_pong),
+            ping(&http, join_path(base_url, AWX_PING), |body| body
+                .get("version")
+                .is_some())
         );
         let shown = base_url.as_str().trim_end_matches('/');
         // A network or TLS failure is the same for both: say it once.
@@ -42,10 +44,7 @@ impl Engine {
         if let Some(answer) = gateway {
             return Ok(DetectedServer {
                 preset: Preset::Gateway,
-                summary: format!(
-                    "AAP platform gateway{} at {shown}",
-                    version_of(&answer.body)
-                ),
+                summary: format!("AAP platform gateway{} at {shown}", answer.version()),
             });
         }
         if let Some(answer) = awx? {
@@ -55,7 +54,7 @@ impl Engine {
             };
             return Ok(DetectedServer {
                 preset: Preset::Awx,
-                summary: format!("{product}{} at {shown}", version_of(&answer.body)),
+                summary: format!("{product}{} at {shown}", answer.version()),
             });
         }
         Err(Error::UnknownServer(shown.to_owned()))
@@ -112,23 +111,55 @@ impl Engine {
 
 struct Pong {
     body: Value,
-    /// `X-API-Product-Name`, which AWX and the controller send.
+    /// `X-API-Product-Name`, which AWX, the controller and the gateway send.
     product: Option<String>,
+    /// `X-API-Product-Version`: the gateway's ping names its version only here.
+    product_version: Option<String>,
 }
 
-/// A ping answered in JSON, or `None` when the path is not this kind's.
-async fn ping(http: &reqwest::Client, url: Url) -> Result<Option<Pong>> {
+impl Pong {
+    /// " 2.5" from the body's `version` (AWX) or the product header (the gateway),
+    /// printable and short, or nothing.
+    fn version(&self) -> String {
+        self.body
+            .get("version")
+            .and_then(Value::as_str)
+            .or(self.product_version.as_deref())
+            .map(|v| crate::text::one_line(v, 20))
+            .filter(|v| !v.is_empty())
+            .map_or_else(String::new, |v| format!(" {v}"))
+    }
+}
+
+/// The gateway's ping (ansible/jewel, `aap_gateway_api/views/api/v1/ping.py`) answers
+/// `pong` (its time), `status`, `db_connected` and `proxy_connected`, with no version in
+/// the body; some builds add `version`.
+fn is_gateway_pong(body: &Value) -> bool {
+    (body.get("pong").is_some() && body.get("status").is_some()) || body.get("version").is_some()
+}
+
+/// A ping answered in JSON that `is_pong` recognises, or `None` when the path is not
+/// this kind's.
+async fn ping(
+    http: &reqwest::Client,
+    url: Url,
+    is_pong: impl Fn(&Value) -> bool,
+) -> Result<Option<Pong>> {
     let response = http
         .get(url.clone())
         .header(ACCEPT, "application/json")
         .send()
         .await
         .map_err(|e| crate::http::network_error("server detection", &url, &e.into()))?;
-    let product = response
-        .headers()
-        .get("x-api-product-name")
-        .and_then(|v| v.to_str().ok())
-        .map(crate::text::printable);
+    let header = |name: &str| {
+        response
+            .headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(crate::text::printable)
+    };
+    let product = header("x-api-product-name");
+    let product_version = header("x-api-product-version");
     if !response.status().is_success() {
         return Ok(None);
     }
@@ -137,15 +168,41 @@ async fn ping(http: &reqwest::Client, url: Url) -> Result<Option<Pong>> {
         .map_err(|e| crate::http::network_error("server detection", &url, &e))?;
     Ok(serde_json::from_slice::<Value>(&body)
         .ok()
-        .filter(|v| v.get("version").is_some())
-        .map(|body| Pong { body, product }))
+        .filter(|v| v.is_object() && is_pong(v))
+        .map(|body| Pong {
+            body,
+            product,
+            product_version,
+        }))
 }
 
-/// " 24.6.1" from a ping, printable and short, or nothing.
-fn version_of(ping: &Value) -> String {
-    ping.get("version")
-        .and_then(Value::as_str)
-        .map(|v| crate::text::one_line(v, 20))
-        .filter(|v| !v.is_empty())
-        .map_or_else(String::new, |v| format!(" {v}"))
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_gateways_ping_is_known_by_its_own_fields_and_its_version_by_the_header() {
+        let real: Value = serde_json::from_str(
+            r#"{"pong": "2026-11-29 18:12:34.705212", "status": "good", "db_connected": true, "proxy_connected": true}"#,
+        )
+        .unwrap();
+        assert!(is_gateway_pong(&real));
+        let pong = Pong {
+            body: real,
+            product: Some("Red Hat Ansible Automation Platform".into()),
+            product_version: Some("2.5".into()),
+        };
+        assert_eq!(pong.version(), " 2.5");
+        // AWX's own ping is not the gateway's; an HTML page or a bare value is neither.
+        let awx: Value =
+            serde_json::from_str(r#"{"ha": false, "instances": [], "active_node": "awx"}"#)
+                .unwrap();
+        assert!(!is_gateway_pong(&awx));
+        let hostile = Pong {
+            body: Value::Null,
+            product: None,
+            product_version: Some("\u{1b}[31m2.5".repeat(20)),
+        };
+        assert!(!hostile.version().contains('\u{1b}') && hostile.version().chars().count() <= 22);
+    }
 }

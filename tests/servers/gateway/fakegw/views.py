@@ -125,9 +125,12 @@ class GatewayRoot(AnsibleBaseDjangoAppApiView):
 
 class PingView(AnsibleBaseDjangoAppApiView):
     """/api/gateway/v1/ping/: the gateway's health check, readable without credentials, as
-    an AAP 2.5 gateway answers it: {"version": "2.5", "pong": "<server time>", "status":
-    "good", "db_connected": true, "proxy_connected": true} (`pong` is Python's str() of a
-    naive datetime). There is no proxy (Envoy) here, so proxy_connected is always true."""
+    the gateway's own code answers it (ansible/jewel, aap_gateway_api/views/api/v1/ping.py):
+    {"pong": "<server time>", "status": "good", "db_connected": true, "proxy_connected":
+    true}, with no version in the body; the product's name and version come as the
+    X-API-Product-Name and X-API-Product-Version headers (its ViewWithHeaders). `pong` is
+    Python's str() of a naive datetime. There is no proxy (Envoy) here, so proxy_connected
+    is always true. The product name's exact value was not found in public source."""
 
     permission_classes = [permissions.AllowAny]
     authentication_classes = []
@@ -141,12 +144,15 @@ class PingView(AnsibleBaseDjangoAppApiView):
             db_connected = False
         return Response(
             {
-                "version": settings.FAKEGW_VERSION,
                 "pong": str(now().replace(tzinfo=None)),
-                "status": "good" if db_connected else "failed",
+                "status": "good" if db_connected else "degraded",
                 "db_connected": db_connected,
                 "proxy_connected": True,
-            }
+            },
+            headers={
+                "X-API-Product-Name": "Red Hat Ansible Automation Platform",
+                "X-API-Product-Version": settings.FAKEGW_VERSION,
+            },
         )
 
 
