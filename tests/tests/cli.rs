@@ -541,3 +541,74 @@ fn a_closed_pipe_ends_quietly() {
     use std::os::unix::process::ExitStatusExt;
     assert_eq!(output.status.signal(), Some(13), "{:?}", output.status);
 }
+
+/// A sign-in from an SSH session: the browser is on another computer and lands on an
+/// address that does not load there. Pasted on the terminal, that address finishes the
+/// sign-in; one with another state is refused and the wait goes on. The lines name the
+/// `ssh -L` alternative with the real port.
+#[test]
+fn a_browser_on_another_computer_finishes_by_a_pasted_address() {
+    use std::io::{BufRead, BufReader, Write};
+    let server = TestServer::start(Flavor::Awx).unwrap();
+    let mut desk = Desk::new(Browser::Elsewhere);
+    desk.env.push((
+        "SSH_CONNECTION".into(),
+        "192.0.2.10 50000 192.0.2.20 22".into(),
+    ));
+    let name = unique("remote");
+    let added = desk.add_profile(&name, &server, &server.seeded_app(), &[]);
+    assert_eq!(added.status, Some(0), "{added:?}");
+    let mut child = desk
+        .command(&["token", &name, "--timeout", "60", "--format", "plain"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let mut stderr = BufReader::new(child.stderr.take().unwrap()).lines();
+    let mut said = Vec::new();
+    let mut read_until = |wanted: &str, said: &mut Vec<String>| loop {
+        let line = stderr.next().expect("authdesk says more").unwrap();
+        said.push(line.clone());
+        if line.contains(wanted) {
+            return line;
+        }
+    };
+    let hint = read_until("ssh -L", &mut said);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    let landed = loop {
+        let events = desk.browser_events();
+        if let Some(landed) = events.iter().find(|e| e["event"] == "landed") {
+            break landed["url"].as_str().unwrap().to_owned();
+        }
+        assert!(std::time::Instant::now() < deadline, "{events:?}");
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    };
+    let port = url::Url::parse(&landed).unwrap().port().unwrap();
+    assert!(
+        hint.contains(&format!("ssh -L {port}:127.0.0.1:{port} 192.0.2.20")),
+        "{hint}"
+    );
+    // Another sign-in's address: refused, and the wait goes on.
+    let mut other = url::Url::parse(&landed).unwrap();
+    let pairs: Vec<(String, String)> = other
+        .query_pairs()
+        .map(|(k, v)| {
+            let v = if k == "state" {
+                "someone-elses".into()
+            } else {
+                v.into_owned()
+            };
+            (k.into_owned(), v)
+        })
+        .collect();
+    other.query_pairs_mut().clear().extend_pairs(pairs);
+    writeln!(stdin, "{other}").unwrap();
+    read_until("not this sign-in's", &mut said);
+    writeln!(stdin, "{landed}").unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(output.status.code(), Some(0), "{said:?}");
+    let token = String::from_utf8_lossy(&output.stdout).trim().to_owned();
+    assert_eq!(server.me_status(&token), 200);
+}

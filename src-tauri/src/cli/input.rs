@@ -49,3 +49,74 @@ pub fn credentials(username: &str, password_stdin: bool) -> Result<Credentials, 
     }
     Credentials::new(username, read_hidden("password", password_stdin)?)
 }
+
+/// Every line typed or piped on standard input, for a pasted redirect address, read on a
+/// thread of its own; the channel closes at the end of input.
+pub fn pasted_lines() -> tokio::sync::mpsc::Receiver<String> {
+    let (lines, received) = tokio::sync::mpsc::channel(4);
+    std::thread::spawn(move || {
+        let stdin = std::io::stdin();
+        let mut line = String::new();
+        loop {
+            line.clear();
+            match stdin.read_line(&mut line) {
+                Ok(0) | Err(_) => return,
+                Ok(_) if line.trim().is_empty() => {}
+                Ok(_) => {
+                    if lines.blocking_send(line.clone()).is_err() {
+                        return;
+                    }
+                }
+            }
+        }
+    });
+    received
+}
+
+/// The terminal does not show what is typed (a pasted address holds the code) until this
+/// is dropped; nothing happens when standard input is not a terminal.
+pub struct HiddenTyping {
+    #[cfg(unix)]
+    restore: Option<libc::termios>,
+}
+
+impl HiddenTyping {
+    pub fn start() -> Self {
+        #[cfg(unix)]
+        {
+            if !std::io::stdin().is_terminal() {
+                return HiddenTyping { restore: None };
+            }
+            // SAFETY: termios calls on standard input with a valid, initialised struct.
+            unsafe {
+                let mut settings: libc::termios = std::mem::zeroed();
+                if libc::tcgetattr(libc::STDIN_FILENO, &mut settings) != 0 {
+                    return HiddenTyping { restore: None };
+                }
+                let saved = settings;
+                settings.c_lflag &= !libc::ECHO;
+                settings.c_lflag |= libc::ECHONL;
+                if libc::tcsetattr(libc::STDIN_FILENO, libc::TCSANOW, &settings) != 0 {
+                    return HiddenTyping { restore: None };
+                }
+                HiddenTyping {
+                    restore: Some(saved),
+                }
+            }
+        }
+        #[cfg(not(unix))]
+        HiddenTyping {}
+    }
+}
+
+impl Drop for HiddenTyping {
+    fn drop(&mut self) {
+        #[cfg(unix)]
+        if let Some(saved) = self.restore {
+            // SAFETY: puts back the settings read in `start`.
+            unsafe {
+                libc::tcsetattr(libc::STDIN_FILENO, libc::TCSANOW, &saved);
+            }
+        }
+    }
+}

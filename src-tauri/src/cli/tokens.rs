@@ -219,7 +219,37 @@ async fn sign_in(
         }
     });
 
-    let tokens = if sign_in.catches_redirect() {
+    let tokens = if sign_in.catches_redirect() && browser_may_be_elsewhere(no_browser) {
+        // The browser may be on another computer (an SSH session, no display): it is
+        // redirected to its own loopback, where nothing listens. Its address, pasted
+        // here, does as well as the redirect.
+        let port = sign_in.listening_port().unwrap_or_default();
+        let host = sign_in
+            .redirect_uri()
+            .host_str()
+            .unwrap_or("127.0.0.1")
+            .to_owned();
+        eprintln!(
+            "If that browser is on another computer, it ends on a page that does not load: paste that page's address here and press Enter (it is not shown). Or first forward the port from that computer: ssh -L {port}:{host}:{port} {}",
+            this_host_for_ssh()
+        );
+        eprintln!(
+            "Waiting up to {} s for the redirect to {} or a pasted address (Ctrl-C cancels)…",
+            timeout.as_secs(),
+            sign_in.redirect_uri()
+        );
+        let hidden = input::HiddenTyping::start();
+        let pasted = input::pasted_lines();
+        let tokens = sign_in
+            .wait_or_pasted(timeout, cancel, pasted, |reason| {
+                eprintln!(
+                    "authdesk: that address is not this sign-in's ({reason}); the wait goes on."
+                )
+            })
+            .await;
+        drop(hidden);
+        tokens
+    } else if sign_in.catches_redirect() {
         eprintln!(
             "Waiting up to {} s for the redirect to {} (Ctrl-C cancels)…",
             timeout.as_secs(),
@@ -235,6 +265,26 @@ async fn sign_in(
         sign_in.finish_with_redirect_url(&pasted).await
     };
     tokens
+}
+
+/// Whether the browser may be on another computer than this terminal: no browser is
+/// opened here (`--no-browser`), the session came in over SSH, or there is no display.
+fn browser_may_be_elsewhere(no_browser: bool) -> bool {
+    let set = |name: &str| std::env::var_os(name).is_some_and(|v| !v.is_empty());
+    no_browser
+        || set("SSH_CONNECTION")
+        || set("SSH_TTY")
+        || crate::process::display_missing().is_some()
+}
+
+/// What to give `ssh` on the browser's computer: this server's address as the SSH
+/// session sees it, else a placeholder.
+fn this_host_for_ssh() -> String {
+    std::env::var("SSH_CONNECTION")
+        .ok()
+        .and_then(|c| c.split_whitespace().nth(2).map(str::to_owned))
+        .filter(|address| address.parse::<std::net::IpAddr>().is_ok())
+        .unwrap_or_else(|| "THIS-HOST".to_owned())
 }
 
 async fn read_pasted_line(timeout: Duration, cancel: CancellationToken) -> Result<String, Error> {

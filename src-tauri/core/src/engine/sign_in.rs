@@ -235,6 +235,80 @@ impl SignIn {
         self.exchange(&code).await
     }
 
+    /// Waits for this attempt's code from whichever comes first: the redirect on the
+    /// listener, or the address the browser landed on, pasted by the person (a browser on
+    /// another computer, as from an SSH session, is redirected to its own loopback, where
+    /// nothing listens). Both pass the same state check; a pasted address that is not this
+    /// sign-in's is handed to `refused` with the reason, and the wait goes on.
+    pub async fn wait_or_pasted(
+        mut self,
+        timeout: Duration,
+        cancel: CancellationToken,
+        mut pasted: tokio::sync::mpsc::Receiver<String>,
+        refused: impl Fn(String),
+    ) -> Result<TokenSet> {
+        let listener = self
+            .listener
+            .take()
+            .ok_or_else(|| Error::RedirectNotOnLoopback(self.redirect_uri.to_string()))?;
+        let stop = CancellationToken::new();
+        let state = self.state.clone();
+        let wait = listener.wait_for_code(&state, timeout, stop.clone());
+        tokio::pin!(wait);
+        let mut pasting = true;
+        let code = loop {
+            tokio::select! {
+                code = &mut wait => break code,
+                text = pasted.recv(), if pasting => {
+                    let Some(text) = text else {
+                        // Nothing more can be pasted (stdin closed): the listener alone.
+                        pasting = false;
+                        continue;
+                    };
+                    let verdict = match Url::parse(text.trim()) {
+                        Ok(url) => classify_query(url.query().unwrap_or_default(), &self.state),
+                        Err(_) => Verdict::Ignore { status: 400, reason: "that is not a web address; copy the whole address from the browser" },
+                    };
+                    match verdict {
+                        Verdict::Code(code) => {
+                            stop.cancel();
+                            let _ = wait.await;
+                            break Ok(code);
+                        }
+                        Verdict::Refused { error, description } => {
+                            stop.cancel();
+                            let _ = wait.await;
+                            break Err(Error::AuthorizationRefused { error, description });
+                        }
+                        Verdict::Ignore { reason, .. } => refused(reason.to_owned()),
+                        Verdict::StartLinkReused => {}
+                    }
+                }
+                () = cancel.cancelled() => {
+                    stop.cancel();
+                    let _ = wait.await;
+                    break Err(Error::Cancelled);
+                }
+                () = self.superseded.cancelled() => {
+                    stop.cancel();
+                    let _ = wait.await;
+                    break Err(Error::Superseded(self.profile.clone()));
+                }
+            }
+        }?;
+        if cancel.is_cancelled() {
+            return Err(Error::Cancelled);
+        }
+        self.exchange(&code).await
+    }
+
+    /// The port the listener caught the redirect on, for an `ssh -L` line.
+    pub fn listening_port(&self) -> Option<u16> {
+        self.listener
+            .as_ref()
+            .and_then(|l| l.redirect_uri().port_or_known_default())
+    }
+
     /// Finishes with the redirect URL the user copied from the browser's address bar.
     pub async fn finish_with_redirect_url(self, pasted: &str) -> Result<TokenSet> {
         let url = Url::parse(pasted.trim()).map_err(|e| {
