@@ -528,14 +528,13 @@ fn a_closed_pipe_ends_quietly() {
         "[[profile]]\nname = \"piped\"\npreset = \"awx\"\nbase_url = \"https://awx.example.com/\"\nclient_id = \"c\"\nredirect_uri = \"http://127.0.0.1/callback\"\nscope = \"read\"\n",
     )
     .unwrap();
+    // The reader is gone before the program starts, so its first line meets a closed
+    // pipe however fast it runs (as `authdesk profile list | head -0` can).
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
     let mut command = desk.command(&["profile", "list"]);
-    command
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped());
-    let mut child = command.spawn().unwrap();
-    // The reader is gone before the first line is written.
-    drop(child.stdout.take());
-    let output = child.wait_with_output().unwrap();
+    command.stdout(writer).stderr(std::process::Stdio::piped());
+    let output = command.spawn().unwrap().wait_with_output().unwrap();
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.is_empty(), "{stderr}");
     use std::os::unix::process::ExitStatusExt;
