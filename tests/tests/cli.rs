@@ -323,7 +323,10 @@ fn pkce_when_the_server_requires_it() {
     let refused = desk.run(&["token", &without, "--timeout", "60"]);
     assert_eq!(refused.status, Some(3), "{refused:?}");
     assert!(
-        refused.stderr.contains("Code challenge required"),
+        refused.stderr.contains("Code challenge required")
+            && refused
+                .stderr
+                .contains("the server requires PKCE: give the profile --pkce"),
         "{refused:?}"
     );
     let with = unique("pkce");

@@ -258,6 +258,9 @@ pub enum Hint {
     /// The client ID or secret does not match the server's application (`invalid_client`):
     /// correct the client ID, or enter the secret again.
     FixClientCredentials,
+    /// The server requires PKCE (an admin turned `PKCE_REQUIRED` on, or the application
+    /// asks for it): turn PKCE on in the profile and sign in again.
+    TurnOnPkce,
     /// A passing failure (the network, a busy server, a refused consent): the same
     /// action again may work. Shells may leave it unsaid and offer it as a button.
     TryAgain,
@@ -359,6 +362,14 @@ impl Error {
                 untrusted_certificate: true,
                 ..
             } => Some(Hint::TrustCertificate),
+            Error::AuthorizationRefused {
+                error,
+                description: Some(description),
+            } if error == "invalid_request" && description.contains("Code challenge required") => {
+                // oauthlib's words for a server that requires PKCE (AWX's DOT 1.7.1 and the
+                // gateway's DOT 2.3 alike).
+                Some(Hint::TurnOnPkce)
+            }
             Error::Network { .. } | Error::AuthorizationRefused { .. } | Error::SignInBusy(_) => {
                 Some(Hint::TryAgain)
             }

@@ -49,6 +49,7 @@ fn next_step(hint: &Hint) -> Option<NextStep> {
         Hint::CheckBaseUrl
         | Hint::ChoosePreset
         | Hint::UseLoopbackRedirect
+        | Hint::TurnOnPkce
         | Hint::SignInWithWrite(_) => Some(NextStep::EditProfile),
         Hint::ListProfiles | Hint::OtherName | Hint::UsePassword(_) | Hint::UseProfileToken => None,
     }
@@ -84,6 +85,7 @@ fn hint_text(hint: &Hint) -> Option<String> {
             return Some(format!("Register {DEFAULT_REDIRECT_URI} in the server's application, then edit the profile to use it."))
         }
         Hint::FixClientCredentials => "The profile's client ID or secret does not match the server's application: update the client secret (or the client ID) in Edit.",
+        Hint::TurnOnPkce => "The server requires PKCE: edit the profile, turn on PKCE under Advanced, save, and press Get token.",
         Hint::TryAgain => return None,
         Hint::OtherName => "Pick another name.",
         Hint::StartAgain => "Press Get token to start again.",
@@ -181,6 +183,21 @@ mod tests {
         );
         assert_eq!(
             CommandError::from(Error::TimedOut(600)).next,
+            Some(NextStep::TryAgain)
+        );
+        let pkce = CommandError::from(Error::AuthorizationRefused {
+            error: "invalid_request".into(),
+            description: Some("Code challenge required.".into()),
+        });
+        assert_eq!(pkce.next, Some(NextStep::EditProfile));
+        assert!(pkce.hint.is_some_and(|h| h.contains("PKCE")));
+        // Any other refusal at the consent screen: try again.
+        assert_eq!(
+            CommandError::from(Error::AuthorizationRefused {
+                error: "access_denied".into(),
+                description: None,
+            })
+            .next,
             Some(NextStep::TryAgain)
         );
     }
