@@ -341,12 +341,72 @@ impl SignIn {
     }
 }
 
-/// Opens the browser at one of the sign-in's start links, through its launch page.
+/// Opens the browser at one of the sign-in's start links, through its launch page. On
+/// WSL the browser is Windows' own, which cannot read a page in the Linux runtime folder:
+/// it gets the link itself.
 pub fn open_start_link(links: &StartLinks, link: &Url) -> std::io::Result<()> {
+    if let Some(wsl) = Wsl::here() {
+        return wsl.open(link);
+    }
     let target = links
         .launch_target(link)
         .map_err(|e| std::io::Error::other(e.to_string()))?;
     open::that_detached(target)
+}
+
+/// Windows Subsystem for Linux: `xdg-open` there reaches no Windows browser, so the
+/// Windows default browser is started directly (the callback comes back through WSL 2's
+/// localhost forwarding).
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Wsl {
+    /// `wslview` (wslu), when installed.
+    wslview: Option<std::path::PathBuf>,
+}
+
+impl Wsl {
+    /// WSL when this Linux says so: `WSL_DISTRO_NAME` (set in every WSL session) or the
+    /// interop handler WSL registers.
+    fn here() -> Option<Wsl> {
+        let distro = std::env::var_os("WSL_DISTRO_NAME");
+        let interop = std::path::Path::new("/proc/sys/fs/binfmt_misc/WSLInterop").exists();
+        (cfg!(target_os = "linux") && Wsl::detected(distro.as_deref(), interop)).then(|| Wsl {
+            wslview: find_on_path("wslview"),
+        })
+    }
+
+    fn detected(distro: Option<&std::ffi::OsStr>, interop: bool) -> bool {
+        distro.is_some_and(|name| !name.is_empty()) || interop
+    }
+
+    /// The program and its arguments that open `url` in the Windows default browser:
+    /// `wslview URL`, else `explorer.exe URL`, which takes the address as one argument
+    /// (no `cmd.exe` line to quote, where `&` and `^` would be commands).
+    fn command(&self, url: &Url) -> (std::ffi::OsString, Vec<String>) {
+        match &self.wslview {
+            Some(wslview) => (wslview.clone().into_os_string(), vec![url.to_string()]),
+            None => ("explorer.exe".into(), vec![url.to_string()]),
+        }
+    }
+
+    fn open(&self, url: &Url) -> std::io::Result<()> {
+        if !matches!(url.scheme(), "http" | "https") {
+            return Err(std::io::Error::other("not a web address"));
+        }
+        let (program, arguments) = self.command(url);
+        std::process::Command::new(program)
+            .args(arguments)
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .map(drop)
+    }
+}
+
+fn find_on_path(program: &str) -> Option<std::path::PathBuf> {
+    std::env::split_paths(&std::env::var_os("PATH")?)
+        .map(|dir| dir.join(program))
+        .find(|path| path.is_file())
 }
 
 /// Opens a web address in the system browser (for a second try at the authorize URL, say).
@@ -357,6 +417,9 @@ pub fn open_in_browser(url: &Url) -> std::io::Result<()> {
             "{} is not a web address",
             url.scheme()
         )));
+    }
+    if let Some(wsl) = Wsl::here() {
+        return wsl.open(url);
     }
     open::that_detached(url.as_str())
 }
@@ -372,6 +435,26 @@ mod tests {
         // No keyring call is made: turn-taking is the engine's own.
         let keyring = Keyring::for_config_dir(dir.path()).unwrap();
         (Engine::new(ProfileStore::new(dir.path()), keyring), dir)
+    }
+
+    #[test]
+    fn on_wsl_the_windows_browser_gets_the_address_as_one_argument() {
+        let url = Url::parse("http://127.0.0.1:43125/start/AbC-_9?x=1&y=^2").unwrap();
+        let plain = Wsl { wslview: None };
+        let (program, arguments) = plain.command(&url);
+        assert_eq!(program, "explorer.exe");
+        assert_eq!(arguments, [url.to_string()]);
+        let with_wslu = Wsl {
+            wslview: Some("/usr/bin/wslview".into()),
+        };
+        assert_eq!(with_wslu.command(&url).0, "/usr/bin/wslview");
+        assert!(Wsl::detected(Some("Ubuntu".as_ref()), false));
+        assert!(Wsl::detected(None, true));
+        assert!(!Wsl::detected(Some("".as_ref()), false) && !Wsl::detected(None, false));
+        // No file:// or other scheme is ever handed to Windows.
+        assert!(plain
+            .open(&Url::parse("file:///etc/passwd").unwrap())
+            .is_err());
     }
 
     #[tokio::test]
