@@ -395,6 +395,13 @@ impl Window {
         .await
     }
 
+    /// Presses a button and waits until the notice holds `said`; returns the notice.
+    pub async fn press(&self, test_id: &str, said: &str) -> Result<String> {
+        self.click(test_id).await?;
+        self.wait_text("status", STEP_WAIT, |t| t.contains(said))
+            .await
+    }
+
     /// Presses Get token and waits until the notice says `user` signed in; returns it.
     pub async fn get_token_as(&self, user: &str) -> Result<String> {
         self.click("get-token").await?;

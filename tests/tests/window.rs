@@ -73,11 +73,7 @@ async fn add_profile_get_reveal_copy_refresh_and_revoke() {
         .await
         .unwrap();
     window.fill("profile-client-secret", &secret).await.unwrap();
-    window.click("save-profile").await.unwrap();
-    window
-        .wait_text("status", WAIT, |t| t.contains("Saved profile"))
-        .await
-        .unwrap();
+    window.press("save-profile", "Saved profile").await.unwrap();
     assert!(
         !window
             .everything_in_the_dom()
@@ -237,11 +233,7 @@ async fn add_profile_get_reveal_copy_refresh_and_revoke() {
 
     // Delete the profile after confirming.
     window.click("delete-profile").await.unwrap();
-    window.click("confirm").await.unwrap();
-    window
-        .wait_text("status", WAIT, |t| t.contains("Deleted profile"))
-        .await
-        .unwrap();
+    window.press("confirm", "Deleted profile").await.unwrap();
     window.close().await;
 }
 
@@ -302,11 +294,7 @@ async fn consent_denied_and_cancel_while_waiting() {
         .wait_text("countdown", WAIT, |t| t.ends_with("left"))
         .await
         .unwrap();
-    window.click("cancel").await.unwrap();
-    window
-        .wait_text("status", WAIT, |t| t.contains("cancelled"))
-        .await
-        .unwrap();
+    window.press("cancel", "cancelled").await.unwrap();
     // The user's own Cancel is news, not a failure.
     let tone = window
         .element("notice")
@@ -488,9 +476,8 @@ async fn gateway_application_set_up_personal_tokens_and_password_grant() {
     window.fill("app-username", creator).await.unwrap();
     window.fill("app-password", creator_password).await.unwrap();
     window.click("app-load-orgs").await.unwrap();
-    window.click("app-create").await.unwrap();
     window
-        .wait_text("status", WAIT, |t| t.contains("Created the application"))
+        .press("app-create", "Created the application")
         .await
         .unwrap();
     let dom = window.everything_in_the_dom().await.unwrap();
@@ -509,11 +496,7 @@ async fn gateway_application_set_up_personal_tokens_and_password_grant() {
         200
     );
     window.click("revoke").await.unwrap();
-    window.click("confirm").await.unwrap();
-    window
-        .wait_text("status", WAIT, |t| t.contains("hashed token form"))
-        .await
-        .unwrap();
+    window.press("confirm", "hashed token form").await.unwrap();
     assert_eq!(
         tokio::task::block_in_place(|| server.me_status(&access)),
         401

@@ -201,38 +201,10 @@ impl SignIn {
     }
 
     /// Waits for the redirect on the listener, then exchanges the code.
-    pub async fn wait(mut self, timeout: Duration, cancel: CancellationToken) -> Result<TokenSet> {
-        let listener = self
-            .listener
-            .take()
-            .ok_or_else(|| Error::RedirectNotOnLoopback(self.redirect_uri.to_string()))?;
-        // Either cancel stops the listener through its own shutdown, which closes its
-        // sockets before returning: a newer sign-in can bind the same port right after.
-        let stop = CancellationToken::new();
-        let state = self.state.clone();
-        let wait = listener.wait_for_code(&state, timeout, stop.clone());
-        tokio::pin!(wait);
-        let code = tokio::select! {
-            code = &mut wait => code,
-            () = cancel.cancelled() => {
-                stop.cancel();
-                let _ = wait.await;
-                Err(Error::Cancelled)
-            }
-            () = self.superseded.cancelled() => {
-                stop.cancel();
-                let _ = wait.await;
-                Err(Error::Superseded(self.profile.clone()))
-            }
-        }?;
-        // A cancel that raced the callback still wins: nothing is exchanged after it.
-        if cancel.is_cancelled() {
-            return Err(Error::Cancelled);
-        }
-        if self.superseded.is_cancelled() {
-            return Err(Error::Superseded(self.profile.clone()));
-        }
-        self.exchange(&code).await
+    pub async fn wait(self, timeout: Duration, cancel: CancellationToken) -> Result<TokenSet> {
+        // Nothing can be pasted: the channel is closed from the start.
+        let (_, nothing) = tokio::sync::mpsc::channel(1);
+        self.wait_or_pasted(timeout, cancel, nothing, |_| {}).await
     }
 
     /// Waits for this attempt's code from whichever comes first: the redirect on the
@@ -296,8 +268,12 @@ impl SignIn {
                 }
             }
         }?;
+        // A cancel or a newer sign-in that raced the code still wins: nothing is exchanged.
         if cancel.is_cancelled() {
             return Err(Error::Cancelled);
+        }
+        if self.superseded.is_cancelled() {
+            return Err(Error::Superseded(self.profile.clone()));
         }
         self.exchange(&code).await
     }
