@@ -52,26 +52,21 @@ def seed(base_url, state_dir):
     Membership.objects.get_or_create(organization=other_org, user=other)
 
     Application = get_application_model()
-    app = Application.objects.filter(name=APP_NAME).order_by("id").first()
-    if app is None:
-        app = Application.objects.create(
-            name=APP_NAME,
+
+    def application(name, grant_type, redirect_uris):
+        """The seeded confidential application `name`, created on the first start."""
+        found = Application.objects.filter(name=name).order_by("id").first()
+        return found or Application.objects.create(
+            name=name,
             user=admin,
             client_type=Application.CLIENT_CONFIDENTIAL,
-            authorization_grant_type=Application.GRANT_AUTHORIZATION_CODE,
-            redirect_uris=REDIRECT_URI,
+            authorization_grant_type=grant_type,
+            redirect_uris=redirect_uris,
             skip_authorization=False,
         )
-    password_app = Application.objects.filter(name=PASSWORD_APP_NAME).order_by("id").first()
-    if password_app is None:
-        password_app = Application.objects.create(
-            name=PASSWORD_APP_NAME,
-            user=admin,
-            client_type=Application.CLIENT_CONFIDENTIAL,
-            authorization_grant_type=Application.GRANT_PASSWORD,
-            redirect_uris="",
-            skip_authorization=False,
-        )
+
+    app = application(APP_NAME, Application.GRANT_AUTHORIZATION_CODE, REDIRECT_URI)
+    password_app = application(PASSWORD_APP_NAME, Application.GRANT_PASSWORD, "")
     # Every application belongs to an organization in AWX; older state dirs had none.
     for orphan in Application.objects.filter(fakeawx_extra__isnull=True):
         ApplicationExtra.objects.create(application=orphan, organization=default_org)
