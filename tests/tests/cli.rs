@@ -324,11 +324,29 @@ fn pkce_when_the_server_requires_it() {
     assert_eq!(refused.status, Some(3), "{refused:?}");
     assert!(
         refused.stderr.contains("Code challenge required")
-            && refused
-                .stderr
-                .contains("the server requires PKCE: give the profile --pkce"),
+            && refused.stderr.contains("authdesk profile edit"),
         "{refused:?}"
     );
+    // The fix the sentence names: one field changed, the secret kept (PKCE does not move
+    // the profile), and the sign-in then works.
+    let edited = desk.run(&["profile", "edit", &without, "--pkce"]);
+    assert_eq!(edited.status, Some(0), "{edited:?}");
+    let fixed = desk.run(&["token", &without, "--timeout", "60"]);
+    assert_eq!(fixed.status, Some(0), "{fixed:?}");
+    // Nothing to change, or a re-pointing without the secret: one sentence each.
+    let nothing = desk.run(&["profile", "edit", &without]);
+    assert_eq!(nothing.status, Some(2), "{nothing:?}");
+    let moved = desk.run(&[
+        "profile",
+        "edit",
+        &without,
+        "--base-url",
+        "https://elsewhere.example.com",
+    ]);
+    assert_eq!(moved.status, Some(2), "{moved:?}");
+    assert!(moved.stderr.contains("client secret"), "{moved:?}");
+    let shown = desk.run(&["profile", "show", &without]);
+    assert!(!shown.stdout.contains("elsewhere"), "unchanged: {shown:?}");
     let with = unique("pkce");
     assert_eq!(
         desk.add_profile(&with, &server, &app, &["--pkce"]).status,

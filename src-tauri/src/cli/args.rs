@@ -254,6 +254,9 @@ pub struct CreateApp {
 pub enum ProfileCommand {
     /// Add a profile (or replace one with the same name) and store its client secret in the keyring.
     Add(Box<AddProfile>),
+    /// Change some fields of a profile, keeping the others; re-pointing it (server,
+    /// client ID, CA file or pin) asks for the client secret again.
+    Edit(Box<EditProfile>),
     /// List the profiles.
     List {
         #[arg(long)]
@@ -314,6 +317,44 @@ pub struct AddProfile {
     /// Who-am-I endpoint (custom preset).
     #[arg(long, required_if_eq("preset", "custom"))]
     pub whoami_url: Option<String>,
+}
+
+#[derive(ClapArgs, Debug)]
+pub struct EditProfile {
+    pub name: String,
+    /// The server, e.g. https://awx.example.com
+    #[arg(long)]
+    pub base_url: Option<String>,
+    #[arg(long)]
+    pub client_id: Option<String>,
+    /// Exactly as registered in the server's application.
+    #[arg(long)]
+    pub redirect_uri: Option<String>,
+    /// read, write or "read write"
+    #[arg(long)]
+    pub scope: Option<String>,
+    /// PEM file of the CA that signed the server's certificate; "" removes it.
+    #[arg(long, conflicts_with = "pin_sha256")]
+    pub ca_file: Option<String>,
+    /// Trust exactly the certificate with this SHA-256 fingerprint; "" removes the pin.
+    #[arg(long)]
+    pub pin_sha256: Option<String>,
+    /// Send a PKCE S256 challenge from now on (where the server requires it).
+    #[arg(long, conflicts_with = "no_pkce")]
+    pub pkce: bool,
+    /// Stop sending a PKCE challenge.
+    #[arg(long)]
+    pub no_pkce: bool,
+    /// How the client authenticates at the token endpoint.
+    #[arg(long = "auth", value_enum)]
+    pub client_auth: Option<AuthArg>,
+    /// Seconds each request to the server may take.
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub request_timeout: Option<u64>,
+    /// Read a new client secret from standard input (otherwise one is asked for only
+    /// when the profile is re-pointed).
+    #[arg(long)]
+    pub client_secret_stdin: bool,
 }
 
 /// How a profile trusts its server's certificate.

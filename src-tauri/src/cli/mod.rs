@@ -134,7 +134,7 @@ fn hint_text(hint: &Hint) -> Option<String> {
         Hint::UseProfileToken => "leave out --username to use the profile's own token (from `authdesk token`), which works with single sign-on too.".into(),
         Hint::SignInAgain(name) => format!("sign in with `authdesk token {} --fresh` where a browser can open (add --no-browser to open the URL yourself).", name_or_placeholder(name)),
         Hint::FixClientCredentials => "the profile's client ID or secret does not match the server's application: check the client ID with `authdesk profile show`, and enter the secret again with `authdesk profile add NAME … --client-secret-stdin`.".into(),
-        Hint::TurnOnPkce => "the server requires PKCE: give the profile --pkce (`authdesk profile add NAME … --pkce`, with its other flags as before), then sign in again with `authdesk token NAME`.".into(),
+        Hint::TurnOnPkce => "the server requires PKCE: turn it on with `authdesk profile edit NAME --pkce`, then sign in again with `authdesk token NAME`.".into(),
         Hint::TryAgain => return None,
     })
 }

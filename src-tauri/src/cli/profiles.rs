@@ -3,15 +3,16 @@
 
 use authdesk_core::{
     parse_url, EndpointDraft, Engine, Error, Preset, ProfileDefaults, ProfileDraft, ProfileSave,
-    SaveMode, Trust,
+    SaveMode, SecretOrigin, TokenOrigin, Trust,
 };
 
-use super::args::{AddProfile, ProfileCommand, TlsArgs};
+use super::args::{AddProfile, EditProfile, ProfileCommand, TlsArgs};
 use super::input;
 
 pub async fn run(engine: &Engine, command: ProfileCommand) -> Result<u8, Error> {
     match command {
         ProfileCommand::Add(args) => add(engine, *args).await,
+        ProfileCommand::Edit(args) => edit(engine, *args).await,
         ProfileCommand::List { json } => list(engine, json),
         ProfileCommand::Show { name } => show(engine, &name).await,
         ProfileCommand::Remove { name } => {
@@ -116,6 +117,86 @@ pub(super) async fn detect(
             Ok(None)
         }
     }
+}
+
+/// `authdesk profile edit`: the stored profile with the fields given changed, saved under
+/// the same rules as the window's Edit.
+async fn edit(engine: &Engine, args: EditProfile) -> Result<u8, Error> {
+    let old = engine.profiles().get(&args.name)?;
+    let mut profile = old.clone();
+    let mut changed = false;
+    if let Some(text) = &args.base_url {
+        profile.base_url = parse_url("base URL", text)?;
+        changed = true;
+    }
+    if let Some(id) = &args.client_id {
+        profile.client_id = id.trim().to_owned();
+        changed = true;
+    }
+    if let Some(text) = &args.redirect_uri {
+        profile.redirect_uri = Some(parse_url("redirect URI", text)?);
+        changed = true;
+    }
+    if let Some(scope) = &args.scope {
+        profile.scope = scope.parse()?;
+        changed = true;
+    }
+    if let Some(path) = &args.ca_file {
+        let trust = Trust::typed(Some(path), None)?;
+        profile.ca_file = trust.ca_file;
+        if profile.ca_file.is_some() {
+            profile.pin_sha256 = None;
+        }
+        changed = true;
+    }
+    if let Some(pin) = &args.pin_sha256 {
+        let pin = pin.trim();
+        profile.pin_sha256 = (!pin.is_empty()).then(|| pin.to_owned());
+        if profile.pin_sha256.is_some() {
+            profile.ca_file = None;
+        }
+        changed = true;
+    }
+    if args.pkce || args.no_pkce {
+        profile.pkce = args.pkce;
+        changed = true;
+    }
+    if let Some(auth) = args.client_auth {
+        profile.client_auth = auth.into();
+        changed = true;
+    }
+    if let Some(secs) = args.request_timeout {
+        profile.request_timeout_secs = Some(secs);
+        changed = true;
+    }
+    if !changed && !args.client_secret_stdin {
+        return Err(Error::Config(
+            "Give at least one field to change, such as --scope or --pkce; `authdesk profile edit --help` lists them.".into(),
+        ));
+    }
+    profile.validate()?;
+    // Where the secret and tokens may go changed: the stored secret is not for there.
+    let moved = SecretOrigin::of(&old).ok() != SecretOrigin::of(&profile).ok()
+        || TokenOrigin::of(&old).ok() != TokenOrigin::of(&profile).ok();
+    let client_secret = if args.client_secret_stdin || moved {
+        Some(input::read_hidden(
+            "client secret",
+            args.client_secret_stdin,
+        )?)
+    } else {
+        None
+    };
+    let warning = profile.cleartext_warning();
+    engine
+        .save_profile(ProfileSave {
+            profile,
+            client_secret,
+            mode: SaveMode::Replace,
+        })
+        .await?;
+    eprintln!("Saved profile \"{}\".", args.name);
+    super::warn_cleartext(warning);
+    Ok(0)
 }
 
 fn list(engine: &Engine, json: bool) -> Result<u8, Error> {
