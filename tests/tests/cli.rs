@@ -48,7 +48,8 @@ fn browser_flow_refresh_and_revoke(flavor: Flavor) {
         "{opened}"
     );
     // The page is gone once the browser has followed it.
-    assert!(!std::path::Path::new(given).exists(), "{opened}");
+    let page = url::Url::parse(given).unwrap().to_file_path().unwrap();
+    assert!(!page.exists(), "{opened}");
     assert_eq!(desk.browser_event("started")["status"], 302);
     if awx {
         assert_eq!(first["token_type"], "Bearer");

@@ -108,7 +108,10 @@ impl StartLinks {
         if let Ok(mut pages) = self.pages.lock() {
             pages.push(page.clone());
         }
-        Ok(page.to_string_lossy().into_owned())
+        // As a file:// address, which every opener and browser (and WebDriver) takes.
+        Ok(Url::from_file_path(&page)
+            .map(String::from)
+            .unwrap_or_else(|()| page.to_string_lossy().into_owned()))
     }
 
     fn remove_pages(&self) {
