@@ -167,6 +167,12 @@ export async function copy(what, buttonId) {
   copy.timer = setTimeout(() => { note.textContent = ''; }, clears ? Number(clears[1]) * 1000 : 4000);
 }
 
+/** The note beside the tokens about the last copy, emptied when that copy is gone. */
+function forgetCopyNote() {
+  clearTimeout(copy.timer);
+  $('copy-note').textContent = '';
+}
+
 export function toggleCopyMenu(open = $('copy-as-menu').hidden) {
   $('copy-as-menu').hidden = !open;
   $('copy-as').setAttribute('aria-expanded', String(open));
@@ -203,6 +209,8 @@ export async function refresh() {
   const view = await busy('refresh', 'Refreshing…', () => invoke('refresh_tokens', { name }));
   if (state.selected !== name) return;
   showTokens(view);
+  // The old pair's copy left the clipboard with it (Rust took it off): no note says otherwise.
+  forgetCopyNote();
   say('Refreshed: a new pair is stored, and the server no longer accepts the old one.');
   await showHistory();
 }
@@ -227,6 +235,7 @@ export async function revokeNow(name) {
     state.revoked = { name, view: revokedView, text: `Revoked · the server answers 401 to it · ${time}` };
     if (state.selected === name) {
       showTokens(null);
+      forgetCopyNote();
       $('revoked-action').focus();
     }
     say(report.message);

@@ -178,6 +178,13 @@ async fn add_profile_get_reveal_copy_refresh_and_revoke() {
         .wait_text("status", WAIT, |t| t.starts_with("Refreshed"))
         .await
         .unwrap();
+    // The copied refresh token died with the refresh: it is off the clipboard, and no
+    // note beside the tokens says it is still there.
+    window
+        .wait_clipboard(CLIPBOARD_WAIT, str::is_empty)
+        .await
+        .expect("the replaced refresh token stayed on the clipboard");
+    assert_eq!(window.text("copy-note").await.unwrap(), "");
     assert!(masked(&window.text("access-token").await.unwrap()));
     let fresh = reveal_access_token(&window).await;
     assert_ne!(fresh, access);

@@ -21,6 +21,10 @@ pub struct Clipboard {
     board: Mutex<Option<Board>>,
     waiting: Mutex<Option<(u64, [u8; 32])>>,
     copies: std::sync::atomic::AtomicU64,
+    /// The last copy of a profile's stored tokens (a token, a header, `.env` lines): the
+    /// profile and the copy's digest, so a refresh or revoke that kills those tokens can
+    /// take the dead copy off the clipboard too.
+    tokens_of: Mutex<Option<(String, [u8; 32])>>,
 }
 
 impl Clipboard {
@@ -60,6 +64,41 @@ impl Clipboard {
             });
         }
         Ok(())
+    }
+
+    /// [`Clipboard::copy`] of a text made from `profile`'s stored tokens.
+    pub fn copy_tokens_of(
+        self: &std::sync::Arc<Self>,
+        profile: &str,
+        text: &str,
+        clear_after_secs: u64,
+    ) -> Result<(), CommandError> {
+        self.copy(text, true, clear_after_secs)?;
+        if let Ok(mut tokens_of) = self.tokens_of.lock() {
+            *tokens_of = Some((profile.to_owned(), Sha256::digest(text.as_bytes()).into()));
+        }
+        Ok(())
+    }
+
+    /// `profile`'s tokens were replaced or revoked: a copy of them still on the clipboard
+    /// is one the server refuses now, and it goes (a copy of anything else stays).
+    pub fn forget_tokens_of(&self, profile: &str) {
+        let Some((owner, copied)) = self.tokens_of.lock().ok().and_then(|t| t.clone()) else {
+            return;
+        };
+        if owner != profile {
+            return;
+        }
+        let now = self.with_board(|board| board.get_text());
+        if now.is_ok_and(|now| <[u8; 32]>::from(Sha256::digest(now.as_bytes())) == copied) {
+            match self.with_board(|board| board.clear()) {
+                Ok(()) => tracing::debug!("cleared a copy of tokens that were replaced"),
+                Err(e) => tracing::warn!("could not clear the clipboard: {e}"),
+            }
+        }
+        if let Ok(mut tokens_of) = self.tokens_of.lock() {
+            *tokens_of = None;
+        }
     }
 
     /// Clears the clipboard if it still holds the secret copy waiting to be cleared;

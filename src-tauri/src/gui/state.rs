@@ -140,8 +140,14 @@ impl AppState {
         view
     }
 
-    /// Records new tokens of a profile; its earlier active entry becomes `previous`.
+    /// Records new tokens of a profile; its earlier active entry becomes `previous`. After
+    /// a refresh, a copy of the earlier tokens still on the clipboard is taken off: the
+    /// server refuses them now (AWX and the gateway rotate both tokens). A sign-in that
+    /// kept the earlier tokens valid leaves their copy alone.
     pub fn record(&self, view: &TokenView, previous: TokenState) {
+        if previous == TokenState::Refreshed {
+            self.clipboard.forget_tokens_of(&view.profile);
+        }
         let id = self.next_id();
         if let Ok(mut history) = self.history.lock() {
             for entry in history

@@ -201,7 +201,15 @@ pub async fn copy_token(
 ) -> Result<String, CommandError> {
     let engine = &state.engine;
     let (text, secret) = match what {
-        CopyWhat::Token(what) => (engine.token_text(&name, what).await?, true),
+        CopyWhat::Token(what) => {
+            // Remembered as this profile's tokens: a refresh or revoke takes the copy back.
+            let text = engine.token_text(&name, what).await?;
+            let clear_after = state.clipboard_clear_secs();
+            state
+                .clipboard
+                .copy_tokens_of(&name, text.expose(), clear_after)?;
+            return Ok(copied_message(clear_after));
+        }
         CopyWhat::Other(OtherCopy::PersonalToken) => (state.personal_token(&name)?, true),
         CopyWhat::Other(OtherCopy::RedirectUri) => {
             let profile = engine.profiles().get(&name)?;
@@ -223,10 +231,15 @@ pub async fn copy_token(
         0
     };
     state.clipboard.copy(text.expose(), secret, clear_after)?;
-    Ok(match clear_after {
+    Ok(copied_message(clear_after))
+}
+
+/// What a Copy button's note says.
+fn copied_message(clear_after: u64) -> String {
+    match clear_after {
         0 => "Copied.".to_owned(),
         secs => format!("Copied; the clipboard will be cleared in {secs} s if it still holds it."),
-    })
+    }
 }
 
 /// Copies a text the page shows (an error's details): nothing secret, so never cleared.
@@ -263,6 +276,8 @@ pub async fn revoke_tokens(
     let report = state.engine.revoke(&name).await?;
     if report.verified {
         state.mark_revoked(&name);
+        // The revoked tokens' copy is one the server refuses now.
+        state.clipboard.forget_tokens_of(&name);
     }
     Ok(report)
 }
