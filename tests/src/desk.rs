@@ -52,9 +52,6 @@ pub enum Browser {
     Deny,
     JunkThenApprove,
     Ignore,
-    /// On another computer: signs in and consents, then logs the address it lands on
-    /// (`landed`) instead of reaching the listener.
-    Elsewhere,
 }
 
 impl Browser {
@@ -64,7 +61,6 @@ impl Browser {
             Browser::Deny => "deny",
             Browser::JunkThenApprove => "junk-then-approve",
             Browser::Ignore => "ignore",
-            Browser::Elsewhere => "elsewhere",
         }
     }
 }

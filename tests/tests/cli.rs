@@ -563,15 +563,15 @@ fn a_closed_pipe_ends_quietly() {
     assert_eq!(output.status.signal(), Some(13), "{:?}", output.status);
 }
 
-/// A sign-in from an SSH session: the browser is on another computer and lands on an
-/// address that does not load there. Pasted on the terminal, that address finishes the
-/// sign-in; one with another state is refused and the wait goes on. The lines name the
-/// `ssh -L` alternative with the real port.
+/// A sign-in from an SSH session: the person opens the printed URL on another computer,
+/// whose browser lands on an address that does not load there. Pasted on the terminal,
+/// that address finishes the sign-in; one with another state is refused and the wait goes
+/// on. The lines name the `ssh -L` alternative with the real port.
 #[test]
 fn a_browser_on_another_computer_finishes_by_a_pasted_address() {
     use std::io::{BufRead, BufReader, Write};
     let server = TestServer::start(Flavor::Awx).unwrap();
-    let mut desk = Desk::new(Browser::Elsewhere);
+    let mut desk = Desk::new(Browser::Ignore);
     desk.env.push((
         "SSH_CONNECTION".into(),
         "192.0.2.10 50000 192.0.2.20 22".into(),
@@ -579,8 +579,17 @@ fn a_browser_on_another_computer_finishes_by_a_pasted_address() {
     let name = unique("remote");
     let added = desk.add_profile(&name, &server, &server.seeded_app(), &[]);
     assert_eq!(added.status, Some(0), "{added:?}");
+    // --no-browser: the person opens the URL elsewhere, and stdin (a pipe here) is read.
     let mut child = desk
-        .command(&["token", &name, "--timeout", "60", "--format", "plain"])
+        .command(&[
+            "token",
+            &name,
+            "--no-browser",
+            "--timeout",
+            "60",
+            "--format",
+            "plain",
+        ])
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
@@ -596,7 +605,17 @@ fn a_browser_on_another_computer_finishes_by_a_pasted_address() {
             return line;
         }
     };
+    let url = read_until("state=", &mut said).trim().to_owned();
     let hint = read_until("ssh -L", &mut said);
+    // The browser on the other computer: it signs in and consents, and lands nowhere.
+    let opened =
+        std::process::Command::new(authdesk_e2e::repo_root().join("tests/browser/xdg-open"))
+            .arg(&url)
+            .env("AUTHDESK_BROWSER_MODE", "elsewhere")
+            .env("AUTHDESK_BROWSER_LOG", desk.browser_log())
+            .status()
+            .unwrap();
+    assert!(opened.success());
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
     let landed = loop {
         let events = desk.browser_events();
@@ -632,4 +651,23 @@ fn a_browser_on_another_computer_finishes_by_a_pasted_address() {
     assert_eq!(output.status.code(), Some(0), "{said:?}");
     let token = String::from_utf8_lossy(&output.stdout).trim().to_owned();
     assert_eq!(server.me_status(&token), 200);
+}
+
+/// Input piped into a command that signs in (`echo data | authdesk exec …` in an SSH
+/// session) is the command's, never read as a pasted address.
+#[test]
+fn piped_input_is_not_taken_for_a_pasted_address() {
+    let server = TestServer::start(Flavor::Awx).unwrap();
+    let mut desk = Desk::new(Browser::Approve);
+    desk.env.push((
+        "SSH_CONNECTION".into(),
+        "192.0.2.10 50000 192.0.2.20 22".into(),
+    ));
+    let name = unique("piped");
+    let added = desk.add_profile(&name, &server, &server.seeded_app(), &[]);
+    assert_eq!(added.status, Some(0), "{added:?}");
+    let ran = desk.run_with_input(&["exec", &name, "--", "cat"], "the command's own input\n");
+    assert_eq!(ran.status, Some(0), "{ran:?}");
+    assert_eq!(ran.stdout, "the command's own input\n", "{ran:?}");
+    assert!(!ran.stderr.contains("not this sign-in's"), "{ran:?}");
 }

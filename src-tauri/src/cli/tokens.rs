@@ -214,12 +214,12 @@ async fn sign_in(
     let cancel = CancellationToken::new();
     let on_interrupt = cancel.clone();
     tokio::spawn(async move {
-        if tokio::signal::ctrl_c().await.is_ok() {
+        if interrupted().await {
             on_interrupt.cancel();
         }
     });
 
-    let tokens = if sign_in.catches_redirect() && browser_may_be_elsewhere(no_browser) {
+    let tokens = if sign_in.catches_redirect() && can_paste(no_browser) {
         // The browser may be on another computer (an SSH session, no display): it is
         // redirected to its own loopback, where nothing listens. Its address, pasted
         // here, does as well as the redirect.
@@ -267,14 +267,20 @@ async fn sign_in(
     tokens
 }
 
-/// Whether the browser may be on another computer than this terminal: no browser is
-/// opened here (`--no-browser`), the session came in over SSH, or there is no display.
-fn browser_may_be_elsewhere(no_browser: bool) -> bool {
+/// Whether the address the browser landed on may be pasted here: the browser may be on
+/// another computer (`--no-browser`, an SSH session, no display), and standard input is
+/// the person's terminal, or `--no-browser` says the person opens the URL and brings the
+/// address back. Piped input (`echo data | authdesk exec …`) is never read for it. Unix
+/// only: on Windows `exec` hands the console to its command, and a reader left waiting
+/// there would take the command's first line.
+fn can_paste(no_browser: bool) -> bool {
+    use std::io::IsTerminal;
     let set = |name: &str| std::env::var_os(name).is_some_and(|v| !v.is_empty());
-    no_browser
+    let elsewhere = no_browser
         || set("SSH_CONNECTION")
         || set("SSH_TTY")
-        || crate::process::display_missing().is_some()
+        || crate::process::display_missing().is_some();
+    cfg!(unix) && elsewhere && (no_browser || std::io::stdin().is_terminal())
 }
 
 /// What to give `ssh` on the browser's computer: this server's address as the SSH
@@ -285,6 +291,30 @@ fn this_host_for_ssh() -> String {
         .and_then(|c| c.split_whitespace().nth(2).map(str::to_owned))
         .filter(|address| address.parse::<std::net::IpAddr>().is_ok())
         .unwrap_or_else(|| "THIS-HOST".to_owned())
+}
+
+/// Ctrl-C, and on Unix also SIGTERM and SIGHUP (a `timeout`, a closed terminal): each
+/// ends the wait the same way, so the terminal's echo is always put back.
+async fn interrupted() -> bool {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        let (Ok(mut term), Ok(mut hangup)) = (
+            signal(SignalKind::terminate()),
+            signal(SignalKind::hangup()),
+        ) else {
+            return tokio::signal::ctrl_c().await.is_ok();
+        };
+        tokio::select! {
+            done = tokio::signal::ctrl_c() => done.is_ok(),
+            _ = term.recv() => true,
+            _ = hangup.recv() => true,
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        tokio::signal::ctrl_c().await.is_ok()
+    }
 }
 
 async fn read_pasted_line(timeout: Duration, cancel: CancellationToken) -> Result<String, Error> {
