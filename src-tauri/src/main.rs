@@ -8,15 +8,13 @@ mod process;
 
 use std::process::ExitCode;
 
-use clap::Parser;
-
 fn main() -> ExitCode {
     process::no_core_dumps();
     quit_quietly_on_closed_pipe();
-    let args = cli::Args::parse();
+    let args = cli::Args::parse_with_store();
     process::init_logging(cli::log_filter(args.verbose));
     match args.command {
-        Some(command) => cli::run(command, args.verbose),
+        Some(command) => cli::run(command, args.verbose, args.passphrase_fd),
         None => open_window(),
     }
 }

@@ -132,7 +132,7 @@ impl Desk {
         let dir = self.config_dir();
         authdesk_core::Engine::new(
             authdesk_core::ProfileStore::new(&dir),
-            authdesk_core::Keyring::for_config_dir(&dir).expect("the session's keyring opens"),
+            authdesk_core::SecretStore::for_config_dir(&dir).expect("the session's keyring opens"),
         )
     }
 

@@ -14,24 +14,25 @@ use authdesk_core::{Engine, ProfileSave, SaveMode, Secret};
 use crate::servers::{Flavor, TestServer};
 
 pub use authdesk_core::{
-    ClientAuth, Credentials, Endpoints, Keyring, OAuthClient, Preset, Profile, ProfileDraft,
-    ProfileStore, Scope,
+    ClientAuth, Credentials, Endpoints, OAuthClient, Preset, Profile, ProfileDraft, ProfileStore,
+    Scope, SecretStore,
 };
 
 /// An engine on a profile file in `dir` and the D-Bus session's keyring.
 pub fn engine_in(dir: &Path) -> Engine {
     Engine::new(
         ProfileStore::new(dir),
-        Keyring::new().expect("the session's keyring opens"),
+        SecretStore::new().expect("the session's keyring opens"),
     )
 }
 
 /// The keyring service name of the entries `authdesk` keeps for profiles in `dir`
 /// (`AUTHDESK_CONFIG_DIR`), for reading them with other tools.
 pub fn keyring_service_for(dir: &Path) -> String {
-    Keyring::for_config_dir(dir)
+    SecretStore::for_config_dir(dir)
         .expect("the platform has a keyring")
         .service()
+        .expect("the OS keyring has a service name")
         .to_owned()
 }
 

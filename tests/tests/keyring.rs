@@ -5,7 +5,7 @@
 use std::process::Command;
 
 use authdesk_core::{Error, ErrorKind, Secret, StoredSecret, TokenSet};
-use authdesk_e2e::fixtures::Keyring;
+use authdesk_e2e::fixtures::SecretStore;
 use authdesk_e2e::{
     engine_in, profile, require_test_environment, unique, Browser, Desk, Flavor, TestServer,
 };
@@ -16,7 +16,7 @@ async fn entries_deleted_behind_its_back_are_named() {
     let dir = tempfile::tempdir().unwrap();
     let engine = engine_in(dir.path());
     // Another program with the same keyring: the user's keyring manager, say.
-    let other = Keyring::new().unwrap();
+    let other = SecretStore::new().unwrap();
     let name = unique("behind");
     profile(&name)
         .save_in(&engine, Secret::new("client-secret"))
@@ -129,6 +129,8 @@ fn keyring_unavailable_exits_7_and_writes_no_profile() {
     let name = unique("nokeyring");
     let app = server.seeded_app();
     let mut command = desk.add_profile_command(&name, &server, &app, &[]);
+    // Asked for by name: without the setting, no Secret Service picks the encrypted file.
+    command.env("AUTHDESK_SECRET_STORE", "secret-service");
     command.env(
         "DBUS_SESSION_BUS_ADDRESS",
         format!("unix:path={}/no-bus", desk.dir.path().display()),
@@ -179,12 +181,16 @@ fn secret_service_pid() -> u32 {
 async fn entries_of_earlier_versions_are_the_same_entries() {
     require_test_environment();
     let dir = tempfile::tempdir().unwrap();
-    let ours = authdesk_core::Keyring::for_config_dir(dir.path()).unwrap();
+    let ours = authdesk_core::SecretStore::for_config_dir(dir.path()).unwrap();
     let name = unique("earlier");
     let user = format!("{name}/client-secret");
     let earlier = keyring::Entry::new_with_credential(Box::new(
-        keyring::secret_service::SsCredential::new_with_target(None, ours.service(), &user)
-            .unwrap(),
+        keyring::secret_service::SsCredential::new_with_target(
+            None,
+            ours.service().unwrap(),
+            &user,
+        )
+        .unwrap(),
     ));
     let items = || {
         let output = Command::new("secret-tool")

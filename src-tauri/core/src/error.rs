@@ -95,6 +95,23 @@ pub enum Error {
     #[error("The system keyring is not available ({detail}); start and unlock your desktop keyring (GNOME Keyring, KWallet, macOS Keychain or Windows Credential Manager) and try again.")]
     KeyringUnavailable { detail: String },
 
+    #[error("The encrypted secret file {path} is locked.")]
+    SecretFileLocked { path: PathBuf },
+
+    #[error("That passphrase does not open the encrypted secret file {path}.")]
+    WrongPassphrase { path: PathBuf },
+
+    #[error("The encrypted secret file {path} is damaged ({detail}); AuthDesk leaves it as it is: restore it from a backup, or move it away to start again with a new passphrase and new secrets.")]
+    SecretFileDamaged { path: PathBuf, detail: String },
+
+    #[error("The encrypted secret file {path} could not be {action}: {source}.")]
+    SecretFile {
+        action: &'static str,
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+
     #[error("No client secret is stored for profile \"{0}\".")]
     MissingClientSecret(String),
 
@@ -261,6 +278,8 @@ pub enum Hint {
     /// The server requires PKCE (an admin turned `PKCE_REQUIRED` on, or the application
     /// asks for it): turn PKCE on in the profile and sign in again.
     TurnOnPkce,
+    /// Unlock the encrypted secret file with its passphrase (again, for a wrong one).
+    UnlockSecretFile,
     /// A passing failure (the network, a busy server, a refused consent): the same
     /// action again may work. Shells may leave it unsaid and offer it as a button.
     TryAgain,
@@ -305,7 +324,11 @@ impl Error {
             | Error::ProfileChangedDuringSignIn(_)
             | Error::PortInUse { .. }
             | Error::Listen { .. } => ErrorKind::Config,
-            Error::KeyringUnavailable { .. } => ErrorKind::Keyring,
+            Error::KeyringUnavailable { .. }
+            | Error::SecretFileLocked { .. }
+            | Error::WrongPassphrase { .. }
+            | Error::SecretFileDamaged { .. }
+            | Error::SecretFile { .. } => ErrorKind::Keyring,
             Error::AuthorizationRefused { .. } | Error::StartLinkReused => ErrorKind::Refused,
             Error::TimedOut(_)
             | Error::Cancelled
@@ -339,6 +362,7 @@ impl Error {
         }
         match self {
             Error::ProfileNotFound(_) => Some(Hint::ListProfiles),
+            Error::SecretFileLocked { .. } => Some(Hint::UnlockSecretFile),
             Error::ProfileExists(_) | Error::NameDiffersOnlyInCase { .. } => Some(Hint::OtherName),
             Error::StartLinkReused | Error::RefreshBusy(_) => Some(Hint::StartAgain),
             Error::SignInNeeded { profile, .. } => Some(Hint::SignInAgain(profile.clone())),

@@ -1,5 +1,5 @@
-//! The AuthDesk flow engine: profiles, secrets in the OS keyring, the loopback listener
-//! and the OAuth2 client for AWX and the AAP gateway. It knows nothing of Tauri or GTK:
+//! The AuthDesk flow engine: profiles, secrets in the OS keyring (or an encrypted file),
+//! the loopback listener and the OAuth2 client for AWX and the AAP gateway. It knows nothing of Tauri or GTK:
 //! the window, the CLI and the tests all drive [`Engine`].
 //!
 //! # Layers
@@ -14,7 +14,7 @@
 //! presets, http, listener      server kinds' paths; HTTP and TLS trust; the loopback listener
 //! profiles                     the profile file and what a typed profile must be
 //! tokens                       tokens, their expiry and origin
-//! environment, os_keyring, oauth   texts for other tools; the OS keyring; the OAuth2 client
+//! environment, secret_store, oauth  texts for other tools; secrets' store; the OAuth2 client
 //! server_api                   the REST API beyond OAuth2 (applications, personal tokens)
 //! engine                       what a shell can ask for, split by capability
 //! ```
@@ -28,10 +28,10 @@ mod files;
 mod http;
 mod listener;
 mod oauth;
-mod os_keyring;
 mod presets;
 mod profiles;
 mod secret;
+mod secret_store;
 mod server_api;
 mod text;
 mod tokens;
@@ -50,13 +50,15 @@ pub use files::{private_folder, write_atomically, FileLock};
 pub use http::{Fingerprint, Trust};
 pub use listener::StartLinks;
 pub use oauth::{OAuthClient, WhoAmI};
-pub use os_keyring::Keyring;
 pub use presets::{Endpoints, Preset};
 pub use profiles::{
     parse_url, ClientAuth, EndpointDraft, Grant, Profile, ProfileDefaults, ProfileDraft,
     ProfileStore, Scope, SecretOrigin, StoredSecret, APPLICATION_NAME_PREFIX, DEFAULT_REDIRECT_URI,
 };
 pub use secret::Secret;
+pub use secret_store::{
+    FileState, SecretStore, StoreKind, Unlocked, DEFAULT_UNLOCK_MINUTES, MIN_PASSPHRASE_CHARS,
+};
 pub use server_api::{ApiLogin, Credentials, NewToken, Organization, ServerApi, TokenInfo};
 pub use text::one_line;
 pub use tokens::{TokenOrigin, TokenSet, TrustOrigin, EXPIRY_MARGIN};

@@ -18,14 +18,18 @@ Exit status:
   4  timed out or cancelled
   5  the server rejected a request (OAuth or HTTP error)
   6  network or TLS failure
-  7  the OS keyring is unavailable or locked
+  7  the secret store is unavailable or locked, or its passphrase was wrong
   8  revoke not verified (the old access token still works, or could not be checked)
   9  doctor: a check failed
   126, 127  exec: the command could not be started, or was not found
 
 Environment:
   AUTHDESK_CONFIG_DIR  folder of profiles.toml (default: the platform's config folder)
-  AUTHDESK_LOG         log filter, e.g. debug (logs never contain secrets)";
+  AUTHDESK_LOG         log filter, e.g. debug (logs never contain secrets)
+  AUTHDESK_SECRET_STORE  secret-service or file (default: the Secret Service when one
+                       answers, else the encrypted file secrets.age beside the profiles)
+  AUTHDESK_UNLOCK_MINUTES  how long an unlocked file stays unlocked after its last use
+                       (default 15; 0 asks every time)";
 
 const TOKEN_HELP: &str = "\
 An access token counts as expired 60 s before its expiry (half its lifetime if that is
@@ -43,18 +47,45 @@ otherwise as for `authdesk token`.
 
 Example: authdesk exec prod -- awx job_templates list";
 
+impl Args {
+    /// The command line, with `--help` naming the secret store in use (found only when
+    /// help is asked for: finding it may ask the session bus).
+    pub fn parse_with_store() -> Args {
+        use clap::{CommandFactory, FromArgMatches};
+        let wants_help = std::env::args_os()
+            .skip(1)
+            .take_while(|a| a != "--")
+            .any(|a| a == "-h" || a == "--help");
+        let mut command = Args::command();
+        if wants_help {
+            let store = match authdesk_core::Engine::open_default() {
+                Ok(engine) => engine.secret_store().describe(),
+                Err(e) => e.to_string(),
+            };
+            command = command.after_help(format!("{EXIT_CODES_HELP}\n\nSecrets here: {store}"));
+        }
+        let matches = command.get_matches();
+        Args::from_arg_matches(&matches).unwrap_or_else(|e| e.exit())
+    }
+}
+
 #[derive(Parser, Debug)]
 #[command(
     name = "authdesk",
     version,
     about = "Get OAuth2 tokens from AWX and Ansible Automation Platform.",
-    long_about = "Get OAuth2 tokens from AWX and the Ansible Automation Platform gateway: the authorization-code flow through the browser, the password grant, and personal access tokens.\n\nWith no subcommand, opens the desktop window. Client secrets and tokens live in the OS keyring; passwords are never stored.",
+    long_about = "Get OAuth2 tokens from AWX and the Ansible Automation Platform gateway: the authorization-code flow through the browser, the password grant, and personal access tokens.\n\nWith no subcommand, opens the desktop window. Client secrets and tokens live in the OS keyring, or where no Secret Service answers (SSH, containers, WSL) in a passphrase-encrypted file; passwords are never stored.",
     after_help = EXIT_CODES_HELP
 )]
 pub struct Args {
     /// More log output on stderr (-v, -vv); secrets are never logged.
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
+
+    /// Read the encrypted secret file's passphrase from this open file descriptor (its
+    /// first line), for unattended runs: `authdesk --passphrase-fd 3 token prod 3<file`.
+    #[arg(long, global = true, value_name = "N")]
+    pub passphrase_fd: Option<i32>,
 
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -97,7 +128,7 @@ pub enum Command {
     /// Print the manual page authdesk(1) as roff, for packagers.
     #[command(hide = true)]
     Man,
-    /// Check the keyring and each profile's server, OAuth client and tokens; one line per
+    /// Check the secret store and each profile's server, OAuth client and tokens; one line per
     /// check (never a token or secret), for you or a bug report. Exit 0 only if all pass.
     Doctor {
         /// One profile (default: all).
@@ -106,6 +137,11 @@ pub enum Command {
     /// Create an OAuth application on the server, and the profile that uses it.
     #[command(subcommand)]
     App(AppCommand),
+    /// Unlock the encrypted secret file for this login session (where no Secret Service
+    /// answers), so that commands and scripts run without asking until the timeout.
+    Unlock,
+    /// Lock the encrypted secret file now: the next command asks for its passphrase.
+    Lock,
 }
 
 /// What `token` and `exec` share: which profile, and how much work a token may take.

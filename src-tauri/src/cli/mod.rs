@@ -9,13 +9,14 @@ mod output;
 mod profiles;
 mod server_api;
 mod tokens;
+mod unlock;
 
 use std::process::ExitCode;
 
 use authdesk_core::{Engine, Error, Hint, DEFAULT_REDIRECT_URI};
 
 pub use args::Args;
-use args::{AppCommand, Command};
+use args::{AppCommand, Command, ProfileCommand};
 
 use crate::process::exit;
 
@@ -29,7 +30,7 @@ pub fn log_filter(verbose: u8) -> &'static str {
 }
 
 /// Runs one command on a small runtime and turns the outcome into an exit status.
-pub fn run(command: Command, verbose: u8) -> ExitCode {
+pub fn run(command: Command, verbose: u8, passphrase_fd: Option<i32>) -> ExitCode {
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -40,7 +41,10 @@ pub fn run(command: Command, verbose: u8) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let outcome = runtime.block_on(dispatch(command));
+    let outcome = runtime.block_on(dispatch(
+        command,
+        unlock::PassphraseSource { fd: passphrase_fd },
+    ));
     // A stdin read for a pasted URL may still block after a timeout or Ctrl-C: do not wait for it.
     runtime.shutdown_background();
     match outcome {
@@ -49,7 +53,7 @@ pub fn run(command: Command, verbose: u8) -> ExitCode {
     }
 }
 
-async fn dispatch(command: Command) -> Result<u8, Error> {
+async fn dispatch(command: Command, passphrase: unlock::PassphraseSource) -> Result<u8, Error> {
     // Texts about the CLI itself: no profiles or keyring needed.
     match command {
         Command::Completions { shell } => return Ok(documents::completions(shell)),
@@ -57,7 +61,25 @@ async fn dispatch(command: Command) -> Result<u8, Error> {
         _ => {}
     }
     let engine = Engine::open_default()?;
+    let store = engine.secret_store().clone();
+    let needs_secrets = !matches!(
+        command,
+        Command::Lock
+            | Command::Unlock
+            | Command::Profile(ProfileCommand::List { .. } | ProfileCommand::Show { .. })
+    );
+    if needs_secrets {
+        // Asked before the command starts (it may read the terminal or stdin itself).
+        tokio::task::spawn_blocking(move || unlock::ensure_unlocked(&store, passphrase))
+            .await
+            .map_err(|e| Error::Internal {
+                what: "ask for the passphrase",
+                detail: e.to_string(),
+            })??;
+    }
     match command {
+        Command::Unlock => unlock::unlock_command(engine.secret_store(), passphrase),
+        Command::Lock => unlock::lock_command(engine.secret_store()),
         Command::Profile(command) => profiles::run(&engine, command).await,
         Command::Token(args) => tokens::token(&engine, args).await,
         Command::Exec(args) => tokens::exec(&engine, args).await,
@@ -135,6 +157,7 @@ fn hint_text(hint: &Hint) -> Option<String> {
         Hint::SignInAgain(name) => format!("sign in with `authdesk token {} --fresh` where a browser can open (add --no-browser to open the URL yourself).", name_or_placeholder(name)),
         Hint::FixClientCredentials => "the profile's client ID or secret does not match the server's application: check the client ID with `authdesk profile show`, and enter the secret again with `authdesk profile add NAME … --client-secret-stdin`.".into(),
         Hint::TurnOnPkce => "the server requires PKCE: turn it on with `authdesk profile edit NAME --pkce`, then sign in again with `authdesk token NAME`.".into(),
+        Hint::UnlockSecretFile => "run the command in a terminal to be asked for the passphrase, give it with --passphrase-fd N, or unlock the file for this session with `authdesk unlock`.".into(),
         Hint::TryAgain => return None,
     })
 }

@@ -73,7 +73,10 @@ async fn add(engine: &Engine, args: AddProfile) -> Result<u8, Error> {
             mode: SaveMode::CreateOrReplace,
         })
         .await?;
-    eprintln!("Saved profile \"{name}\"; its client secret is in the OS keyring.");
+    eprintln!(
+        "Saved profile \"{name}\"; its client secret is in {}.",
+        engine.secret_store().where_kept()
+    );
     super::warn_cleartext(warning);
     if check {
         // Saved anyway: a profile may be made before the server is reachable.
@@ -265,10 +268,17 @@ async fn show(engine: &Engine, name: &str) -> Result<u8, Error> {
     println!("token:         {}", endpoints.token);
     println!("revoke:        {}", endpoints.revoke);
     println!("who am I:      {}", endpoints.whoami);
-    let secret = if engine.has_client_secret(name).await? {
-        "stored in the OS keyring"
-    } else {
-        "missing"
+    let secret = match engine.has_client_secret(name).await {
+        Ok(true) => format!("stored in {}", engine.secret_store().where_kept()),
+        Ok(false) => "missing".into(),
+        // `profile show` does not ask for the passphrase: the rest is worth showing.
+        Err(Error::SecretFileLocked { .. }) => {
+            format!(
+                "{} is locked (`authdesk unlock`)",
+                engine.secret_store().where_kept()
+            )
+        }
+        Err(e) => return Err(e),
     };
     println!("client secret: {secret}");
     let tokens = match engine.current_tokens(name).await {
@@ -283,6 +293,7 @@ async fn show(engine: &Engine, name: &str) -> Result<u8, Error> {
         Err(Error::TokensFromElsewhere(_)) => {
             "stored, but issued for another server or application: not used".to_owned()
         }
+        Err(Error::SecretFileLocked { .. }) => "not known while the file is locked".to_owned(),
         Err(e) => return Err(e),
     };
     println!("tokens:        {tokens}");

@@ -133,8 +133,10 @@ pub async fn create_app(engine: &Engine, args: CreateApp) -> Result<u8, Error> {
     let login = input::credentials(&args.login.username, args.login.password_stdin)?;
     let profile = engine.set_up_application(setup, login).await?;
     eprintln!(
-        "Created the application (client ID {}); its client secret is in the OS keyring and profile \"{}\" uses it.",
-        profile.client_id, profile.name
+        "Created the application (client ID {}); its client secret is in {} and profile \"{}\" uses it.",
+        profile.client_id,
+        engine.secret_store().where_kept(),
+        profile.name
     );
     match profile.grant {
         Grant::AuthorizationCode => {

@@ -14,6 +14,10 @@ pub struct Settings {
     pub auto_refresh: bool,
     /// The profile shown last, shown again at the next start.
     pub last_profile: Option<String>,
+    /// Keys the window does not show (`secret_store`, `unlock_minutes`, read by the core),
+    /// kept as they are when the window saves.
+    #[serde(flatten)]
+    others: toml::Table,
     #[serde(skip)]
     path: PathBuf,
 }
@@ -24,6 +28,7 @@ impl Default for Settings {
             clipboard_clear_secs: 60,
             auto_refresh: false,
             last_profile: None,
+            others: toml::Table::new(),
             path: PathBuf::new(),
         }
     }
@@ -57,5 +62,28 @@ impl Settings {
         let mut on_disk = Settings::load(dir);
         on_disk.last_profile = Some(name.to_owned());
         on_disk.save()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_save_keeps_the_settings_the_core_reads() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("settings.toml"),
+            "secret_store = \"file\"\nunlock_minutes = 30\nauto_refresh = true\n",
+        )
+        .unwrap();
+        let mut settings = Settings::load(dir.path());
+        assert!(settings.auto_refresh);
+        settings.remember_profile("awx").unwrap();
+        let text = std::fs::read_to_string(dir.path().join("settings.toml")).unwrap();
+        let table: toml::Table = text.parse().unwrap();
+        assert_eq!(table["secret_store"].as_str(), Some("file"));
+        assert_eq!(table["unlock_minutes"].as_integer(), Some(30));
+        assert_eq!(table["last_profile"].as_str(), Some("awx"));
     }
 }

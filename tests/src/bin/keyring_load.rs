@@ -2,7 +2,7 @@
 //! `keyring_load CONFIG_DIR PROFILE` writes, reads, asks and deletes its own profile's
 //! client secret and exits 0 only if every call answered as expected.
 
-use authdesk_core::{Keyring, Secret, StoredSecret};
+use authdesk_core::{Secret, SecretStore, StoredSecret};
 
 fn main() -> std::process::ExitCode {
     let mut args = std::env::args().skip(1);
@@ -20,7 +20,7 @@ fn main() -> std::process::ExitCode {
 }
 
 fn ten_calls(dir: &std::path::Path, profile: &str) -> Result<(), String> {
-    let keyring = Keyring::for_config_dir(dir).map_err(|e| e.to_string())?;
+    let keyring = SecretStore::for_config_dir(dir).map_err(|e| e.to_string())?;
     let mut calls = 0;
     for round in 0..3 {
         let secret = format!("secret-{profile}-{round}");

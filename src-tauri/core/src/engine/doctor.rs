@@ -12,6 +12,7 @@ use crate::error::{Error, Result};
 use crate::http::{build_client, send, Trust};
 use crate::presets::Preset;
 use crate::profiles::{Grant, Profile};
+use crate::secret_store::StoreKind;
 
 /// How one check came out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -74,17 +75,26 @@ impl Engine {
         let probe = self
             .keyring_call(|k| k.client_secret("doctor probe (no profile)"))
             .await;
+        let store = self.secrets.clone();
+        let described = tokio::task::spawn_blocking(move || store.describe())
+            .await
+            .unwrap_or_else(|e| format!("the secret store did not answer: {e}"));
         Finding {
             profile: None,
-            check: "keyring",
+            check: "secret store",
             outcome: if probe.is_ok() {
                 Outcome::Pass
             } else {
                 Outcome::Fail
             },
             detail: match probe {
-                Ok(_) => "reachable and unlocked".into(),
-                Err(e) => one_sentence(&e),
+                Ok(_) => match self.secrets.session_unavailable() {
+                    Some(why) => {
+                        format!("{described}; each command asks for the passphrase ({why})")
+                    }
+                    None => described,
+                },
+                Err(e) => format!("{described}: {}", one_sentence(&e)),
             },
         }
     }
@@ -105,7 +115,10 @@ impl Engine {
             Ok(true) => finding(
                 "client secret",
                 Outcome::Pass,
-                "stored in the keyring".into(),
+                match self.secrets.kind() {
+                    StoreKind::SecretService => "stored in the keyring".into(),
+                    StoreKind::File => "stored in the encrypted file".into(),
+                },
             ),
             Ok(false) => finding("client secret", Outcome::Fail, "none stored".into()),
             Err(e) => finding("client secret", Outcome::Fail, one_sentence(e)),

@@ -33,8 +33,8 @@ pub use sign_in::{open_in_browser, open_start_link, SignIn};
 
 use crate::error::{Error, Result};
 use crate::oauth::OAuthClient;
-use crate::os_keyring::Keyring;
 use crate::profiles::{Profile, ProfileStore, StoredSecret};
+use crate::secret_store::SecretStore;
 
 /// How long a sign-in waits for the redirect by default: the server's code lifetime.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(600);
@@ -42,32 +42,36 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(600);
 #[derive(Debug, Clone)]
 pub struct Engine {
     profiles: ProfileStore,
-    keyring: Keyring,
+    secrets: SecretStore,
     sign_ins: Arc<sign_in::SignInRegistry>,
 }
 
 impl Engine {
-    pub fn new(profiles: ProfileStore, keyring: Keyring) -> Self {
+    pub fn new(profiles: ProfileStore, secrets: SecretStore) -> Self {
         Engine {
             profiles,
-            keyring,
+            secrets,
             sign_ins: Arc::default(),
         }
     }
 
-    /// The platform's profile folder, or `AUTHDESK_CONFIG_DIR` with keyring entries of its own.
+    /// The platform's profile folder, or `AUTHDESK_CONFIG_DIR` with keyring entries of its
+    /// own; the secret store chosen as `secret_store` says.
     pub fn open_default() -> Result<Self> {
         let profiles = ProfileStore::open_default()?;
-        let keyring = if std::env::var_os("AUTHDESK_CONFIG_DIR").is_some_and(|d| !d.is_empty()) {
-            Keyring::for_config_dir(profiles.dir())?
-        } else {
-            Keyring::new()?
-        };
-        Ok(Engine::new(profiles, keyring))
+        let own_entries = std::env::var_os("AUTHDESK_CONFIG_DIR").is_some_and(|d| !d.is_empty());
+        let secrets = SecretStore::open(profiles.dir(), own_entries)?;
+        Ok(Engine::new(profiles, secrets))
     }
 
     pub fn profiles(&self) -> &ProfileStore {
         &self.profiles
+    }
+
+    /// Where the client secrets and tokens are kept; the shells unlock the encrypted file
+    /// through it before a command that needs a secret.
+    pub fn secret_store(&self) -> &SecretStore {
+        &self.secrets
     }
 
     /// The profile and its OAuth client, with the client secret from the keyring.
@@ -101,13 +105,14 @@ impl Engine {
         Ok(bound)
     }
 
-    /// Keyring calls block on D-Bus (or the platform's API): keep them off the async threads.
+    /// Secret store calls block on D-Bus, the platform's API or the file's lock: keep them
+    /// off the async threads.
     async fn keyring_call<T: Send + 'static>(
         &self,
-        call: impl FnOnce(&Keyring) -> Result<T> + Send + 'static,
+        call: impl FnOnce(&SecretStore) -> Result<T> + Send + 'static,
     ) -> Result<T> {
-        let keyring = self.keyring.clone();
-        tokio::task::spawn_blocking(move || call(&keyring))
+        let secrets = self.secrets.clone();
+        tokio::task::spawn_blocking(move || call(&secrets))
             .await
             .map_err(|e| Error::KeyringUnavailable {
                 detail: format!("the keyring call did not finish: {e}"),

@@ -403,13 +403,13 @@ pub fn open_in_browser(url: &Url) -> std::io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::os_keyring::Keyring;
     use crate::profiles::ProfileStore;
+    use crate::secret_store::SecretStore;
 
     fn engine() -> (Engine, tempfile::TempDir) {
         let dir = tempfile::tempdir().unwrap();
         // No keyring call is made: turn-taking is the engine's own.
-        let keyring = Keyring::for_config_dir(dir.path()).unwrap();
+        let keyring = SecretStore::for_config_dir(dir.path()).unwrap();
         (Engine::new(ProfileStore::new(dir.path()), keyring), dir)
     }
 

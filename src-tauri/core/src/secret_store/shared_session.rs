@@ -190,3 +190,13 @@ fn keyring_error(error: SsError) -> Error {
         _ => Error::PlatformFailure(Box::new(error)),
     }
 }
+
+/// Whether a Secret Service answers on the session bus: a connection and its session,
+/// kept for the calls that follow. The error's words say why none answered.
+pub fn probe() -> std::result::Result<(), String> {
+    let mut session = lock_session();
+    if session.is_none() {
+        *session = Some(SecretService::connect(EncryptionType::Dh).map_err(|e| e.to_string())?);
+    }
+    Ok(())
+}
