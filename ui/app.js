@@ -20,6 +20,7 @@ import {
 } from './app_setup.js';
 import { createPersonalToken, listPersonalTokens, revealPersonalToken } from './personal_tokens.js';
 import { openSettings, applySettings, closeSettings } from './settings.js';
+import { storeNeedsPassphrase, unlockSecretStore } from './unlock.js';
 
 /** An action whose failure names the chosen profile. */
 const onProfile = (handler) => action(handler, () => state.selected);
@@ -91,6 +92,7 @@ function wire() {
     edit_profile: ['Edit profile…', action(() => editSelectedProfile('base'))],
     sign_in: ['Get new token', onProfile(getToken)],
     try_again: ['Try again', null],
+    unlock_secret_store: ['Unlock…', async () => ((await unlockSecretStore().catch(() => false)) ? 'retry' : null)],
   });
 }
 
@@ -145,6 +147,11 @@ async function start() {
   formDefaults().catch(() => {});
   followTokenNews();
   await listed;
+  // Without a Secret Service: asked once, as the window opens, if the file exists and is
+  // locked (a new one is made at the first save, which asks then).
+  if ((await storeNeedsPassphrase().catch(() => null)) === 'locked' && (await unlockSecretStore().catch(() => false))) {
+    await action(() => loadProfiles(state.selected))();
+  }
 }
 
 start();

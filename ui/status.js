@@ -79,9 +79,11 @@ export function fail(error, profile = null, retry = null) {
  */
 export async function takeNextStep() {
   const step = $('next-step').dataset.step;
-  const run = step === 'try_again' ? failedAction : nextSteps[step]?.[1];
+  const failed = failedAction;
+  const run = step === 'try_again' ? failed : nextSteps[step]?.[1];
   clearNotice();
-  await run?.();
+  // A step that makes the failed action possible (an unlock) answers 'retry'.
+  if ((await run?.()) === 'retry') await failed?.();
 }
 
 export async function copyDetails() {

@@ -165,6 +165,11 @@ impl Desk {
         command
     }
 
+    /// `command` (a wrapper that starts `authdesk`, say) in this desk's sandbox.
+    pub fn sandbox(&self, command: Command) -> Command {
+        self.sandboxed(command, &[])
+    }
+
     /// `command` in this desk's sandbox: its home, config and XDG folders, the scripted
     /// browser (then `extra_path`) first on `PATH`, no display, nothing on stdin.
     fn sandboxed(&self, mut command: Command, extra_path: &[PathBuf]) -> Command {
@@ -315,7 +320,7 @@ pub fn feed(command: &mut Command, input: &str) -> Output {
     child.wait_with_output().expect("authdesk finishes")
 }
 
-fn collect(output: Output) -> Run {
+pub fn collect(output: Output) -> Run {
     Run {
         status: output.status.code(),
         stdout: String::from_utf8_lossy(&output.stdout).into_owned(),

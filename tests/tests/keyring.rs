@@ -198,7 +198,7 @@ async fn entries_of_earlier_versions_are_the_same_entries() {
                 "search",
                 "--all",
                 "service",
-                ours.service(),
+                ours.service().unwrap(),
                 "username",
                 &user,
             ])

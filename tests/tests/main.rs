@@ -18,6 +18,9 @@
 //! - [`package`]: the installed .deb (run by `cargo xtask test` after `cargo xtask dist`);
 //! - [`project`]: the project as a newcomer meets it: the documents' links and runnable
 //!   commands, and the page's modules importing without cycles;
+//! - [`secret_file`]: the encrypted secret file where no Secret Service answers: the
+//!   whole journey with no session bus or terminal, locked, wrong passphrase, damaged
+//!   files, writers at once, a session that cannot keep the key;
 //! - [`server_api`]: personal tokens, application set-up and the password grant, through
 //!   the executable, on both server layouts;
 //! - [`server_check`]: asking the server what it is (`profile add` without `--preset`),
@@ -43,6 +46,7 @@ mod http_errors;
 mod keyring;
 mod package;
 mod project;
+mod secret_file;
 mod server_api;
 mod server_check;
 mod tls;

@@ -8,6 +8,7 @@ use authdesk_core::{Error, FileState, Secret, SecretStore, Unlocked, MIN_PASSPHR
 /// How many times a prompt asks before giving up, as sudo.
 const TRIES: u32 = 3;
 /// A passphrase read from a descriptor is one line; more is not a passphrase.
+#[cfg(unix)]
 const MAX_PASSPHRASE_BYTES: usize = 1024;
 
 /// Where a passphrase comes from when the encrypted file needs one.

@@ -35,6 +35,8 @@ pub enum NextStep {
     TrustCaFile,
     /// Open Edit at the base URL.
     EditProfile,
+    /// Ask for the encrypted secret file's passphrase, then run the action again.
+    UnlockSecretStore,
 }
 
 /// The button for the core's next step: the window decides nothing of its own here.
@@ -51,6 +53,7 @@ fn next_step(hint: &Hint) -> Option<NextStep> {
         | Hint::UseLoopbackRedirect
         | Hint::TurnOnPkce
         | Hint::SignInWithWrite(_) => Some(NextStep::EditProfile),
+        Hint::UnlockSecretFile => Some(NextStep::UnlockSecretStore),
         Hint::ListProfiles | Hint::OtherName | Hint::UsePassword(_) | Hint::UseProfileToken => None,
     }
 }
@@ -87,6 +90,7 @@ fn hint_text(hint: &Hint) -> Option<String> {
         Hint::FixClientCredentials => "The profile's client ID or secret does not match the server's application: update the client secret (or the client ID) in Edit.",
         Hint::TurnOnPkce => "The server requires PKCE: edit the profile, turn on PKCE under Advanced, save, and press Get token.",
         Hint::TryAgain => return None,
+        Hint::UnlockSecretFile => "Enter its passphrase to unlock it for this session.",
         Hint::OtherName => "Pick another name.",
         Hint::StartAgain => "Press Get token to start again.",
         Hint::SignInAgain(_) => "Press Get token to sign in again.",

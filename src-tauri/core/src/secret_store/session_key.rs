@@ -77,7 +77,7 @@ mod kernel {
     impl SessionKey {
         /// Whether keys can be kept, and why not.
         pub(in crate::secret_store) fn availability(&self) -> Result<(), Unavailable> {
-            session_keyring().and_then(|ring| ring.metadata().map(|_| ()).map_err(|e| words(e)))
+            session_keyring().and_then(|ring| ring.metadata().map(|_| ()).map_err(words))
         }
 
         fn find(&self) -> Result<Option<Key>, Unavailable> {

@@ -37,6 +37,8 @@ macro_rules! with_window_commands {
             server_setup::list_personal_tokens,
             server_setup::delete_personal_token,
             server_setup::reveal_personal_token,
+            secret_store::secret_store_state,
+            secret_store::unlock_secret_store,
             window::window_ready,
         }
     };

@@ -5,6 +5,7 @@
 mod list;
 
 pub mod profiles;
+pub mod secret_store;
 pub mod server_setup;
 pub mod settings;
 pub mod tokens;
