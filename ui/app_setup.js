@@ -6,6 +6,7 @@ import { $, invoke, state } from './page.js';
 import { say, messageOf } from './status.js';
 import { formDefaults, profileDraft } from './profile_form.js';
 import { loadProfiles } from './profile_list.js';
+import { storeNeedsPassphrase, unlockSecretStore } from './unlock.js';
 
 function appLogin() {
   return { username: $('app-username').value.trim(), password: $('app-password').value };
@@ -58,6 +59,10 @@ export async function loadOrganizations() {
 export async function createApplication(event) {
   event.preventDefault();
   $('app-error').textContent = '';
+  if ((await storeNeedsPassphrase().catch(() => null)) && !(await unlockSecretStore())) {
+    $('app-error').textContent = 'Nothing was created: the new client secret needs the encrypted secret file, which stays locked.';
+    return;
+  }
   $('app-create').disabled = true;
   try {
     const name = await invoke('set_up_application', {

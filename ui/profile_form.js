@@ -6,6 +6,7 @@ import { $, invoke, state, selectedProfile } from './page.js';
 import { say, messageOf } from './status.js';
 import { confirmAction } from './dialogs.js';
 import { loadProfiles } from './profile_list.js';
+import { storeNeedsPassphrase, unlockSecretStore } from './unlock.js';
 
 export const ENDPOINTS = ['authorize', 'token', 'revoke', 'whoami'];
 
@@ -230,6 +231,11 @@ export async function saveProfile(event) {
     endpoints: sendEndpoints ? endpoints : null,
     client_secret: secretInput.value || null,
   };
+  // Without a Secret Service the encrypted file takes the secret: unlocked (or made) first.
+  if (input.client_secret && (await storeNeedsPassphrase().catch(() => null)) && !(await unlockSecretStore())) {
+    $('profile-error').textContent = 'Not saved: the client secret needs the encrypted secret file, which stays locked.';
+    return;
+  }
   let warning;
   try {
     warning = await invoke('save_profile', { input });

@@ -284,7 +284,7 @@ fn a_first_use_without_a_terminal_says_how_to_set_a_passphrase() {
         Some(0),
         "listing needs no passphrase: {listed:?}"
     );
-    let closed = machine.run(&["--passphrase-fd", "9", "token", "x"]);
+    let closed = machine.run(&["--passphrase-fd", "9", "unlock"]);
     assert_eq!(closed.status, Some(2), "{closed:?}");
     assert!(
         closed.stderr.contains("no such open file descriptor"),

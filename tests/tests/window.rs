@@ -752,3 +752,72 @@ async fn awx_personal_tokens_tab_without_basic() {
 async fn gateway_personal_tokens_tab_without_basic() {
     personal_tokens_tab(Flavor::Gateway, false).await;
 }
+
+/// Where no Secret Service answers: the window asks for the encrypted file's passphrase
+/// once, as it opens (a wrong one is said under the field), and a command of the same
+/// session then finds the file unlocked and the tokens the window stored.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_encrypted_file_is_unlocked_once_in_a_dialog() {
+    let _one = ONE_WINDOW_AT_A_TIME.lock().await;
+    let server = tokio::task::block_in_place(|| TestServer::start(Flavor::Awx)).unwrap();
+    let mut desk = Desk::new(Browser::Approve);
+    // The window still gets its session bus (WebKit uses it); the store is the file.
+    desk.env
+        .push(("AUTHDESK_SECRET_STORE".into(), "file".into()));
+    let name = unique("unlock");
+    let app = server.seeded_app();
+    let passphrase = "window passphrase";
+    std::fs::write(desk.dir.path().join("pass"), format!("{passphrase}\n")).unwrap();
+    let added = desk.shell(
+        &format!(
+            "authdesk --passphrase-fd 3 profile add {name} --preset awx --base-url {} --client-id {} --redirect-uri {} --client-secret-stdin 3<\"$HOME/../pass\" && authdesk lock",
+            server.seed.base_url, app.client_id, app.redirect_uri
+        ),
+        &format!("{}\n", app.client_secret),
+    );
+    assert_eq!(added.status, Some(0), "{added:?}");
+
+    let window = Window::open(&desk).await.unwrap();
+    window
+        .wait_text("unlock-text", WAIT, |t| t.contains("secrets.age"))
+        .await
+        .expect("the window asks for the passphrase as it opens");
+    window
+        .fill("unlock-passphrase", "not it at all")
+        .await
+        .unwrap();
+    window.click("unlock-submit").await.unwrap();
+    window
+        .wait_text("unlock-error", WAIT, |t| {
+            t.contains("That passphrase does not open")
+        })
+        .await
+        .unwrap();
+    window.fill("unlock-passphrase", passphrase).await.unwrap();
+    window.click("unlock-submit").await.unwrap();
+    let deadline = std::time::Instant::now() + WAIT;
+    while window.is_shown("unlock-passphrase").await.unwrap() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the dialog stays open"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    window.get_token_until_valid().await.unwrap();
+    assert!(
+        !window
+            .everything_in_the_dom()
+            .await
+            .unwrap()
+            .contains(passphrase),
+        "the passphrase leaves the page"
+    );
+
+    // The same login session: the CLI needs no passphrase, and finds the window's tokens.
+    let stored = desk.run(&["token", &name, "--format", "json"]);
+    assert_eq!(stored.status, Some(0), "{stored:?}");
+    assert_eq!(stored.json()["source"], "stored");
+    assert!(desk.files_containing(&app.client_secret).is_empty());
+    window.close().await;
+    let _ = desk.run(&["lock"]);
+}

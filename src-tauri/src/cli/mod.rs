@@ -68,14 +68,20 @@ async fn dispatch(command: Command, passphrase: unlock::PassphraseSource) -> Res
             | Command::Unlock
             | Command::Profile(ProfileCommand::List { .. } | ProfileCommand::Show { .. })
     );
+    let stores_secrets = matches!(
+        command,
+        Command::Profile(ProfileCommand::Add(_) | ProfileCommand::Edit(_)) | Command::App(_)
+    );
     if needs_secrets {
         // Asked before the command starts (it may read the terminal or stdin itself).
-        tokio::task::spawn_blocking(move || unlock::ensure_unlocked(&store, passphrase))
-            .await
-            .map_err(|e| Error::Internal {
-                what: "ask for the passphrase",
-                detail: e.to_string(),
-            })??;
+        tokio::task::spawn_blocking(move || {
+            unlock::ensure_unlocked(&store, passphrase, stores_secrets)
+        })
+        .await
+        .map_err(|e| Error::Internal {
+            what: "ask for the passphrase",
+            detail: e.to_string(),
+        })??;
     }
     match command {
         Command::Unlock => unlock::unlock_command(engine.secret_store(), passphrase),

@@ -19,11 +19,17 @@ pub struct PassphraseSource {
 }
 
 /// Makes the store usable before a command that reads or writes secrets: nothing for the
-/// OS keyring or a file already unlocked in this session; otherwise the passphrase (a new
-/// one, asked twice, when the file does not exist yet).
-pub fn ensure_unlocked(store: &SecretStore, source: PassphraseSource) -> Result<(), Error> {
+/// OS keyring or a file already unlocked in this session; otherwise the passphrase. A file
+/// not made yet is made (a new passphrase, asked twice) only for a command that stores a
+/// secret (`stores`): the others find nothing in it, and say so.
+pub fn ensure_unlocked(
+    store: &SecretStore,
+    source: PassphraseSource,
+    stores: bool,
+) -> Result<(), Error> {
     match store.file_state()? {
         None | Some(FileState::Unlocked { .. }) => Ok(()),
+        Some(FileState::New) if !stores => Ok(()),
         Some(state) => unlock(store, source, &state).map(|_| ()),
     }
 }
