@@ -150,6 +150,7 @@ async function start() {
   // Without a Secret Service: asked once, as the window opens, if the file exists and is
   // locked (a new one is made at the first save, which asks then).
   if ((await storeNeedsPassphrase().catch(() => null)) === 'locked' && (await unlockSecretStore().catch(() => false))) {
+    clearNotice();
     await action(() => loadProfiles(state.selected))();
   }
 }

@@ -98,7 +98,7 @@ async function startSignIn(profile) {
     stopWaiting();
     showTokens(signedIn);
     $('setup').open = false;
-    say(`Signed in as ${signedIn.user || 'an unknown user'}; the tokens are stored in the OS keyring.`);
+    say(`Signed in as ${signedIn.user || 'an unknown user'}; the tokens are kept in your secret store.`);
     $('copy-access-token').focus();
   } catch (error) {
     if (state.attempt === attempt) stopWaiting();
@@ -122,7 +122,7 @@ async function passwordSignIn(profile) {
     // Drawn only for the profile still shown (the picker is locked meanwhile, but say so).
     if (state.selected !== profile.name) return;
     showTokens(view);
-    say(`Signed in as ${view.user || 'an unknown user'}; the tokens are stored in the OS keyring.`);
+    say(`Signed in as ${view.user || 'an unknown user'}; the tokens are kept in your secret store.`);
   } finally {
     // The password is sent once and never kept, whatever the answer.
     $('login-password').value = '';

@@ -45,8 +45,8 @@ function showEmptyText() {
   if (!profile) return;
   const host = hostOf(profile.base_url);
   $('token-empty-text').textContent = profile.grant === 'password'
-    ? `Enter your username and password for ${host}, then press Get token. The tokens are stored in the OS keyring.`
-    : `Get token opens ${host}'s sign-in page in your browser. Once you approve there, the tokens appear here and are stored in the OS keyring.`;
+    ? `Enter your username and password for ${host}, then press Get token. The tokens are kept in your secret store, never in plain text.`
+    : `Get token opens ${host}'s sign-in page in your browser. Once you approve there, the tokens appear here and are kept in your secret store.`;
 }
 
 export function showTokens(view) {

@@ -7,7 +7,8 @@
 //!   the same requests driven by curl (and a bare listener) with the same browser;
 //! - stored token: `authdesk token` handing out the stored access token (no request, no
 //!   browser) against `secret-tool lookup` reading the same keyring item (libsecret's
-//!   own CLI: the floor of one Secret Service read from a new process);
+//!   own CLI: the floor of one Secret Service read from a new process), and the same on
+//!   the encrypted file where no Secret Service answers (its key in the session keyring);
 //! - CLI start: `authdesk --help` and `authdesk profile list` (empty, and 500 profiles);
 //! - size of the release executables;
 //! - the window: start-up, memory, and lists at scale (see `window.rs`).
@@ -378,8 +379,38 @@ fn stored_token() -> Result<Vec<Row>> {
     // The item `authdesk` reads: its service for this config folder, the profile's tokens.
     let service = authdesk_e2e::fixtures::keyring_service_for(&desk.config_dir());
     let account = format!("{name}/tokens");
-    let (mut ours, mut floor) = (Vec::new(), Vec::new());
+    // The same profile on a desk with no session bus: the encrypted file, unlocked once
+    // (the key then comes from the session keyring, as for every later command).
+    let mut file_desk = Desk::new(Browser::Approve);
+    file_desk
+        .env
+        .push(("AUTHDESK_SECRET_STORE".into(), "file".into()));
+    let app = server.seeded_app();
+    std::fs::write(file_desk.dir.path().join("pass"), "bench passphrase\n")?;
+    let added = file_desk.shell(
+        &format!(
+            "authdesk --passphrase-fd 3 profile add {name} --preset awx --base-url {} --client-id {} --redirect-uri {} --client-secret-stdin 3<\"$HOME/../pass\" && authdesk token {name} >/dev/null",
+            server.seed.base_url, app.client_id, app.redirect_uri
+        ),
+        &format!("{}\n", app.client_secret),
+    );
+    if added.status != Some(0) {
+        bail!("the encrypted file's profile failed: {}", added.stderr);
+    }
+    let (mut ours, mut floor, mut file) = (Vec::new(), Vec::new(), Vec::new());
     for round in 0..=ROUNDS {
+        let started = Instant::now();
+        let output = file_desk
+            .command(&["token", &name, "--format", "plain"])
+            .env_remove("DBUS_SESSION_BUS_ADDRESS")
+            .output()?;
+        let file_took = started.elapsed();
+        if !output.status.success() || output.stdout.is_empty() {
+            bail!(
+                "authdesk token on the encrypted file failed: {}",
+                String::from_utf8_lossy(&output.stderr)
+            );
+        }
         let started = Instant::now();
         let output = desk
             .command(&["token", &name, "--format", "plain"])
@@ -404,11 +435,26 @@ fn stored_token() -> Result<Vec<Row>> {
         if round > 0 {
             ours.push(took);
             floor.push(lookup_took);
+            file.push(file_took);
         }
     }
-    let (ours, floor) = (median(ours), median(floor));
+    let _ = file_desk.run(&["lock"]);
+    let (ours, floor, file) = (median(ours), median(floor), median(file));
     let ratio = ours.as_secs_f64() / floor.as_secs_f64();
+    let file_ratio = file.as_secs_f64() / ours.as_secs_f64();
     Ok(vec![
+        (
+            "stored token, `authdesk token`, encrypted file (key in the session keyring)".into(),
+            ms(file),
+            String::new(),
+            String::new(),
+        ),
+        (
+            "stored token, encrypted file / Secret Service (ratio)".into(),
+            format!("{file_ratio:.3}"),
+            "≤ 1.20".into(),
+            verdict(file_ratio <= 1.20),
+        ),
         (
             "stored token, `authdesk token` (no request, no browser)".into(),
             ms(ours),
