@@ -793,7 +793,6 @@ async fn the_encrypted_file_is_unlocked_once_in_a_dialog() {
         })
         .await
         .unwrap();
-    window.await.unwrap();
     window.fill("unlock-passphrase", passphrase).await.unwrap();
     window.click("unlock-submit").await.unwrap();
     let deadline = std::time::Instant::now() + WAIT;

@@ -15,8 +15,8 @@ mod session_key;
 #[cfg(target_os = "linux")]
 mod shared_session;
 
-use std::path::Path;
-use std::sync::Arc;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
 
 pub use encrypted_file::{FileState, Unlocked, MIN_PASSPHRASE_CHARS};
 
@@ -36,9 +36,13 @@ pub const DEFAULT_UNLOCK_MINUTES: u64 = 15;
 /// the file and its lock); async callers run them on a blocking thread.
 #[derive(Debug, Clone)]
 pub struct SecretStore {
-    backend: Backend,
-    /// Why this store was chosen, for `doctor` ("AUTHDESK_SECRET_STORE=file").
-    chosen_by: String,
+    /// The store and why it was chosen (for `doctor`: "AUTHDESK_SECRET_STORE=file"), or
+    /// why none can be used; made at the first call that needs it, so that commands which
+    /// touch no secret (`profile list`) never ask the session bus.
+    chosen: Arc<OnceLock<std::result::Result<(Backend, String), String>>>,
+    /// How to choose, when nothing was named: the profile folder, whether its keyring
+    /// entries have a service name of their own, and the file's unlock timeout.
+    automatic: Option<(PathBuf, bool, u64)>,
 }
 
 #[derive(Debug, Clone)]
@@ -87,25 +91,21 @@ impl SecretStore {
     /// folder is not the default one (`AUTHDESK_CONFIG_DIR`), so its keyring entries get a
     /// service name of their own.
     pub fn open(dir: &Path, own_entries: bool) -> Result<Self> {
-        let setting = chosen_kind(dir)?;
-        let (kind, chosen_by) = match setting {
-            Some(chosen) => chosen,
-            None => automatic(),
+        // Settings are read now, so a bad one is said before anything else happens.
+        let minutes = unlock_minutes(dir)?;
+        let Some((kind, chosen_by)) = chosen_kind(dir)? else {
+            return Ok(SecretStore {
+                chosen: Arc::default(),
+                automatic: Some((dir.to_path_buf(), own_entries, minutes)),
+            });
         };
-        Ok(match kind {
-            StoreKind::SecretService => {
-                let service = if own_entries {
-                    service_for_dir(dir)
-                } else {
-                    SERVICE.to_owned()
-                };
-                SecretStore {
-                    backend: Backend::Platform(PlatformStore::new(service)?),
-                    chosen_by,
-                }
-            }
-            StoreKind::File => SecretStore::encrypted_file(dir, unlock_minutes(dir)?, chosen_by),
-        })
+        Ok(Self::ready(build(
+            kind,
+            chosen_by,
+            dir,
+            own_entries,
+            minutes,
+        )))
     }
 
     /// The OS keyring's entries of the default profile folder.
@@ -120,35 +120,58 @@ impl SecretStore {
     }
 
     fn keyring(service: String) -> Result<Self> {
-        Ok(SecretStore {
-            backend: Backend::Platform(PlatformStore::new(service)?),
-            chosen_by: "asked for".into(),
-        })
+        let backend = Backend::Platform(PlatformStore::new(service)?);
+        Ok(Self::ready(Ok((backend, "asked for".into()))))
     }
 
-    fn encrypted_file(dir: &Path, minutes: u64, chosen_by: String) -> Self {
+    fn ready(chosen: std::result::Result<(Backend, String), String>) -> Self {
         SecretStore {
-            backend: Backend::File(Arc::new(EncryptedFile::new(dir, minutes))),
-            chosen_by,
+            chosen: Arc::new(OnceLock::from(chosen)),
+            automatic: None,
         }
     }
 
+    /// The store, chosen on first use; an error names why no store can be used.
+    fn chosen(&self) -> Result<(&Backend, &str)> {
+        let chosen = self.chosen.get_or_init(|| {
+            let Some((dir, own_entries, minutes)) = &self.automatic else {
+                return Err("no secret store was chosen".into());
+            };
+            let (kind, chosen_by) = automatic();
+            build(kind, chosen_by, dir, *own_entries, *minutes)
+        });
+        match chosen {
+            Ok((backend, chosen_by)) => Ok((backend, chosen_by)),
+            Err(detail) => Err(Error::KeyringUnavailable {
+                detail: detail.clone(),
+            }),
+        }
+    }
+
+    fn backend(&self) -> Result<&Backend> {
+        self.chosen().map(|(backend, _)| backend)
+    }
+
     pub fn kind(&self) -> StoreKind {
-        match self.backend {
-            Backend::Platform(_) => StoreKind::SecretService,
-            Backend::File(_) => StoreKind::File,
+        match self.backend() {
+            Ok(Backend::File(_)) => StoreKind::File,
+            _ => StoreKind::SecretService,
         }
     }
 
     /// The store in words, and its state: "Secret Service (service authdesk)", "encrypted
     /// file …/secrets.age, unlocked until 14:32".
     pub fn describe(&self) -> String {
-        match &self.backend {
+        let (backend, chosen_by) = match self.chosen() {
+            Ok(chosen) => chosen,
+            Err(e) => return e.to_string(),
+        };
+        match backend {
             Backend::Platform(store) => format!(
                 "{} (service \"{}\"; {})",
                 platform_name(),
                 store.service(),
-                self.chosen_by
+                chosen_by
             ),
             Backend::File(file) => {
                 let state = match file.state() {
@@ -167,7 +190,7 @@ impl SecretStore {
                 format!(
                     "encrypted file {}, {state} ({})",
                     file.path().display(),
-                    self.chosen_by
+                    chosen_by
                 )
             }
         }
@@ -176,16 +199,16 @@ impl SecretStore {
     /// The store in a few words, for "its client secret is in …": "the OS keyring", "the
     /// encrypted file …/secrets.age".
     pub fn where_kept(&self) -> String {
-        match &self.backend {
-            Backend::Platform(_) => "the OS keyring".into(),
-            Backend::File(file) => format!("the encrypted file {}", file.path().display()),
+        match self.backend() {
+            Ok(Backend::File(file)) => format!("the encrypted file {}", file.path().display()),
+            _ => "the OS keyring".into(),
         }
     }
 
     /// For the encrypted file: whether it needs a passphrase before use (`New` asks for a
     /// new one). `None` for the OS keyring, which unlocks itself.
     pub fn file_state(&self) -> Result<Option<FileState>> {
-        match &self.backend {
+        match self.backend()? {
             Backend::Platform(_) => Ok(None),
             Backend::File(file) => file.state().map(Some),
         }
@@ -193,24 +216,24 @@ impl SecretStore {
 
     /// Why a session cannot keep the file unlocked (each process then asks), if it cannot.
     pub fn session_unavailable(&self) -> Option<String> {
-        match &self.backend {
-            Backend::Platform(_) => None,
-            Backend::File(file) => file.session_unavailable(),
+        match self.backend() {
+            Ok(Backend::File(file)) => file.session_unavailable(),
+            _ => None,
         }
     }
 
     /// The encrypted file's path, when that is the store.
     pub fn file_path(&self) -> Option<&Path> {
-        match &self.backend {
-            Backend::Platform(_) => None,
-            Backend::File(file) => Some(file.path()),
+        match self.backend() {
+            Ok(Backend::File(file)) => Some(file.path()),
+            _ => None,
         }
     }
 
     /// Opens the encrypted file (or makes it, with this passphrase) and keeps it unlocked
     /// for the session. The OS keyring needs none of this: `Ok(None)`.
     pub fn unlock(&self, passphrase: &Secret) -> Result<Option<Unlocked>> {
-        match &self.backend {
+        match self.backend()? {
             Backend::Platform(_) => Ok(None),
             Backend::File(file) => file.unlock(passphrase).map(Some),
         }
@@ -218,7 +241,7 @@ impl SecretStore {
 
     /// Forgets the encrypted file's unlocked key; whether the session held one.
     pub fn lock(&self) -> Result<bool> {
-        match &self.backend {
+        match self.backend()? {
             Backend::Platform(_) => Ok(false),
             Backend::File(file) => file.lock_now(),
         }
@@ -227,9 +250,9 @@ impl SecretStore {
     /// The Secret Service `service` attribute (keychain service name) of the OS keyring's
     /// entries; each entry's `username` is `<profile>/client-secret` or `<profile>/tokens`.
     pub fn service(&self) -> Option<&str> {
-        match &self.backend {
-            Backend::Platform(store) => Some(store.service()),
-            Backend::File(_) => None,
+        match self.backend() {
+            Ok(Backend::Platform(store)) => Some(store.service()),
+            _ => None,
         }
     }
 
@@ -245,7 +268,7 @@ impl SecretStore {
     /// attributes without reading the secret.
     pub fn has_client_secret(&self, profile: &str) -> Result<bool> {
         let key = Item::ClientSecret.key(profile);
-        match &self.backend {
+        match self.backend()? {
             Backend::Platform(store) => store.contains(&key),
             Backend::File(file) => Ok(file.get(&key)?.is_some()),
         }
@@ -296,7 +319,7 @@ impl SecretStore {
 
     fn get(&self, item: Item, profile: &str) -> Result<Option<Secret>> {
         let key = item.key(profile);
-        match &self.backend {
+        match self.backend()? {
             Backend::Platform(store) => store.get(&key),
             Backend::File(file) => file.get(&key),
         }
@@ -304,7 +327,7 @@ impl SecretStore {
 
     fn set(&self, item: Item, profile: &str, value: &str) -> Result<()> {
         let key = item.key(profile);
-        match &self.backend {
+        match self.backend()? {
             Backend::Platform(store) => store.set(&key, value),
             Backend::File(file) => file.set(&key, value),
         }
@@ -312,11 +335,37 @@ impl SecretStore {
 
     fn delete(&self, item: Item, profile: &str) -> Result<()> {
         let key = item.key(profile);
-        match &self.backend {
+        match self.backend()? {
             Backend::Platform(store) => store.delete(&key),
             Backend::File(file) => file.delete(&key),
         }
     }
+}
+
+/// The store of a kind for a profile folder; an error says why it cannot be used (the
+/// detail of `Error::KeyringUnavailable`).
+fn build(
+    kind: StoreKind,
+    chosen_by: String,
+    dir: &Path,
+    own_entries: bool,
+    minutes: u64,
+) -> std::result::Result<(Backend, String), String> {
+    let backend = match kind {
+        StoreKind::SecretService => {
+            let service = if own_entries {
+                service_for_dir(dir)
+            } else {
+                SERVICE.to_owned()
+            };
+            Backend::Platform(PlatformStore::new(service).map_err(|e| match e {
+                Error::KeyringUnavailable { detail } => detail,
+                other => other.to_string(),
+            })?)
+        }
+        StoreKind::File => Backend::File(Arc::new(EncryptedFile::new(dir, minutes))),
+    };
+    Ok((backend, chosen_by))
 }
 
 /// `authdesk:<digest of the folder>`: a folder's own service name in the OS keyring.
