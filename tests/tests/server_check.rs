@@ -164,7 +164,7 @@ fn doctor_says_what_works_and_what_does_not() {
     let checked = desk.run(&["doctor", &good]);
     assert_eq!(checked.status, Some(0), "{checked:?}");
     for expected in [
-        "[ ok ] keyring: reachable and unlocked",
+        "[ ok ] secret store: Secret Service (service",
         &format!("[ ok ] {good}: server: AWX 24.6.1 at"),
         &format!("[ ok ] {good}: OAuth client: the token endpoint accepts"),
         &format!("[ ok ] {good}: tokens: the access token is valid until"),

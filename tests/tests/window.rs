@@ -131,7 +131,7 @@ async fn add_profile_get_reveal_copy_refresh_and_revoke() {
         .await
         .unwrap();
     assert!(
-        report.contains("[ ok ] keyring")
+        report.contains("[ ok ] secret store: Secret Service")
             && report.contains("OAuth client: the token endpoint accepts")
             && !report.contains("[FAIL]"),
         "{report}"
