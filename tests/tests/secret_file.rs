@@ -418,3 +418,109 @@ fn without_a_kernel_keyring_each_command_needs_the_passphrase() {
         "{doctor:?}"
     );
 }
+
+/// `--passphrase-fd 0` shares standard input with the client secret: its first line is
+/// taken whether or not an unlock needs it, so the secret stored is the secret alone.
+#[test]
+fn a_passphrase_on_standard_input_is_taken_even_when_no_unlock_needs_it() {
+    let server = TestServer::start(Flavor::Awx).unwrap();
+    let machine = Machine::new(Browser::Approve, Keyring::Session);
+    let app = server.seeded_app();
+    for name in [unique("first"), unique("second")] {
+        // The second runs while the file is unlocked: no unlock reads the passphrase.
+        let mut command = machine.command(
+            &[
+                "--passphrase-fd",
+                "0",
+                "profile",
+                "add",
+                &name,
+                "--preset",
+                "awx",
+                "--base-url",
+                &server.seed.base_url,
+                "--client-id",
+                &app.client_id,
+                "--redirect-uri",
+                &app.redirect_uri,
+                "--client-secret-stdin",
+            ],
+            None,
+        );
+        let added = collect(feed(
+            &mut command,
+            &format!("{PASSPHRASE}\n{}\n", app.client_secret),
+        ));
+        assert_eq!(added.status, Some(0), "{added:?}");
+        let doctor = machine.run(&["doctor", &name]);
+        assert!(
+            doctor
+                .stdout
+                .contains("OAuth client: the token endpoint accepts the client ID and secret"),
+            "the stored secret is the secret alone: {doctor:?}"
+        );
+    }
+    let holding: Vec<_> = machine
+        .desk
+        .files_containing(PASSPHRASE)
+        .into_iter()
+        .filter(|f| *f != machine.passphrase_file)
+        .collect();
+    assert!(holding.is_empty(), "the passphrase is in {holding:?}");
+}
+
+/// A file moved away while the session holds its key (what the damaged-file sentence
+/// tells a user to do) is made anew at the next save, with a new passphrase; the old key
+/// is forgotten, and the old file still opens with its own passphrase.
+#[test]
+fn a_file_moved_away_while_unlocked_is_made_anew() {
+    let server = TestServer::start(Flavor::Awx).unwrap();
+    let machine = Machine::new(Browser::Approve, Keyring::Session);
+    assert_eq!(
+        machine.add_profile(&unique("old"), &server, true).status,
+        Some(0)
+    );
+    let moved = machine.desk.config_dir().join("secrets.age.old");
+    std::fs::rename(machine.file(), &moved).unwrap();
+    let other = machine.desk.dir.path().join("other");
+    std::fs::write(&other, "another passphrase\n").unwrap();
+    let name = unique("new");
+    let app = server.seeded_app();
+    let added = collect(feed(
+        &mut machine.command(
+            &[
+                "profile",
+                "add",
+                &name,
+                "--preset",
+                "awx",
+                "--base-url",
+                &server.seed.base_url,
+                "--client-id",
+                &app.client_id,
+                "--redirect-uri",
+                &app.redirect_uri,
+                "--client-secret-stdin",
+                "--no-check",
+            ],
+            Some(&other),
+        ),
+        &format!("{}\n", app.client_secret),
+    ));
+    assert_eq!(added.status, Some(0), "{added:?}");
+    assert!(machine.file().exists());
+    let show = machine.run(&["profile", "show", &name]);
+    assert!(
+        show.stdout
+            .contains("client secret: stored in the encrypted file"),
+        "{show:?}"
+    );
+    // The new file is unlocked with its own key; the old passphrase does not open it.
+    assert_eq!(machine.run(&["lock"]).status, Some(0));
+    let refused = machine.run_with_passphrase(&["token", &name]);
+    assert_eq!(refused.status, Some(7), "{refused:?}");
+    assert!(
+        refused.stderr.contains("That passphrase does not open"),
+        "{refused:?}"
+    );
+}

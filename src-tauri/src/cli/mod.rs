@@ -41,10 +41,7 @@ pub fn run(command: Command, verbose: u8, passphrase_fd: Option<i32>) -> ExitCod
             return ExitCode::FAILURE;
         }
     };
-    let outcome = runtime.block_on(dispatch(
-        command,
-        unlock::PassphraseSource { fd: passphrase_fd },
-    ));
+    let outcome = runtime.block_on(dispatch(command, passphrase_fd));
     // A stdin read for a pasted URL may still block after a timeout or Ctrl-C: do not wait for it.
     runtime.shutdown_background();
     match outcome {
@@ -53,13 +50,14 @@ pub fn run(command: Command, verbose: u8, passphrase_fd: Option<i32>) -> ExitCod
     }
 }
 
-async fn dispatch(command: Command, passphrase: unlock::PassphraseSource) -> Result<u8, Error> {
+async fn dispatch(command: Command, passphrase_fd: Option<i32>) -> Result<u8, Error> {
     // Texts about the CLI itself: no profiles or keyring needed.
     match command {
         Command::Completions { shell } => return Ok(documents::completions(shell)),
         Command::Man => return Ok(documents::man_page()),
         _ => {}
     }
+    let passphrase = unlock::PassphraseSource::read(passphrase_fd)?;
     let engine = Engine::open_default()?;
     let store = engine.secret_store().clone();
     let needs_secrets = !matches!(
@@ -74,8 +72,9 @@ async fn dispatch(command: Command, passphrase: unlock::PassphraseSource) -> Res
     );
     if needs_secrets {
         // Asked before the command starts (it may read the terminal or stdin itself).
+        let source = passphrase.clone();
         tokio::task::spawn_blocking(move || {
-            unlock::ensure_unlocked(&store, passphrase, stores_secrets)
+            unlock::ensure_unlocked(&store, &source, stores_secrets)
         })
         .await
         .map_err(|e| Error::Internal {
@@ -84,7 +83,7 @@ async fn dispatch(command: Command, passphrase: unlock::PassphraseSource) -> Res
         })??;
     }
     match command {
-        Command::Unlock => unlock::unlock_command(engine.secret_store(), passphrase),
+        Command::Unlock => unlock::unlock_command(engine.secret_store(), &passphrase),
         Command::Lock => unlock::lock_command(engine.secret_store()),
         Command::Profile(command) => profiles::run(&engine, command).await,
         Command::Token(args) => tokens::token(&engine, args).await,

@@ -12,10 +12,19 @@ const TRIES: u32 = 3;
 const MAX_PASSPHRASE_BYTES: usize = 1024;
 
 /// Where a passphrase comes from when the encrypted file needs one.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct PassphraseSource {
-    /// `--passphrase-fd N`: the first line read from descriptor N.
-    pub fd: Option<i32>,
+    /// `--passphrase-fd N`: the first line of descriptor N, read before the command runs
+    /// whether or not an unlock needs it (so that a descriptor shared with other input,
+    /// such as 0, never hands that line to the command).
+    given: Option<Secret>,
+}
+
+impl PassphraseSource {
+    pub fn read(fd: Option<i32>) -> Result<Self, Error> {
+        let given = fd.map(read_from_fd).transpose()?;
+        Ok(PassphraseSource { given })
+    }
 }
 
 /// Makes the store usable before a command that reads or writes secrets: nothing for the
@@ -24,7 +33,7 @@ pub struct PassphraseSource {
 /// secret (`stores`): the others find nothing in it, and say so.
 pub fn ensure_unlocked(
     store: &SecretStore,
-    source: PassphraseSource,
+    source: &PassphraseSource,
     stores: bool,
 ) -> Result<(), Error> {
     match store.file_state()? {
@@ -36,7 +45,7 @@ pub fn ensure_unlocked(
 
 /// `authdesk unlock`: opens the file for this session now, so scripts and `exec` run
 /// without asking until the timeout.
-pub fn unlock_command(store: &SecretStore, source: PassphraseSource) -> Result<u8, Error> {
+pub fn unlock_command(store: &SecretStore, source: &PassphraseSource) -> Result<u8, Error> {
     let Some(state) = store.file_state()? else {
         eprintln!(
             "authdesk: the secrets are in {}, which unlocks with your login: there is nothing for AuthDesk to unlock.",
@@ -55,8 +64,9 @@ pub fn unlock_command(store: &SecretStore, source: PassphraseSource) -> Result<u
     let unlocked = unlock(store, source, &state)?;
     match unlocked.kept {
         Ok(until) => eprintln!(
-            "authdesk: unlocked {} for this login session until {} (each use extends it); `authdesk lock` locks it now.",
+            "authdesk: unlocked {} for {} until {} (each use extends it); `authdesk lock` locks it now.",
             path_of(store),
+            store.session_scope().unwrap_or("this login session"),
             until.format("%H:%M")
         ),
         Err(why) => eprintln!(
@@ -90,14 +100,13 @@ pub fn lock_command(store: &SecretStore) -> Result<u8, Error> {
 
 fn unlock(
     store: &SecretStore,
-    source: PassphraseSource,
+    source: &PassphraseSource,
     state: &FileState,
 ) -> Result<Unlocked, Error> {
     let path = path_of(store);
     let new = matches!(state, FileState::New);
-    if let Some(fd) = source.fd {
-        let passphrase = read_from_fd(fd)?;
-        return store.unlock(&passphrase).map(expect_file);
+    if let Some(passphrase) = &source.given {
+        return store.unlock(passphrase).map(expect_file);
     }
     if !can_prompt() {
         if new {
@@ -125,19 +134,32 @@ fn unlock(
                 eprintln!("authdesk: the two passphrases differ.");
                 continue;
             }
-            say_why_each_command_asks(keeps.as_deref());
-            return store.unlock(&first).map(expect_file);
+            match store.unlock(&first) {
+                Err(Error::WrongPassphrase { .. }) => {
+                    // The file did not exist a moment ago: another command made it since.
+                    eprintln!("authdesk: another AuthDesk command has just made the file, with its own passphrase.");
+                    break;
+                }
+                unlocked => {
+                    say_why_each_command_asks(keeps.as_deref());
+                    return unlocked.map(expect_file);
+                }
+            }
         }
-        return Err(Error::Config(
-            "No passphrase was chosen; nothing was changed.".into(),
-        ));
+        if matches!(store.file_state()?, Some(FileState::New)) {
+            return Err(Error::Config(
+                "No passphrase was chosen; nothing was changed.".into(),
+            ));
+        }
     }
     if let Some(why) = &keeps {
         eprintln!("authdesk: {path} is locked; this session cannot keep it unlocked ({why}), so each command asks.");
     }
     let mut last = None;
     for attempt in 1..=TRIES {
-        let passphrase = prompt(&format!("Passphrase for {path}"))?;
+        let Some(passphrase) = prompt_nonempty(&format!("Passphrase for {path}"))? else {
+            continue;
+        };
         match store.unlock(&passphrase) {
             Ok(unlocked) => return Ok(expect_file(unlocked)),
             Err(e @ Error::WrongPassphrase { .. }) => {
@@ -190,6 +212,15 @@ fn can_prompt() -> bool {
     {
         use std::io::IsTerminal;
         std::io::stdin().is_terminal()
+    }
+}
+
+/// A prompt's answer; `None` for an empty one (a stray Enter), which asks again.
+fn prompt_nonempty(label: &str) -> Result<Option<Secret>, Error> {
+    match prompt(label) {
+        Ok(passphrase) => Ok(Some(passphrase)),
+        Err(Error::Config(message)) if message.starts_with("The passphrase is empty") => Ok(None),
+        Err(e) => Err(e),
     }
 }
 

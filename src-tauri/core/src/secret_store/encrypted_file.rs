@@ -106,12 +106,34 @@ impl EncryptedFile {
         self.session.availability().err()
     }
 
-    pub fn state(&self) -> Result<FileState> {
-        if self.identity()?.is_some() {
-            let until = self.session_until();
-            return Ok(FileState::Unlocked { until });
+    /// Who shares what an unlock keeps, in words: "this login session", or every session
+    /// of the user where the login has no session keyring of its own.
+    pub fn session_scope(&self) -> &'static str {
+        if self.session.shared_by_all_logins() {
+            "every session of your user on this machine (this login has no session keyring of its own)"
+        } else {
+            "this login session"
         }
-        Ok(if self.read()?.is_some() {
+    }
+
+    pub fn state(&self) -> Result<FileState> {
+        let text = self.read()?;
+        if let Some(identity) = self.identity()? {
+            // The key kept must open the file there now: the file may have been moved
+            // away (a new one is made) or replaced by another session's since.
+            let Some(text) = &text else {
+                self.lock_now()?;
+                return Ok(FileState::New);
+            };
+            return match self.open_entries(text, &identity, true) {
+                Ok(_) => Ok(FileState::Unlocked {
+                    until: self.session_until(),
+                }),
+                Err(Error::SecretFileLocked { .. }) => Ok(FileState::Locked),
+                Err(e) => Err(e),
+            };
+        }
+        Ok(if text.is_some() {
             FileState::Locked
         } else {
             FileState::New
@@ -152,10 +174,15 @@ impl EncryptedFile {
     /// Forgets the unlocked key, in the session and in this process; whether the session
     /// held one.
     pub fn lock_now(&self) -> Result<bool> {
-        *self.memory() = None;
-        self.session
-            .forget()
-            .map_err(|detail| Error::KeyringUnavailable { detail })
+        let held_here = self.memory().take().is_some();
+        match self.session.forget() {
+            Ok(held) => Ok(held || held_here),
+            // Nothing can be in a session keyring that cannot be used.
+            Err(_) if self.session.availability().is_err() => Ok(held_here),
+            Err(detail) => Err(Error::Config(format!(
+                "The unlocked key could not be taken out of the kernel keyring ({detail}); `keyctl purge user authdesk:secrets:` removes it."
+            ))),
+        }
     }
 
     pub fn get(&self, key: &str) -> Result<Option<Secret>> {
@@ -163,7 +190,7 @@ impl EncryptedFile {
             return Ok(None);
         };
         let identity = self.identity()?.ok_or_else(|| self.locked())?;
-        let mut contents = self.open_entries(&text, &identity)?;
+        let mut contents = self.open_entries(&text, &identity, true)?;
         Ok(contents.entries.remove(key))
     }
 
@@ -189,7 +216,7 @@ impl EncryptedFile {
         let identity = self.identity()?.ok_or_else(|| self.locked())?;
         let text = self.read()?.ok_or_else(|| self.locked())?;
         let (key_block, _) = blocks(&text).map_err(|detail| self.damaged(detail))?;
-        let mut contents = self.open_entries(&text, &identity)?;
+        let mut contents = self.open_entries(&text, &identity, true)?;
         edit(&mut contents.entries);
         let entries_block = seal_entries(&contents, &identity)?;
         self.write(key_block, &entries_block)
@@ -246,12 +273,15 @@ impl EncryptedFile {
         unlocker.set_max_work_factor(22);
         let mut plain = match age::decrypt(&unlocker, key_block.as_bytes()) {
             Ok(plain) => plain,
+            // age's words for an scrypt stanza whose key the passphrase did not make.
             Err(age::DecryptError::DecryptionFailed)
-            | Err(age::DecryptError::KeyDecryptionFailed)
-            | Err(age::DecryptError::NoMatchingKeys) => {
+            | Err(age::DecryptError::KeyDecryptionFailed) => {
                 return Err(Error::WrongPassphrase {
                     path: self.path.clone(),
                 })
+            }
+            Err(age::DecryptError::NoMatchingKeys) => {
+                return Err(self.damaged("its key is not encrypted with a passphrase".into()))
             }
             Err(e) => return Err(self.damaged(format!("its key: {e}"))),
         };
@@ -262,15 +292,21 @@ impl EncryptedFile {
                 self.damaged("its key is not text".into())
             })?;
         parse_identity(&identity).map_err(|detail| self.damaged(detail))?;
-        self.open_entries(text, &identity)?;
+        self.open_entries(text, &identity, false)?;
         Ok(identity)
     }
 
-    fn open_entries(&self, text: &str, identity: &Secret) -> Result<Contents> {
+    /// The entries, opened with `identity`: one `recalled` from the session (which may
+    /// belong to a file since replaced), or one just read from this file's own key block
+    /// (then a key that does not fit is damage).
+    fn open_entries(&self, text: &str, identity: &Secret, recalled: bool) -> Result<Contents> {
         let (_, entries_block) = blocks(text).map_err(|detail| self.damaged(detail))?;
         let key = parse_identity(identity).map_err(|detail| self.damaged(detail))?;
         let mut plain = match age::decrypt(&key, entries_block.as_bytes()) {
             Ok(plain) => plain,
+            Err(age::DecryptError::NoMatchingKeys) if !recalled => {
+                return Err(self.damaged("its entries do not open with its own key".into()))
+            }
             Err(age::DecryptError::NoMatchingKeys) => {
                 // Another file took this one's place since the key was kept.
                 tracing::warn!(

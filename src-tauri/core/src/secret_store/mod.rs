@@ -222,6 +222,14 @@ impl SecretStore {
         }
     }
 
+    /// Who shares the encrypted file's unlock ("this login session"), when that is the store.
+    pub fn session_scope(&self) -> Option<&'static str> {
+        match self.backend() {
+            Ok(Backend::File(file)) => Some(file.session_scope()),
+            _ => None,
+        }
+    }
+
     /// The encrypted file's path, when that is the store.
     pub fn file_path(&self) -> Option<&Path> {
         match self.backend() {

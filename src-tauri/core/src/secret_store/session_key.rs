@@ -80,6 +80,15 @@ mod kernel {
             session_keyring().and_then(|ring| ring.metadata().map(|_| ()).map_err(words))
         }
 
+        /// Whether the session keyring is the user's own one, which every login and job
+        /// of the user shares: the login made no keyring of its own (no `pam_keyinit`,
+        /// as for many SSH, cron and CI logins).
+        pub(in crate::secret_store) fn shared_by_all_logins(&self) -> bool {
+            let session = KeyRing::from_special_id(KeyRingIdentifier::Session, false);
+            let user_session = KeyRing::from_special_id(KeyRingIdentifier::UserSession, false);
+            matches!((session, user_session), (Ok(a), Ok(b)) if a == b)
+        }
+
         fn find(&self) -> Result<Option<Key>, Unavailable> {
             let ring = session_keyring()?;
             match ring.search(&self.description) {
@@ -194,5 +203,9 @@ impl SessionKey {
 
     pub(super) fn forget(&self) -> Result<bool, String> {
         Ok(false)
+    }
+
+    pub(super) fn shared_by_all_logins(&self) -> bool {
+        false
     }
 }

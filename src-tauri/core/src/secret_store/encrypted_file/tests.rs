@@ -177,3 +177,26 @@ fn blocks_are_found_only_in_the_expected_shape() {
     assert!(blocks(&format!("{two}junk\n")).is_err());
     assert!(blocks(&format!("{block}\n{BEGIN}\nYWJj\n")).is_err());
 }
+
+/// The entries block's header changed (its stanza no longer opens with the file's own
+/// key): with the right passphrase that is damage, never "locked" again and again.
+#[test]
+fn a_damaged_entries_header_is_damage_after_the_right_passphrase() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = new_store(dir.path());
+    store.unlock(&passphrase()).unwrap();
+    store.set("a/client-secret", "kept").unwrap();
+    let whole = std::fs::read_to_string(store.path()).unwrap();
+    let second = whole.rfind(BEGIN).unwrap() + BEGIN.len() + 1;
+    let mut bytes = whole.into_bytes();
+    let at = second + 52;
+    bytes[at] = if bytes[at] == b'A' { b'B' } else { b'A' };
+    let damaged = String::from_utf8(bytes).unwrap();
+    std::fs::write(store.path(), &damaged).unwrap();
+    let unlock = new_store(dir.path()).unlock(&passphrase());
+    assert!(
+        matches!(unlock, Err(Error::SecretFileDamaged { .. })),
+        "{unlock:?}"
+    );
+    assert_eq!(std::fs::read_to_string(store.path()).unwrap(), damaged);
+}
