@@ -222,6 +222,16 @@ fn whole_journey(flavor: Flavor) {
         "{refused:?}"
     );
     assert!(refused.stdout.is_empty());
+    // doctor cannot ask either, and reports the lock among its findings.
+    let doctor_locked = machine.run(&["doctor", &name]);
+    assert_eq!(doctor_locked.status, Some(9), "{doctor_locked:?}");
+    assert!(
+        doctor_locked
+            .stdout
+            .contains("[FAIL] secret store: encrypted file")
+            && doctor_locked.stdout.contains("is locked"),
+        "{doctor_locked:?}"
+    );
     let wrong = machine.desk.dir.path().join("wrong");
     std::fs::write(&wrong, "not the passphrase\n").unwrap();
     let wrong_run = collect(
