@@ -5,7 +5,7 @@ import {
   $, invoke, state, selectedProfile, filterWords, matches, showCount, measureUntilPainted, hostOf,
 } from './page.js';
 import { say, clearNotice } from './status.js';
-import { confirmAction } from './dialogs.js';
+import { choose, confirmAction } from './dialogs.js';
 import { showTab } from './tabs.js';
 import { showTokens } from './token_card.js';
 import { showHistory } from './history.js';
@@ -121,10 +121,28 @@ export async function showProfile() {
 export async function deleteProfile() {
   const name = state.selected;
   if (!name) return;
-  const ok = await confirmAction(`Delete the profile “${name}” and its secret and tokens from the keyring?`, 'Delete');
-  if (!ok) return;
-  await invoke('delete_profile', { name });
-  state.selected = null;
-  await loadProfiles();
-  say(`Deleted profile “${name}”.`);
+  // A token that still works on the server would outlive the profile unseen: revoke it first
+  // (the default), or keep it valid if the user says so.
+  const live = state.view?.profile === name;
+  let revoke = false;
+  if (live) {
+    const answer = await choose(
+      `Delete the profile “${name}”? Its token is still valid on the server: revoke it first, or keep it valid (it then works until it expires, and AuthDesk no longer shows it).`,
+      'Revoke and delete',
+      { other: 'Delete and keep it valid' },
+    );
+    if (!answer) return;
+    revoke = answer === 'confirm';
+  } else if (!(await confirmAction(`Delete the profile “${name}” and its stored secret?`, 'Delete'))) {
+    return;
+  }
+  const said = await invoke('delete_profile', { name, revoke });
+  const names = state.profiles.map((p) => p.name);
+  const at = names.indexOf(name);
+  // The neighbour takes its place, as in a list.
+  const next = names[at + 1] ?? names[at - 1] ?? null;
+  state.selected = next;
+  await loadProfiles(next);
+  say(said);
+  $(next ? 'profile-select' : 'empty-new-profile').focus();
 }

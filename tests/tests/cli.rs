@@ -671,3 +671,35 @@ fn piped_input_is_not_taken_for_a_pasted_address() {
     assert_eq!(ran.stdout, "the command's own input\n", "{ran:?}");
     assert!(!ran.stderr.contains("not this sign-in's"), "{ran:?}");
 }
+
+/// `profile remove` revokes a live token first and verifies it; `--keep-tokens` leaves it
+/// valid and says so.
+#[test]
+fn profile_remove_revokes_live_tokens_unless_told_to_keep_them() {
+    let server = TestServer::start(Flavor::Awx).unwrap();
+    let desk = Desk::new(Browser::Approve);
+    let app = server.seeded_app();
+    for keep in [false, true] {
+        let name = unique("remove");
+        assert_eq!(desk.add_profile(&name, &server, &app, &[]).status, Some(0));
+        let got = desk.run(&["token", &name, "--timeout", "60"]);
+        assert_eq!(got.status, Some(0), "{got:?}");
+        let access = got.json()["access_token"].as_str().unwrap().to_owned();
+        let mut args = vec!["profile", "remove", name.as_str()];
+        if keep {
+            args.push("--keep-tokens");
+        }
+        let removed = desk.run(&args);
+        assert_eq!(removed.status, Some(0), "{removed:?}");
+        assert!(removed.stderr.contains("Removed profile"), "{removed:?}");
+        if keep {
+            assert!(removed.stderr.contains("stay valid"), "{removed:?}");
+            assert_eq!(server.me_status(&access), 200);
+        } else {
+            assert!(removed.stderr.contains("verified"), "{removed:?}");
+            assert_eq!(server.me_status(&access), 401, "revoked before the removal");
+        }
+        let listed = desk.run(&["profile", "list"]);
+        assert!(!listed.stdout.contains(&name), "{listed:?}");
+    }
+}

@@ -821,3 +821,43 @@ async fn the_encrypted_file_is_unlocked_once_in_a_dialog() {
     window.close().await;
     let _ = desk.run(&["lock"]);
 }
+
+/// Delete with a live token: *Revoke and delete* (the default) revokes it, verified by
+/// the server's 401, and the window lands on what is left, focused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn delete_with_a_live_token_revokes_it_first() {
+    let _one = ONE_WINDOW_AT_A_TIME.lock().await;
+    let server = tokio::task::block_in_place(|| TestServer::start(Flavor::Awx)).unwrap();
+    let desk = Desk::new(Browser::Approve);
+    let name = unique("delete");
+    let added = desk.add_profile(&name, &server, &server.seeded_app(), &[]);
+    assert_eq!(added.status, Some(0), "{added:?}");
+    let window = Window::open(&desk).await.unwrap();
+    window.get_token_until_valid().await.unwrap();
+    let stored = desk.run(&["token", &name, "--format", "plain"]);
+    assert_eq!(stored.status, Some(0), "{stored:?}");
+    let access = stored.stdout.trim().to_owned();
+    window.click("delete-profile").await.unwrap();
+    window
+        .wait_text("confirm-text", WAIT, |t| {
+            t.contains("still valid on the server")
+        })
+        .await
+        .unwrap();
+    assert_eq!(window.text("confirm").await.unwrap(), "Revoke and delete");
+    assert_eq!(
+        window.text("confirm-other").await.unwrap(),
+        "Delete and keep it valid"
+    );
+    window.press("confirm", "Deleted profile").await.unwrap();
+    assert_eq!(
+        tokio::task::block_in_place(|| server.me_status(&access)),
+        401
+    );
+    let focused = window
+        .script("return document.activeElement && document.activeElement.dataset.testid")
+        .await
+        .unwrap();
+    assert_eq!(focused, serde_json::json!("first-run-have-client"));
+    window.close().await;
+}

@@ -36,9 +36,6 @@ const PACKAGES: &[(&str, &str)] = &[
     // secret-tool reads one keyring item.
     ("curl", "/usr/bin/curl"),
     ("libsecret-tools", "/usr/bin/secret-tool"),
-    // The encrypted secret file's tests: a login session with a kernel keyring of its own
-    // (`keyctl session`), and one whose keyring is revoked (nothing can be kept).
-    ("keyutils", "/usr/bin/keyctl"),
     // The installed-package test reads `man authdesk`.
     ("man-db", "/usr/bin/man"),
     // The Windows build is checked (not run): a C compiler for its C parts (ring).

@@ -300,8 +300,14 @@ pub enum ProfileCommand {
     },
     /// Show one profile (never its secret).
     Show { name: String },
-    /// Remove a profile and its keyring entries.
-    Remove { name: String },
+    /// Remove a profile and its stored secret and tokens, revoking the tokens first (and
+    /// verifying the revoke) so that none stays valid on the server unseen.
+    Remove {
+        name: String,
+        /// Remove without revoking: the tokens stay valid on the server until they expire.
+        #[arg(long)]
+        keep_tokens: bool,
+    },
 }
 
 #[derive(ClapArgs, Debug)]

@@ -3,8 +3,10 @@
 
 use authdesk_core::{
     parse_url, EndpointDraft, Engine, Error, Preset, ProfileDefaults, ProfileDraft, ProfileSave,
-    SaveMode, SecretOrigin, TokenOrigin, Trust,
+    RemoveReport, SaveMode, SecretOrigin, TokenOrigin, Trust,
 };
+
+use crate::process::exit;
 
 use super::args::{AddProfile, EditProfile, ProfileCommand, TlsArgs};
 use super::input;
@@ -15,12 +17,50 @@ pub async fn run(engine: &Engine, command: ProfileCommand) -> Result<u8, Error> 
         ProfileCommand::Edit(args) => edit(engine, *args).await,
         ProfileCommand::List { json } => list(engine, json),
         ProfileCommand::Show { name } => show(engine, &name).await,
-        ProfileCommand::Remove { name } => {
-            engine.remove_profile(&name).await?;
-            eprintln!("Removed profile \"{name}\" and its keyring entries.");
-            Ok(0)
+        ProfileCommand::Remove { name, keep_tokens } => remove(engine, &name, keep_tokens).await,
+    }
+}
+
+/// `profile remove`: revoke, verify, remove; or, with `--keep-tokens`, remove alone.
+async fn remove(engine: &Engine, name: &str, keep_tokens: bool) -> Result<u8, Error> {
+    let kept_in = engine.secret_store().where_kept();
+    if keep_tokens {
+        let had_tokens = !matches!(engine.current_tokens(name).await, Ok(None));
+        engine.remove_profile(name).await?;
+        if had_tokens {
+            eprintln!("Removed profile \"{name}\" and its entries in {kept_in}; its tokens were not revoked and stay valid on the server until they expire.");
+        } else {
+            eprintln!("Removed profile \"{name}\" and its entries in {kept_in}.");
+        }
+        return Ok(0);
+    }
+    let report = match engine.remove_profile_revoking(name).await {
+        Ok(report) => report,
+        Err(e @ Error::ProfileNotFound(_)) => return Err(e),
+        Err(e) => {
+            eprintln!("authdesk: {}", super::sentence(&e));
+            eprintln!("authdesk: the profile is kept, so that its tokens are not lost unseen; `authdesk profile remove {name} --keep-tokens` removes it without revoking.");
+            return Ok(exit::for_kind(e.kind()));
+        }
+    };
+    match report {
+        RemoveReport::NoTokens => {
+            eprintln!("Removed profile \"{name}\" and its entries in {kept_in}.");
+        }
+        RemoveReport::Revoked(revoked) => eprintln!(
+            "{} Removed profile \"{name}\" and its entries in {kept_in}.",
+            revoked.message
+        ),
+        RemoveReport::TokensFromElsewhere => eprintln!(
+            "Removed profile \"{name}\" and its entries in {kept_in}; its stored tokens were issued for another server than the profile named, and were not revoked."
+        ),
+        RemoveReport::Kept(revoked) => {
+            eprintln!("{}", revoked.message);
+            eprintln!("authdesk: the profile is kept, so that its tokens are not lost unseen: `authdesk revoke {name}` tries again, `authdesk profile remove {name} --keep-tokens` removes it without revoking.");
+            return Ok(exit::REVOKE_NOT_VERIFIED);
         }
     }
+    Ok(0)
 }
 
 async fn add(engine: &Engine, args: AddProfile) -> Result<u8, Error> {

@@ -24,7 +24,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 pub use doctor::{Finding, Outcome};
-pub use profiles::{ProfileSave, SaveMode};
+pub use profiles::{ProfileSave, RemoveReport, SaveMode};
 pub use reuse::{Reuse, SignInReason, TokenSource};
 pub use revoke::RevokeReport;
 pub use server_check::DetectedServer;

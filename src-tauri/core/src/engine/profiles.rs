@@ -3,7 +3,7 @@
 //! forgotten. The rules are one pure function, [`plan_save`]; both shells call
 //! [`Engine::save_profile`].
 
-use super::Engine;
+use super::{Engine, RevokeReport};
 use crate::error::{Error, Result};
 use crate::profiles::{Profile, StoredSecret};
 use crate::secret::Secret;
@@ -167,6 +167,34 @@ impl Engine {
         Ok(())
     }
 
+    /// Removes a profile after revoking its live tokens, so that no token the user can no
+    /// longer see stays valid on the server (AWX's live 1,000 years). A revoke that fails,
+    /// or cannot be verified while the token worked before it, keeps the profile: the report says so, and the caller may
+    /// remove it anyway with [`Engine::remove_profile`]. Tokens issued for another server
+    /// than the profile names now cannot be revoked with its client: they are kept out of
+    /// it, and the report says so.
+    pub async fn remove_profile_revoking(&self, name: &str) -> Result<RemoveReport> {
+        let tokens = match self.current_tokens(name).await {
+            Ok(tokens) => tokens,
+            Err(Error::TokensFromElsewhere(_)) => {
+                self.remove_profile(name).await?;
+                return Ok(RemoveReport::TokensFromElsewhere);
+            }
+            Err(e) => return Err(e),
+        };
+        if tokens.is_none() {
+            self.remove_profile(name).await?;
+            return Ok(RemoveReport::NoTokens);
+        }
+        let revoked = self.revoke(name).await?;
+        // Kept only where a token may still work: one refused before the revoke was dead.
+        if !revoked.verified && !revoked.dead_before {
+            return Ok(RemoveReport::Kept(revoked));
+        }
+        self.remove_profile(name).await?;
+        Ok(RemoveReport::Revoked(revoked))
+    }
+
     /// Removes a profile and its keyring entries.
     pub async fn remove_profile(&self, name: &str) -> Result<()> {
         if !self.profiles.contains(name)? {
@@ -304,4 +332,17 @@ mod tests {
         )
         .is_ok());
     }
+}
+
+/// What [`Engine::remove_profile_revoking`] did.
+#[derive(Debug)]
+pub enum RemoveReport {
+    /// Removed; it had no tokens.
+    NoTokens,
+    /// Removed after a verified revoke, or a revoke of tokens the server refused already.
+    Revoked(RevokeReport),
+    /// Not removed: the revoke was sent but not verified (its report says why).
+    Kept(RevokeReport),
+    /// Removed; its tokens were for another server and were not revoked.
+    TokensFromElsewhere,
 }

@@ -18,6 +18,9 @@ pub struct RevokeReport {
     pub form: Option<&'static str>,
     /// True only when who-am-I answered 401 to the old access token afterwards.
     pub verified: bool,
+    /// The access token was refused already before the revoke (expired, or rotated
+    /// elsewhere): nothing could be verified, and nothing was seen to work.
+    pub dead_before: bool,
     /// One sentence for the user.
     pub message: String,
 }
@@ -46,6 +49,7 @@ fn report(revoked: &'static str, form: Option<&'static str>, message: String) ->
         revoked,
         form,
         verified: form.is_some(),
+        dead_before: false,
         message,
     }
 }
@@ -138,6 +142,10 @@ impl Engine {
                 };
                 after_hashed(revoked, probe(true, answer))
             }
+        };
+        let report = RevokeReport {
+            dead_before: !worked_before,
+            ..report
         };
         tracing::info!(
             profile = name,

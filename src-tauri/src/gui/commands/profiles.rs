@@ -4,7 +4,7 @@
 
 use authdesk_core::{
     parse_url, DetectedServer, Endpoints, Preset, Profile, ProfileDefaults, ProfileDraft,
-    ProfileSave, SaveMode, Secret, Trust,
+    ProfileSave, RemoveReport, SaveMode, Secret, Trust,
 };
 use serde::{Deserialize, Serialize};
 use tauri::State;
@@ -151,8 +151,34 @@ pub async fn detect_server(
     Ok(state.engine.detect_server(&url, &trust).await?)
 }
 
+/// Deletes a profile; with `revoke`, its tokens are revoked first and the revoke verified
+/// (an unverified one keeps the profile and says why). Returns what was done, in words.
 #[tauri::command]
-pub async fn delete_profile(state: State<'_, AppState>, name: String) -> Result<(), CommandError> {
+pub async fn delete_profile(
+    state: State<'_, AppState>,
+    name: String,
+    revoke: bool,
+) -> Result<String, CommandError> {
+    if !revoke {
+        state.engine.remove_profile(&name).await?;
+        state.auto_refresh.forget(&name);
+        return Ok(format!("Deleted profile “{name}”."));
+    }
+    let said = match state.engine.remove_profile_revoking(&name).await? {
+        RemoveReport::NoTokens => format!("Deleted profile “{name}”."),
+        RemoveReport::Revoked(revoked) => {
+            format!("{} Deleted profile “{name}”.", revoked.message)
+        }
+        RemoveReport::TokensFromElsewhere => format!(
+            "Deleted profile “{name}”; its tokens were issued for another server and were not revoked."
+        ),
+        RemoveReport::Kept(revoked) => {
+            return Err(CommandError::config(format!(
+                "{} The profile is kept, so that its tokens are not lost unseen: choose Delete and keep it valid to delete it anyway.",
+                revoked.message
+            )))
+        }
+    };
     state.auto_refresh.forget(&name);
-    Ok(state.engine.remove_profile(&name).await?)
+    Ok(said)
 }
