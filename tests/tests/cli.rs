@@ -703,3 +703,25 @@ fn profile_remove_revokes_live_tokens_unless_told_to_keep_them() {
         assert!(!listed.stdout.contains(&name), "{listed:?}");
     }
 }
+
+/// A wrong client secret is caught at `profile add` (the made-up-code exchange `doctor`
+/// uses), before anyone logs in for nothing; the profile is saved all the same, and
+/// `--no-check` asks nothing.
+#[test]
+fn profile_add_warns_of_a_wrong_client_secret() {
+    let server = TestServer::start(Flavor::Awx).unwrap();
+    let desk = Desk::new(Browser::Approve);
+    let mut app = server.seeded_app();
+    app.client_secret = "not-the-secret".into();
+    let added = desk.add_profile(&unique("wrong"), &server, &app, &[]);
+    assert_eq!(added.status, Some(0), "{added:?}");
+    assert!(
+        added.stderr.contains("Warning:") && added.stderr.contains("client ID or secret"),
+        "{added:?}"
+    );
+    let unchecked = desk.add_profile(&unique("unchecked"), &server, &app, &["--no-check"]);
+    assert_eq!(unchecked.status, Some(0), "{unchecked:?}");
+    assert!(!unchecked.stderr.contains("Warning:"), "{unchecked:?}");
+    let right = desk.add_profile(&unique("right"), &server, &server.seeded_app(), &[]);
+    assert!(!right.stderr.contains("Warning:"), "{right:?}");
+}

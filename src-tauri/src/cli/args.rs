@@ -332,7 +332,8 @@ pub struct AddProfile {
     pub scope: String,
     #[command(flatten)]
     pub tls: TlsArgs,
-    /// Do not contact the server (no detection of its kind, no check that it answers).
+    /// Do not contact the server (no detection of its kind, no check that it answers or
+    /// that it accepts the client ID and secret).
     #[arg(long)]
     pub no_check: bool,
     /// Send a PKCE S256 challenge (only where an admin requires it).

@@ -120,7 +120,13 @@ async fn add(engine: &Engine, args: AddProfile) -> Result<u8, Error> {
     super::warn_cleartext(warning);
     if check {
         // Saved anyway: a profile may be made before the server is reachable.
-        if let Err(e) = engine.check_server(&engine.profiles().get(&name)?).await {
+        let saved = engine.profiles().get(&name)?;
+        let checked = match engine.check_server(&saved).await {
+            // A wrong secret found now, not after a whole browser sign-in.
+            Ok(()) => engine.check_client(&saved).await,
+            Err(e) => Err(e),
+        };
+        if let Err(e) = checked {
             eprintln!("Warning: {}", super::sentence(&e));
         }
     }

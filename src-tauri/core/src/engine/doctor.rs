@@ -179,10 +179,21 @@ impl Engine {
         findings
     }
 
-    /// The client ID and secret, proven without a user: a made-up code must be refused
-    /// for being a bad code (`invalid_grant`), not for a bad client (`invalid_client`).
-    async fn client_finding(&self, profile: &Profile) -> Finding {
-        let outcome = match self.client_for(&profile.name).await {
+    /// Whether the token endpoint refuses the profile's client ID or secret, asked with
+    /// the made-up code `doctor` uses: the refusal (`invalid_client`, with its next step),
+    /// or `Ok` when the client is accepted or the answer says nothing about it (a server
+    /// that cannot be reached is another check's sentence). For a save, before anyone logs
+    /// in for nothing.
+    pub async fn check_client(&self, profile: &Profile) -> Result<()> {
+        match self.made_up_code_exchange(profile).await {
+            Some(refusal) if refusal.refuses_client() => Err(refusal),
+            _ => Ok(()),
+        }
+    }
+
+    /// The made-up code's exchange: its error, or `None` if the server took it.
+    async fn made_up_code_exchange(&self, profile: &Profile) -> Option<Error> {
+        match self.client_for(&profile.name).await {
             Ok((_, client)) => {
                 let redirect = profile
                     .redirect_uri
@@ -197,7 +208,13 @@ impl Engine {
                 }
             }
             Err(e) => Some(e),
-        };
+        }
+    }
+
+    /// The client ID and secret, proven without a user: a made-up code must be refused
+    /// for being a bad code (`invalid_grant`), not for a bad client (`invalid_client`).
+    async fn client_finding(&self, profile: &Profile) -> Finding {
+        let outcome = self.made_up_code_exchange(profile).await;
         let (outcome, detail) = match outcome {
             Some(refusal) if refusal.refuses_client() => (
                 Outcome::Fail,
