@@ -21,6 +21,7 @@ import {
 import { createPersonalToken, listPersonalTokens, revealPersonalToken } from './personal_tokens.js';
 import { openSettings, applySettings, closeSettings } from './settings.js';
 import { storeNeedsPassphrase, unlockSecretStore } from './unlock.js';
+import { followStoreChanges } from './live_state.js';
 
 /** An action whose failure names the chosen profile. */
 const onProfile = (handler) => action(handler, () => state.selected);
@@ -146,6 +147,7 @@ async function start() {
   // A failure shows when a form is opened, which asks again.
   formDefaults().catch(() => {});
   followTokenNews();
+  followStoreChanges();
   await listed;
   // Without a Secret Service: asked once, as the window opens, if the file exists and is
   // locked (a new one is made at the first save, which asks then).

@@ -29,6 +29,9 @@ export const state = {
   view: null,
   // This session's tokens as listed: { text, search, state }, newest first.
   history: [],
+  // How many of this window's actions are under way (busy buttons): changes other
+  // programs made wait until none is, so nothing is redrawn under the user's click.
+  running: 0,
 };
 
 export function selectedProfile() {
@@ -138,9 +141,11 @@ export async function busy(buttonId, label, work) {
   const idle = button.textContent;
   button.disabled = true;
   button.textContent = label;
+  state.running += 1;
   try {
     return await work();
   } finally {
+    state.running -= 1;
     button.textContent = idle;
     button.disabled = false;
   }

@@ -20,12 +20,8 @@ const PRESET_NAMES = { awx: 'AWX', gateway: 'AAP gateway', custom: 'Custom' };
 export async function loadProfiles(select, onListed) {
   const start = performance.now();
   performance.mark('list-sent');
-  state.profiles = await invoke('list_profiles');
+  setProfiles(await invoke('list_profiles'));
   performance.mark('listed');
-  for (const profile of state.profiles) {
-    profile.host = hostOf(profile.base_url);
-    profile.search = `${profile.name} ${profile.base_url}`.toLowerCase();
-  }
   const names = state.profiles.map((p) => p.name);
   const lastUsed = state.profiles.find((p) => p.last_used)?.name;
   if (select && names.includes(select)) state.selected = select;
@@ -41,6 +37,59 @@ export async function loadProfiles(select, onListed) {
   performance.mark('drawn');
   onListed?.();
   await details;
+}
+
+/** The listed profiles become the page's, with what the picker and filter need. */
+function setProfiles(listed) {
+  state.profiles = listed;
+  state.listedKey = listKey(listed);
+  for (const profile of state.profiles) {
+    profile.host = hostOf(profile.base_url);
+    profile.search = `${profile.name} ${profile.base_url}`.toLowerCase();
+  }
+}
+
+/** What tells two listings apart, but for which profile was shown last (the window's own note). */
+function listKey(listed) {
+  return JSON.stringify(listed.map(({ last_used: _, ...profile }) => profile));
+}
+
+/**
+ * The list as the profile file holds it now, when another program changed it: a profile
+ * added there appears in the picker; the chosen one, changed or removed there, is drawn
+ * again (its neighbour taking a removed one's place). True when anything changed.
+ */
+export async function syncProfileList() {
+  const listed = await invoke('list_profiles');
+  const key = listKey(listed);
+  if (key === state.listedKey) return false;
+  const chosen = state.selected;
+  const before = state.profiles.find((p) => p.name === chosen);
+  const after = listed.find((p) => p.name === chosen);
+  const same = (a, b) => a && b && listKey([a]) === listKey([b]);
+  if (chosen && !same(before, after)) {
+    const names = state.profiles.map((p) => p.name);
+    const at = names.indexOf(chosen);
+    const neighbour = after ? chosen : [names[at + 1], names[at - 1]].find((n) => listed.some((p) => p.name === n)) ?? null;
+    state.selected = neighbour;
+    await loadProfiles(neighbour);
+    say(after ? `The profile “${chosen}” was changed by another program; it is shown as saved now.` : `The profile “${chosen}” was removed by another program.`, 'neutral');
+    return true;
+  }
+  setProfiles(listed);
+  const count = listed.length;
+  $('profile-filter').hidden = count <= FILTER_FROM;
+  fillProfilePicker();
+  $('profile-select').disabled = count === 0;
+  $('profile-select').hidden = count === 0;
+  $('empty').hidden = count > 0;
+  // The first profile, added by another program into an empty window, is shown at once.
+  if (!state.selected && count === 1) {
+    state.selected = listed[0].name;
+    fillProfilePicker();
+    await showProfile();
+  }
+  return true;
 }
 
 /** From this many profiles on, the picker gets a filter. */

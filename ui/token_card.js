@@ -136,6 +136,7 @@ export async function followTokenNews() {
     try {
       if (news.view) {
         showTokens(news.view);
+        if (news.clipboard_cleared) forgetCopyNote(true);
         if (news.source === 'refreshed') say(`Refreshed the tokens of “${news.profile}” before they expired.`);
         await showHistory();
       } else if (news.error) {
@@ -157,8 +158,14 @@ export async function reveal(which) {
  * on the button pressed, with the clearing said beside the token.
  */
 export async function copy(what, buttonId) {
-  const message = await invoke('copy_token', { name: state.selected, what });
+  const name = state.selected;
+  const copied = await invoke('copy_token', { name, what });
+  const message = copied.message;
   showCopied(buttonId);
+  // Copied from the stored pair, which another program renewed since this one was drawn.
+  if (copied.fingerprint && state.view && copied.fingerprint !== state.view.fingerprint) {
+    await redrawStoredTokens(name, 'Copied the newest token: another program renewed the pair shown here.');
+  }
   const note = $('copy-note');
   const clears = /cleared in (\d+) s/.exec(message);
   note.textContent = clears ? `Copied · clears in ${clears[1]} s` : 'Copied';
@@ -167,10 +174,35 @@ export async function copy(what, buttonId) {
   copy.timer = setTimeout(() => { note.textContent = ''; }, clears ? Number(clears[1]) * 1000 : 4000);
 }
 
-/** The note beside the tokens about the last copy, emptied when that copy is gone. */
-function forgetCopyNote() {
+/**
+ * The note beside the tokens about the last copy, emptied when that copy is gone; when Rust
+ * took a worthless copy off the clipboard (`cleared`), it says so, and what to do.
+ */
+function forgetCopyNote(cleared = false) {
   clearTimeout(copy.timer);
-  $('copy-note').textContent = '';
+  $('copy-note').textContent = cleared ? 'Clipboard cleared: the copied token no longer works · copy the new one' : '';
+}
+
+/**
+ * Draws the profile's stored tokens again, when they are not the pair shown (another
+ * program renewed, replaced or removed them); `said` tells the user why the card changed.
+ * True when it changed.
+ */
+export async function redrawStoredTokens(name, said) {
+  const stored = await invoke('current_tokens', { name });
+  if (state.selected !== name || state.attempt) return false;
+  const shown = state.view?.fingerprint ?? null;
+  if ((stored?.fingerprint ?? null) === shown) return false;
+  // Revoked here: the card keeps saying so, rather than "no token".
+  if (!stored && !state.view) return false;
+  if (stored && state.revoked?.name === name) state.revoked = null;
+  showTokens(stored);
+  forgetCopyNote();
+  say(said ?? (stored
+    ? `Another program stored new tokens for “${name}” (#${stored.fingerprint}); they are shown now.`
+    : `Another program removed the tokens of “${name}”.`), 'neutral');
+  await showHistory();
+  return true;
 }
 
 export function toggleCopyMenu(open = $('copy-as-menu').hidden) {
@@ -204,14 +236,22 @@ export function copyMenuKeys(event) {
   }
 }
 
+/**
+ * Refreshes the pair shown. Rust reads the stored pair under the refresh lock first: when
+ * another program renewed it meanwhile, its pair is shown and not rotated again, since
+ * the server would then refuse the token that program handed out.
+ */
 export async function refresh() {
   const name = state.selected;
-  const view = await busy('refresh', 'Refreshing…', () => invoke('refresh_tokens', { name }));
+  const shown = state.view?.fingerprint ?? '';
+  const done = await busy('refresh', 'Refreshing…', () => invoke('refresh_tokens', { name, shown }));
   if (state.selected !== name) return;
-  showTokens(view);
-  // The old pair's copy left the clipboard with it (Rust took it off): no note says otherwise.
-  forgetCopyNote();
-  say('Refreshed: a new pair is stored, and the server no longer accepts the old one.');
+  showTokens(done.view);
+  // The old pair's copy left the clipboard with it (Rust took it off).
+  forgetCopyNote(done.clipboard_cleared);
+  say(done.by_another_program
+    ? 'Another program had renewed these tokens already: its pair is shown, and still works (not refreshed again).'
+    : 'Refreshed: a new pair is stored, and the server no longer accepts the old one.');
   await showHistory();
 }
 
@@ -229,13 +269,21 @@ export async function revoke() {
 /** Revokes and shows the outcome; true when the server was seen to refuse the token after. */
 export async function revokeNow(name) {
   const revokedView = state.view;
-  const report = await busy('revoke', 'Revoking…', () => invoke('revoke_tokens', { name }));
+  const shown = revokedView?.fingerprint ?? '';
+  let report;
+  try {
+    report = await busy('revoke', 'Revoking…', () => invoke('revoke_tokens', { name, shown }));
+  } catch (error) {
+    // Refused because another program stored new tokens: the card shows them now.
+    await redrawStoredTokens(name, null).catch(() => {});
+    throw error;
+  }
   if (report.verified) {
     const time = new Intl.DateTimeFormat(undefined, { timeStyle: 'short' }).format(new Date());
     state.revoked = { name, view: revokedView, text: `Revoked · the server answers 401 to it · ${time}` };
     if (state.selected === name) {
       showTokens(null);
-      forgetCopyNote();
+      forgetCopyNote(report.clipboard_cleared);
       $('revoked-action').focus();
     }
     say(report.message);

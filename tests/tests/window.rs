@@ -861,3 +861,159 @@ async fn delete_with_a_live_token_revokes_it_first() {
     assert_eq!(focused, serde_json::json!("first-run-have-client"));
     window.close().await;
 }
+
+/// Calls a window command from the page as its buttons do, and returns its answer, or
+/// `{"error": …}` with the sentence of a failure.
+async fn invoke(window: &Window, command: &str, args: serde_json::Value) -> serde_json::Value {
+    window
+        .client
+        .execute_async(
+            "const [command, args, done] = arguments;
+             window.__TAURI__.core.invoke(command, args)
+               .then((answer) => done(answer ?? null), (e) => done({ error: String(e && e.message || e) }));",
+            vec![serde_json::json!(command), args],
+        )
+        .await
+        .unwrap()
+}
+
+/// The fingerprint the window shows for an access token (its "Token ID").
+fn fingerprint_of(access_token: &str) -> String {
+    authdesk_core::TokenSet::bearer(access_token).fingerprint()
+}
+
+/// Another program changes what the window shows: a profile `authdesk profile add` makes
+/// appears; tokens `authdesk token` gets, and later renews once expired, show within 10 s;
+/// a Refresh or Revoke sent for the pair the window showed before that renewal rotates
+/// nothing (the cause of a 401 seen by hand: the window refreshed the CLI's fresh pair,
+/// and AWX then refused the token the CLI had handed out); Refresh takes its copy off the
+/// clipboard and says so; a profile the CLI removes leaves the window.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_window_follows_the_cli_and_never_rotates_a_pair_it_did_not_show() {
+    const FOLLOWS: Duration = Duration::from_secs(10);
+    let _one = ONE_WINDOW_AT_A_TIME.lock().await;
+    let server = tokio::task::block_in_place(|| {
+        TestServer::start_with(Flavor::Awx, &[("FAKEAWX_ACCESS_TOKEN_EXPIRE_SECONDS", "8")])
+    })
+    .unwrap();
+    let desk = Desk::new(Browser::Approve);
+    let window = Window::open(&desk).await.unwrap();
+    // A hidden element's text reads empty through WebDriver: this waits for it to show.
+    window
+        .wait_text("first-run", WAIT, |t| !t.is_empty())
+        .await
+        .unwrap();
+
+    let name = unique("guilive");
+    let added = desk.add_profile(&name, &server, &server.seeded_app(), &[]);
+    assert_eq!(added.status, Some(0), "{added:?}");
+    window
+        // (The strip's name is drawn, but WebKitWebDriver reads it as empty: ask the picker.)
+        .wait_value("profile-select", FOLLOWS, |v| v == name)
+        .await
+        .unwrap_or_else(|e| {
+            panic!(
+                "a profile the CLI added appears in the window: {e}\n{}",
+                window.app_log_tail(60)
+            )
+        });
+    let strip = window
+        .script("return document.getElementById('strip-name').textContent")
+        .await
+        .unwrap();
+    assert_eq!(strip, serde_json::json!(name), "its strip is drawn");
+
+    let got = desk.run(&["token", &name, "--timeout", "60"]);
+    assert_eq!(got.status, Some(0), "{got:?}");
+    let first = got.json()["access_token"].as_str().unwrap().to_owned();
+    window
+        .wait_text("token-kind", FOLLOWS, |t| {
+            t.ends_with(&fingerprint_of(&first))
+        })
+        .await
+        .expect("tokens the CLI got show in the window");
+    assert_eq!(window.text("token-state").await.unwrap(), "Valid");
+    window
+        .wait_text("token-state", WAIT, |t| t == "Expired")
+        .await
+        .unwrap();
+
+    // The CLI renews the expired pair; the window follows.
+    let renewed = desk.run(&["token", &name, "--timeout", "60"]);
+    assert_eq!(renewed.status, Some(0), "{renewed:?}");
+    let cli_token = renewed.json()["access_token"].as_str().unwrap().to_owned();
+    assert_ne!(cli_token, first);
+    window
+        .wait_text("token-kind", FOLLOWS, |t| {
+            t.ends_with(&fingerprint_of(&cli_token))
+        })
+        .await
+        .expect("a pair the CLI renewed shows in the window");
+    assert_eq!(window.text("token-state").await.unwrap(), "Valid");
+
+    // Refresh and Revoke as a window that still showed the expired pair sends them.
+    let stale = serde_json::json!({ "name": name, "shown": fingerprint_of(&first) });
+    let refreshed = invoke(&window, "refresh_tokens", stale.clone()).await;
+    assert_eq!(refreshed["by_another_program"], true, "{refreshed}");
+    assert_eq!(refreshed["view"]["fingerprint"], fingerprint_of(&cli_token));
+    let revoked = invoke(&window, "revoke_tokens", stale).await;
+    assert!(
+        revoked["error"]
+            .as_str()
+            .is_some_and(|e| e.contains("renewed by another program")),
+        "{revoked}"
+    );
+    assert_eq!(
+        tokio::task::block_in_place(|| server.me_status(&cli_token)),
+        200,
+        "the CLI's token still works"
+    );
+
+    // Refresh of the pair shown: the window's pair supersedes the CLI's, and the copy of
+    // the old one leaves the clipboard.
+    window.click("copy-access-token").await.unwrap();
+    window
+        .wait_clipboard(CLIPBOARD_WAIT, |c| c == cli_token)
+        .await
+        .unwrap();
+    window
+        .press("refresh", "Refreshed: a new pair")
+        .await
+        .unwrap();
+    window
+        .wait_clipboard(CLIPBOARD_WAIT, |c| c != cli_token)
+        .await
+        .expect("the replaced token left the clipboard");
+    assert!(window
+        .text("copy-note")
+        .await
+        .unwrap()
+        .contains("copy the new one"));
+    let stored = desk.run(&["token", &name, "--format", "plain", "--no-browser"]);
+    assert_eq!(stored.status, Some(0), "{stored:?}");
+    let newest = stored.stdout.trim().to_owned();
+    assert!(window
+        .text("token-kind")
+        .await
+        .unwrap()
+        .ends_with(&fingerprint_of(&newest)));
+    assert_eq!(
+        tokio::task::block_in_place(|| server.me_status(&newest)),
+        200
+    );
+
+    // Removed by the CLI: the window is empty again.
+    let removed = desk.run(&["profile", "remove", &name]);
+    assert_eq!(removed.status, Some(0), "{removed:?}");
+    window
+        .wait_text("status", FOLLOWS, |t| {
+            t.contains("removed by another program")
+        })
+        .await
+        .unwrap();
+    window
+        .wait_text("first-run", FOLLOWS, |t| !t.is_empty())
+        .await
+        .unwrap();
+    window.close().await;
+}

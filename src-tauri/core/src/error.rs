@@ -131,6 +131,9 @@ pub enum Error {
     #[error("The tokens stored for profile \"{0}\" were issued by another server or application than the profile now names, so they are not used.")]
     TokensFromElsewhere(String),
 
+    #[error("The tokens of profile \"{0}\" were renewed by another program since they were shown here, so nothing was revoked; look at the new ones first.")]
+    TokensChangedMeanwhile(String),
+
     #[error("Profile \"{0}\" was changed while its sign-in was under way, so the tokens from the old server or application were not stored.")]
     ProfileChangedDuringSignIn(String),
 
@@ -322,6 +325,7 @@ impl Error {
             | Error::NoRefreshToken(_)
             | Error::TokensFromElsewhere(_)
             | Error::ProfileChangedDuringSignIn(_)
+            | Error::TokensChangedMeanwhile(_)
             | Error::PortInUse { .. }
             | Error::Listen { .. } => ErrorKind::Config,
             Error::KeyringUnavailable { .. }

@@ -99,6 +99,18 @@ impl TokenSet {
         }
     }
 
+    /// A short digest that tells pairs apart without showing them: the first 4 bytes of
+    /// the access token's SHA-256, in hex. Shells show it as the token's ID, and hand it
+    /// back to say which pair the user saw when they pressed Refresh, Revoke or Copy.
+    pub fn fingerprint(&self) -> String {
+        use sha2::{Digest, Sha256};
+        Sha256::digest(self.access_token.expose().as_bytes())
+            .iter()
+            .take(4)
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    }
+
     /// Whether the access token has expired, or will within [`EXPIRY_MARGIN`].
     pub fn expires_soon(&self, now: DateTime<Utc>) -> bool {
         self.expires_at

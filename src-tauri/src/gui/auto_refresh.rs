@@ -38,6 +38,8 @@ pub struct TokenNews {
     pub view: Option<TokenView>,
     pub source: Option<TokenSource>,
     pub error: Option<CommandError>,
+    /// A copy of the replaced pair was taken off the clipboard.
+    pub clipboard_cleared: bool,
 }
 
 impl Default for AutoRefresh {
@@ -156,11 +158,14 @@ async fn refresh_one(state: &AppState, profile: &str) {
         view,
         source,
         error,
+        clipboard_cleared: false,
     };
     match state.engine.reuse_tokens(profile, false).await {
         Ok(Reuse::Ready(tokens, source)) => {
             let view = TokenView::new(profile, &tokens);
+            let mut clipboard_cleared = false;
             if source == TokenSource::Refreshed {
+                clipboard_cleared = state.clipboard.forget_tokens_of(profile);
                 state.record(&view, TokenState::Refreshed);
             }
             let earliest = chrono::Duration::from_std(RETRY_AFTER)
@@ -168,7 +173,10 @@ async fn refresh_one(state: &AppState, profile: &str) {
                 .map(|pause| Utc::now() + pause);
             auto.watch_from(profile, &tokens, earliest);
             tracing::info!(profile, source = source.as_str(), "auto-refresh");
-            auto.tell(news(Some(view), Some(source), None));
+            auto.tell(TokenNews {
+                clipboard_cleared,
+                ..news(Some(view), Some(source), None)
+            });
         }
         Ok(Reuse::SignInNeeded(reason)) => {
             let why = reason.describe();

@@ -82,23 +82,29 @@ impl Clipboard {
 
     /// `profile`'s tokens were replaced or revoked: a copy of them still on the clipboard
     /// is one the server refuses now, and it goes (a copy of anything else stays).
-    pub fn forget_tokens_of(&self, profile: &str) {
+    /// Whether the clipboard was cleared, so the page can say "copy the new one".
+    pub fn forget_tokens_of(&self, profile: &str) -> bool {
         let Some((owner, copied)) = self.tokens_of.lock().ok().and_then(|t| t.clone()) else {
-            return;
+            return false;
         };
         if owner != profile {
-            return;
+            return false;
         }
+        let mut cleared = false;
         let now = self.with_board(|board| board.get_text());
         if now.is_ok_and(|now| <[u8; 32]>::from(Sha256::digest(now.as_bytes())) == copied) {
             match self.with_board(|board| board.clear()) {
-                Ok(()) => tracing::debug!("cleared a copy of tokens that were replaced"),
+                Ok(()) => {
+                    tracing::debug!("cleared a copy of tokens that were replaced");
+                    cleared = true;
+                }
                 Err(e) => tracing::warn!("could not clear the clipboard: {e}"),
             }
         }
         if let Ok(mut tokens_of) = self.tokens_of.lock() {
             *tokens_of = None;
         }
+        cleared
     }
 
     /// Clears the clipboard if it still holds the secret copy waiting to be cleared;

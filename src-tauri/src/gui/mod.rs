@@ -9,6 +9,7 @@ mod commands;
 mod error;
 mod settings;
 mod state;
+mod store_watch;
 
 use std::process::ExitCode;
 
@@ -105,6 +106,7 @@ pub fn run() -> ExitCode {
             lighten_web_view(app);
             clear_clipboard_when_stopped(app.handle().clone());
             auto_refresh::start(app.handle().clone());
+            store_watch::start(app.handle().clone());
             Ok(())
         })
         .on_page_load(move |_, payload| {

@@ -8,7 +8,6 @@ use std::time::Instant;
 use authdesk_core::{Engine, Secret, TokenSet};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 use tokio::sync::oneshot;
 use tokio_util::sync::CancellationToken;
 
@@ -16,6 +15,7 @@ use super::auto_refresh::AutoRefresh;
 use super::clipboard::Clipboard;
 use super::error::CommandError;
 use super::settings::Settings;
+use super::store_watch::StoreWatch;
 
 pub struct AppState {
     pub engine: Engine,
@@ -23,6 +23,7 @@ pub struct AppState {
     pub settings: Mutex<Settings>,
     pub sign_in: tokio::sync::Mutex<Option<PendingSignIn>>,
     pub auto_refresh: AutoRefresh,
+    pub store_watch: StoreWatch,
     history: Mutex<Vec<HistoryEntry>>,
     /// The personal access token created last and its profile, for Reveal and Copy
     /// (the server shows it only once).
@@ -67,17 +68,9 @@ impl TokenView {
             expires_at: tokens.expires_at,
             user: tokens.user.clone(),
             has_refresh_token: tokens.refresh_token.is_some(),
-            fingerprint: fingerprint(tokens.access_token.expose()),
+            fingerprint: tokens.fingerprint(),
         }
     }
-}
-
-pub fn fingerprint(token: &str) -> String {
-    Sha256::digest(token.as_bytes())
-        .iter()
-        .take(4)
-        .map(|b| format!("{b:02x}"))
-        .collect()
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -109,6 +102,7 @@ impl AppState {
             settings: Mutex::new(settings),
             sign_in: tokio::sync::Mutex::new(None),
             auto_refresh: AutoRefresh::default(),
+            store_watch: StoreWatch::default(),
             history: Mutex::new(Vec::new()),
             personal_token: Mutex::new(None),
             next_id: AtomicU64::new(1),

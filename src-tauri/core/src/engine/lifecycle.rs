@@ -1,7 +1,7 @@
 //! The tokens after a sign-in: reading them from the keyring, refreshing (the server
 //! rotates both; the new pair is kept at once), who-am-I, and storing new pairs.
 
-use super::Engine;
+use super::{Engine, TokenSource};
 use crate::environment::TokenText;
 use crate::error::{Error, Result};
 use crate::oauth::{OAuthClient, WhoAmI};
@@ -46,6 +46,42 @@ impl Engine {
         let _turn = self.refresh_turn(name).await?;
         let old = self.stored_tokens(name).await?;
         self.refresh_stored(name, old).await
+    }
+
+    /// The Refresh a person pressed while seeing the pair `shown` (its
+    /// [`TokenSet::fingerprint`]). Under the refresh lock, a different pair stored
+    /// meanwhile by another process (`authdesk token` renewed it) that is still valid is
+    /// returned as it is, as [`TokenSource::Stored`]: refreshing it would rotate the other
+    /// process's fresh pair, and AWX and the gateway then refuse the token it handed out.
+    pub async fn refresh_shown(&self, name: &str, shown: &str) -> Result<(TokenSet, TokenSource)> {
+        self.profiles.get(name)?;
+        let _turn = self.refresh_turn(name).await?;
+        let stored = self.stored_tokens(name).await?;
+        if stored.fingerprint() != shown && !stored.expires_soon(chrono::Utc::now()) {
+            tracing::info!(
+                profile = name,
+                "renewed by another process meanwhile; not refreshed again"
+            );
+            return Ok((stored, TokenSource::Stored));
+        }
+        Ok((
+            self.refresh_stored(name, stored).await?,
+            TokenSource::Refreshed,
+        ))
+    }
+
+    /// [`Engine::token_text`] once no refresh of the profile is under way (a copy taken
+    /// mid-refresh would be of a pair about to die), with the fingerprint of the pair it
+    /// came from, so a shell showing another pair can redraw.
+    pub async fn token_text_settled(
+        &self,
+        name: &str,
+        what: TokenText,
+    ) -> Result<(Secret, String)> {
+        let profile = self.profiles.get(name)?;
+        let _turn = self.refresh_turn(name).await?;
+        let tokens = self.stored_tokens(name).await?;
+        Ok((what.render(&tokens, &profile)?, tokens.fingerprint()))
     }
 
     /// Refreshes `old`, the stored tokens; the caller holds the refresh lock.
@@ -149,7 +185,18 @@ impl Engine {
     async fn store_tokens(&self, name: &str, tokens: &TokenSet) -> Result<()> {
         let (owned, tokens) = (name.to_owned(), tokens.clone());
         self.keyring_call(move |k| k.set_tokens(&owned, &tokens))
-            .await
+            .await?;
+        self.profiles.note_tokens_changed();
+        Ok(())
+    }
+
+    /// Deletes the profile's stored tokens (revoked, or issued for a server the profile
+    /// no longer names), and tells open windows.
+    pub(super) async fn forget_tokens(&self, name: &str) -> Result<()> {
+        let owned = name.to_owned();
+        self.keyring_call(move |k| k.delete_tokens(&owned)).await?;
+        self.profiles.note_tokens_changed();
+        Ok(())
     }
 }
 

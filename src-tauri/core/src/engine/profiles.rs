@@ -162,7 +162,7 @@ impl Engine {
         }
         if plan.forget_tokens {
             tracing::info!(profile = %name, "server or application changed; forgetting the stored tokens");
-            self.keyring_call(move |k| k.delete_tokens(&name)).await?;
+            self.forget_tokens(&name).await?;
         }
         Ok(())
     }
@@ -202,6 +202,7 @@ impl Engine {
         }
         let owned = name.to_owned();
         self.keyring_call(move |k| k.delete_profile(&owned)).await?;
+        self.profiles.note_tokens_changed();
         self.profiles.remove(name)
     }
 

@@ -5,7 +5,7 @@
 //! functions [`after_plain`] and [`after_hashed`]; [`Engine::revoke`] only performs the requests it asks for.
 
 use super::Engine;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::oauth::{hashed_token_form, WhoAmI};
 
 /// The outcome of a revoke, checked against the server.
@@ -112,11 +112,25 @@ impl Engine {
     /// [`TokenSet::revocable`](crate::tokens::TokenSet::revocable)) and checks that
     /// the old access token now gets 401; forgets the tokens once that is proven.
     pub async fn revoke(&self, name: &str) -> Result<RevokeReport> {
+        self.revoke_if_shown(name, None).await
+    }
+
+    /// The Revoke a person pressed while seeing the pair `shown` (its
+    /// [`TokenSet::fingerprint`]): refused with [`Error::TokensChangedMeanwhile`] when
+    /// another process stored a different pair since, which the person never saw.
+    pub async fn revoke_shown(&self, name: &str, shown: &str) -> Result<RevokeReport> {
+        self.revoke_if_shown(name, Some(shown)).await
+    }
+
+    async fn revoke_if_shown(&self, name: &str, shown: Option<&str>) -> Result<RevokeReport> {
         let (_, client) = self.client_for(name).await?;
         // A refresh rotating the pair meanwhile would make the old token's 401 look like
         // proof, and the live new pair would then be forgotten: refreshes wait.
         let _turn = self.refresh_turn(name).await?;
         let tokens = self.stored_tokens(name).await?;
+        if shown.is_some_and(|shown| shown != tokens.fingerprint()) {
+            return Err(Error::TokensChangedMeanwhile(name.to_owned()));
+        }
         // The client was made before the wait: the profile may point elsewhere now.
         client.check_issued_here(&tokens, name)?;
         let (revoked, token, hint) = tokens.revocable();
@@ -155,8 +169,7 @@ impl Engine {
             "revoke finished"
         );
         if report.verified {
-            let owned = name.to_owned();
-            self.keyring_call(move |k| k.delete_tokens(&owned)).await?;
+            self.forget_tokens(name).await?;
         }
         Ok(report)
     }

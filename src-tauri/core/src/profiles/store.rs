@@ -12,6 +12,9 @@ use crate::files::{open_lock_file, write_atomically, FileLock};
 
 const FILE_NAME: &str = "profiles.toml";
 const LOCK_FILE_NAME: &str = "profiles.toml.lock";
+/// Rewritten on every store or removal of a profile's tokens, by any AuthDesk process:
+/// the secret stores send no news, so an open window compares this to learn of them.
+const CHANGE_STAMP: &str = "locks/changed";
 
 #[derive(Default, Serialize, Deserialize)]
 struct ProfileFile {
@@ -138,6 +141,38 @@ impl ProfileStore {
             path,
             source,
         })
+    }
+
+    /// Records that some profile's stored tokens changed (a new pair, a revoke, a removal),
+    /// for windows open in other processes: this process's ID and the time, replaced
+    /// atomically. Best effort: a folder that cannot be written only costs the news.
+    pub fn note_tokens_changed(&self) {
+        let stamp = format!(
+            "{} {}",
+            std::process::id(),
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_nanos())
+        );
+        if let Err(e) = write_atomically(&self.dir.join(CHANGE_STAMP), stamp.as_bytes()) {
+            tracing::debug!("could not record the token change for other windows: {e}");
+        }
+    }
+
+    /// What changes whenever another process changes the profiles or any stored tokens:
+    /// the profile file's size and modification time, and the token change stamp. Two
+    /// `stat`s and a read of a few bytes, cheap enough to ask every second.
+    pub fn change_stamp(&self) -> String {
+        let file = fs::metadata(self.path()).ok().map(|m| {
+            let modified = m
+                .modified()
+                .ok()
+                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                .map_or(0, |d| d.as_nanos());
+            (m.len(), modified)
+        });
+        let tokens = fs::read_to_string(self.dir.join(CHANGE_STAMP)).unwrap_or_default();
+        format!("{file:?}/{}", tokens.trim())
     }
 
     /// An exclusive lock on `profiles.toml.lock` beside the file, released on drop.

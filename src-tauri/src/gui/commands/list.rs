@@ -27,6 +27,7 @@ macro_rules! with_window_commands {
             tokens::next_token_news,
             tokens::revoke_tokens,
             tokens::session_history,
+            tokens::next_store_change,
             settings::get_settings,
             settings::save_settings,
             settings::remember_profile,

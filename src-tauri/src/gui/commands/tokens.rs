@@ -1,7 +1,9 @@
 //! Token commands: the browser sign-in (start, wait, cancel), the token view (reveal,
 //! copy), refresh, auto-refresh news, revoke and this session's history.
 
-use authdesk_core::{open_start_link, Error, RevokeReport, Secret, TokenText, DEFAULT_TIMEOUT};
+use authdesk_core::{
+    open_start_link, Error, RevokeReport, Secret, TokenSource, TokenText, DEFAULT_TIMEOUT,
+};
 use serde::{Deserialize, Serialize};
 use tauri::{AppHandle, Manager, State};
 use tokio_util::sync::CancellationToken;
@@ -191,6 +193,14 @@ pub enum OtherCopy {
     PersonalToken,
 }
 
+/// What a Copy did: its note, and for a stored token the fingerprint of the pair it was
+/// copied from (the page redraws when that is not the pair it shows).
+#[derive(Serialize)]
+pub struct Copied {
+    message: String,
+    fingerprint: Option<String>,
+}
+
 /// Copies in Rust, so the web view needs no clipboard permission and tokens it never
 /// revealed never pass through it.
 #[tauri::command]
@@ -198,17 +208,21 @@ pub async fn copy_token(
     state: State<'_, AppState>,
     name: String,
     what: CopyWhat,
-) -> Result<String, CommandError> {
+) -> Result<Copied, CommandError> {
     let engine = &state.engine;
     let (text, secret) = match what {
         CopyWhat::Token(what) => {
-            // Remembered as this profile's tokens: a refresh or revoke takes the copy back.
-            let text = engine.token_text(&name, what).await?;
+            // After any refresh under way: a copy of a pair about to be rotated is worthless.
+            let (text, fingerprint) = engine.token_text_settled(&name, what).await?;
             let clear_after = state.clipboard_clear_secs();
+            // Remembered as this profile's tokens: a refresh or revoke takes the copy back.
             state
                 .clipboard
                 .copy_tokens_of(&name, text.expose(), clear_after)?;
-            return Ok(copied_message(clear_after));
+            return Ok(Copied {
+                message: copied_message(clear_after),
+                fingerprint: Some(fingerprint),
+            });
         }
         CopyWhat::Other(OtherCopy::PersonalToken) => (state.personal_token(&name)?, true),
         CopyWhat::Other(OtherCopy::RedirectUri) => {
@@ -231,7 +245,10 @@ pub async fn copy_token(
         0
     };
     state.clipboard.copy(text.expose(), secret, clear_after)?;
-    Ok(copied_message(clear_after))
+    Ok(Copied {
+        message: copied_message(clear_after),
+        fingerprint: None,
+    })
 }
 
 /// What a Copy button's note says.
@@ -253,13 +270,33 @@ pub fn copy_text(state: State<'_, AppState>, text: String) -> Result<String, Com
     Ok("Copied.".to_owned())
 }
 
+/// What Refresh did.
+#[derive(Serialize)]
+pub struct Refreshed {
+    view: TokenView,
+    /// Another program had renewed the pair shown; its pair is shown, not rotated again.
+    by_another_program: bool,
+    /// A copy of the old pair was taken off the clipboard: the server refuses it now.
+    clipboard_cleared: bool,
+}
+
+/// Refreshes the pair the page shows (`shown`, its fingerprint): when another program
+/// renewed it meanwhile, that program's pair is shown instead of being rotated again
+/// (AWX and the gateway would then refuse the token it handed out).
 #[tauri::command]
 pub async fn refresh_tokens(
     state: State<'_, AppState>,
     name: String,
-) -> Result<TokenView, CommandError> {
-    let tokens = state.engine.refresh(&name).await?;
-    Ok(state.new_tokens(&name, &tokens, TokenState::Refreshed))
+    shown: String,
+) -> Result<Refreshed, CommandError> {
+    let (tokens, source) = state.engine.refresh_shown(&name, &shown).await?;
+    // Either way the pair shown was traded for another: its copy is worthless.
+    let clipboard_cleared = state.clipboard.forget_tokens_of(&name);
+    Ok(Refreshed {
+        view: state.new_tokens(&name, &tokens, TokenState::Refreshed),
+        by_another_program: source == TokenSource::Stored,
+        clipboard_cleared,
+    })
 }
 
 /// Waits for the next auto-refresh outcome (the page asks again after each).
@@ -268,18 +305,41 @@ pub async fn next_token_news(state: State<'_, AppState>) -> Result<TokenNews, Co
     Ok(state.auto_refresh.next_news().await)
 }
 
+/// What Revoke did.
+#[derive(Serialize)]
+pub struct Revoked {
+    #[serde(flatten)]
+    report: RevokeReport,
+    /// A copy of the revoked pair was taken off the clipboard.
+    clipboard_cleared: bool,
+}
+
+/// Revokes the pair the page shows (`shown`, its fingerprint); refused when another
+/// program stored a different pair since, which the person never saw.
 #[tauri::command]
 pub async fn revoke_tokens(
     state: State<'_, AppState>,
     name: String,
-) -> Result<RevokeReport, CommandError> {
-    let report = state.engine.revoke(&name).await?;
+    shown: String,
+) -> Result<Revoked, CommandError> {
+    let report = state.engine.revoke_shown(&name, &shown).await?;
+    let mut clipboard_cleared = false;
     if report.verified {
         state.mark_revoked(&name);
         // The revoked tokens' copy is one the server refuses now.
-        state.clipboard.forget_tokens_of(&name);
+        clipboard_cleared = state.clipboard.forget_tokens_of(&name);
     }
-    Ok(report)
+    Ok(Revoked {
+        report,
+        clipboard_cleared,
+    })
+}
+
+/// Waits until another process (or this one) changed the profiles or stored tokens
+/// since the page's last count `seen`; returns the new count.
+#[tauri::command]
+pub async fn next_store_change(state: State<'_, AppState>, seen: u64) -> Result<u64, CommandError> {
+    Ok(state.store_watch.next_change(seen).await)
 }
 
 #[tauri::command]

@@ -443,8 +443,9 @@ pub async fn scale(server: &TestServer) -> Result<Vec<Row>> {
         .execute_async(
             "const [name, count, done] = arguments;
              (async () => {
+               let shown = (await window.__TAURI__.core.invoke('current_tokens', { name })).fingerprint;
                for (let i = 0; i < count; i++) {
-                 await window.__TAURI__.core.invoke('refresh_tokens', { name });
+                 shown = (await window.__TAURI__.core.invoke('refresh_tokens', { name, shown })).view.fingerprint;
                }
              })().then(() => done('ok'), (e) => done(String(e && e.message || e)));",
             vec![json!(name), json!(HISTORY - 1)],
