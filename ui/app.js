@@ -7,7 +7,8 @@ import { showTab } from './tabs.js';
 import { loadProfiles, filterProfiles, chooseProfile, deleteProfile } from './profile_list.js';
 import {
   ENDPOINTS, formDefaults, openProfileForm, editSelectedProfile, showGrantFields, presetChanged,
-  endpointEdited, saveProfile, cancelProfileForm, clearClientSecret, detectServer,
+  endpointEdited, saveProfile, saveAnyway, cancelProfileForm, clearClientSecret, detectServer,
+  recheckField, followSecretRule, secretTyped,
 } from './profile_form.js';
 import { checkProfile, closeCheck } from './profile_check.js';
 import {
@@ -43,6 +44,15 @@ function wire() {
   $('auto-refresh').addEventListener('change', applySettings);
   $('settings-close').addEventListener('click', closeSettings);
   $('profile-form').addEventListener('submit', action(saveProfile));
+  $('save-anyway').addEventListener('click', action(saveAnyway));
+  // Each field is checked again as it is left; the secret's rule follows the fields
+  // that decide it (server, application, trust).
+  $('profile-form').addEventListener('focusout', recheckField);
+  for (const id of ['profile-base-url', 'profile-client-id', 'profile-preset', 'profile-ca-file', 'profile-pin', ...ENDPOINTS.map((name) => `endpoint-${name}`)]) {
+    $(id).addEventListener('input', followSecretRule);
+    $(id).addEventListener('change', followSecretRule);
+  }
+  $('profile-client-secret').addEventListener('input', secretTyped);
   $('profile-cancel').addEventListener('click', action(cancelProfileForm));
   $('profile-dialog').addEventListener('cancel', action(cancelProfileForm));
   $('profile-dialog').addEventListener('close', clearClientSecret);
@@ -66,7 +76,6 @@ function wire() {
   for (const id of ['profile-base-url', 'profile-ca-file', 'profile-pin']) $(id).addEventListener('change', action(detectServer));
   $('copy-redirect-uri').addEventListener('click', onProfile(() => copy('redirect_uri', 'copy-redirect-uri')));
   $('get-token').addEventListener('click', onProfile(getToken));
-  $('revoked-action').addEventListener('click', onProfile(getToken));
   $('cancel').addEventListener('click', action(cancelSignIn));
   $('reopen-browser').addEventListener('click', onProfile(reopenBrowser));
   $('copy-authorize-url').addEventListener('click', onProfile(() => copy('authorize_url', 'copy-authorize-url')));

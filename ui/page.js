@@ -25,6 +25,10 @@ export const state = {
   tab: 'tokens',
   // Whether the keyring holds a profile's client secret: { name, stored }, for the chosen one.
   secretStored: null,
+  // In the form: whether the edited profile had a secret stored that it may keep, and
+  // whether the fields as they are now still let it (else the secret must be typed).
+  secretKeepable: false,
+  secretRequired: true,
   // The chosen profile's tokens as shown (a TokenView, never the tokens), or null.
   view: null,
   // This session's tokens as listed: { text, search, state }, newest first.

@@ -48,9 +48,8 @@ export async function openProfileForm(profile, { focus = null, createApp = false
   $('profile-base-url').value = profile?.base_url ?? '';
   $('profile-client-id').value = profile?.client_id ?? '';
   $('profile-client-secret').value = '';
-  $('secret-state').textContent = profile && state.secretStored?.name === profile.name && state.secretStored.stored
-    ? 'A secret is stored in the OS keyring; leave this empty to keep it, or paste the new one.'
-    : 'Shown once by the server when the application was created. It goes to the OS keyring only.';
+  state.secretKeepable = Boolean(profile && state.secretStored?.name === profile.name && state.secretStored.stored);
+  showSecretRule(state.secretKeepable);
   // A password-grant profile has none; switching it to the code grant offers the default.
   $('profile-redirect-uri').value = profile?.redirect_uri ?? fallback.redirect_uri;
   $('profile-scope').value = profile?.scope ?? fallback.scope;
@@ -94,36 +93,104 @@ export function editSelectedProfile(focus = null) {
 
 const FIELD_ERRORS = ['profile-name', 'profile-base-url', 'profile-client-id', 'profile-client-secret'];
 
+function clearFieldError(id) {
+  $(`${id}-error`).hidden = true;
+  $(`${id}-error`).textContent = '';
+  delete $(`${id}-error`).dataset.from;
+  $(id).removeAttribute('aria-invalid');
+}
+
 function clearFieldErrors() {
-  for (const id of FIELD_ERRORS) {
-    $(`${id}-error`).hidden = true;
-    $(`${id}-error`).textContent = '';
-    $(id).removeAttribute('aria-invalid');
+  for (const id of FIELD_ERRORS) clearFieldError(id);
+  $('save-anyway').hidden = true;
+}
+
+/** The secret was changed after the server refused it: the refusal was for the old one. */
+export function secretTyped() {
+  $('save-anyway').hidden = true;
+  if ($('profile-client-secret-error').dataset.from === 'server') clearFieldError('profile-client-secret');
+}
+
+/**
+ * The secret field's hint and requirement: an edit may leave it empty only while the
+ * profile still names the server and application the stored secret was entered for.
+ */
+function showSecretRule(keep) {
+  state.secretRequired = !keep;
+  $('secret-state').textContent = keep
+    ? 'A secret is stored in the OS keyring; leave this empty to keep it, or paste the new one.'
+    : state.editing && state.secretKeepable
+      ? 'You changed the server or the client ID: enter this application’s client secret. The stored one is never sent elsewhere.'
+      : 'Shown once by the server when the application was created. It goes to the OS keyring only.';
+}
+
+/** Asks the core's rule again after a field that decides it changed (edits only). */
+export async function followSecretRule() {
+  if (!state.editing || !state.secretKeepable) return;
+  const asked = formSnapshot();
+  let keep;
+  try {
+    keep = await invoke('keeps_client_secret', { input: formInput() });
+  } catch {
+    return;
+  }
+  // A later change asks again; an answer for fields no longer shown is dropped.
+  if (keep == null || asked !== formSnapshot()) return;
+  showSecretRule(keep);
+  if (keep && !$('profile-client-secret').value) clearFieldError('profile-client-secret');
+}
+
+/** The one problem of a field, or null: the rules Save checks, field by field. */
+function problemOf(id) {
+  const value = $(id).value.trim();
+  switch (id) {
+    case 'profile-name':
+      if (!value) return 'Give the profile a name.';
+      return /^[A-Za-z0-9._-]{1,64}$/.test(value) ? null : 'Use up to 64 letters, digits, dots, dashes or underscores.';
+    case 'profile-base-url':
+      if (!value) return 'Enter the server’s address, like https://aap.example.com.';
+      return /^https?:\/\/[^\s/]+/i.test(value) ? null : 'Start the address with https:// (or http://) and the host name.';
+    case 'profile-client-id':
+      return value ? null : 'Enter the client ID from the server’s application.';
+    case 'profile-client-secret': {
+      if ($(id).value || $('profile-grant').value !== 'authorization_code') return null;
+      // A confidential application has a secret; only a PKCE profile may go without.
+      if (!state.editing) return $('profile-pkce').checked ? null : 'Enter the client secret the server showed for the application.';
+      return state.secretRequired && state.secretKeepable
+        ? 'Enter the client secret again: this profile now names another server or application.'
+        : null;
+    }
+    default:
+      return null;
   }
 }
 
-function fieldError(id, message) {
+/**
+ * A field is checked again as it is left: a fixed one loses its error at once; a wrong
+ * one that holds something says so (an empty one waits for Save, so tabbing through a
+ * new form is not a wall of red).
+ */
+export function recheckField(event) {
+  const id = event.target?.id;
+  // The server's refusal stays until the value changes (and Save anyway with it).
+  if (!FIELD_ERRORS.includes(id) || $(`${id}-error`).dataset.from === 'server') return;
+  const problem = problemOf(id);
+  if (!problem) clearFieldError(id);
+  else if ($(id).value.trim() || !$(`${id}-error`).hidden) fieldError(id, problem);
+}
+
+/** Shows a field's error; `from` is 'server' for an answer only a new value can clear. */
+function fieldError(id, message, from = 'page') {
   $(`${id}-error`).textContent = message;
   $(`${id}-error`).hidden = false;
+  $(`${id}-error`).dataset.from = from;
   $(id).setAttribute('aria-invalid', 'true');
 }
 
 /** Every problem the page can see, each under its field, at once; true when there is none. */
 function checkFields() {
   clearFieldErrors();
-  const problems = [];
-  const name = $('profile-name').value.trim();
-  if (!name) problems.push(['profile-name', 'Give the profile a name.']);
-  else if (!/^[A-Za-z0-9._-]{1,64}$/.test(name)) problems.push(['profile-name', 'Use up to 64 letters, digits, dots, dashes or underscores.']);
-  const base = $('profile-base-url').value.trim();
-  if (!base) problems.push(['profile-base-url', 'Enter the server’s address, like https://aap.example.com.']);
-  else if (!/^https?:\/\/[^\s/]+/i.test(base)) problems.push(['profile-base-url', 'Start the address with https:// (or http://) and the host name.']);
-  if (!$('profile-client-id').value.trim()) problems.push(['profile-client-id', 'Enter the client ID from the server’s application.']);
-  // A confidential application has a secret; only a PKCE profile may go without.
-  if (!state.editing && !$('profile-client-secret').value && !$('profile-pkce').checked
-    && $('profile-grant').value === 'authorization_code') {
-    problems.push(['profile-client-secret', 'Enter the client secret the server showed for the application.']);
-  }
+  const problems = FIELD_ERRORS.map((id) => [id, problemOf(id)]).filter(([, problem]) => problem);
   for (const [id, message] of problems) fieldError(id, message);
   if (problems.length) $(problems[0][0]).focus();
   return problems.length === 0;
@@ -213,24 +280,34 @@ export function profileDraft() {
   };
 }
 
-export async function saveProfile(event) {
-  event.preventDefault();
-  $('profile-error').textContent = '';
-  if (!checkFields()) return;
-  const secretInput = $('profile-client-secret');
+/** The form as the save command takes it (the secret left out: Save adds it). */
+function formInput() {
   const endpoints = Object.fromEntries(ENDPOINTS.map((name) => [name, $(`endpoint-${name}`).value.trim()]));
   // Endpoints the user did not type are not sent: the preset derives them from the base URL,
   // so a fill still in flight can never pin the profile to an old server.
   const sendEndpoints = state.endpointsEdited || $('profile-preset').value === 'custom';
-  const input = {
+  return {
     ...profileDraft(),
     is_new: !state.editing,
     // Set with the CLI's --request-timeout; the form has no field for it, so it is kept.
     request_timeout_secs: state.editing?.request_timeout_secs ?? null,
     client_id: $('profile-client-id').value.trim(),
     endpoints: sendEndpoints ? endpoints : null,
-    client_secret: secretInput.value || null,
+    client_secret: null,
   };
+}
+
+/** Save anyway: the server refused the client, and the user keeps it as typed. */
+export function saveAnyway(event) {
+  return saveProfile(event, { skipClientCheck: true });
+}
+
+export async function saveProfile(event, { skipClientCheck = false } = {}) {
+  event.preventDefault();
+  $('profile-error').textContent = '';
+  if (!checkFields()) return;
+  const secretInput = $('profile-client-secret');
+  const input = { ...formInput(), client_secret: secretInput.value || null, skip_client_check: skipClientCheck };
   // Without a Secret Service the encrypted file takes the secret: unlocked (or made) first.
   if (input.client_secret && (await storeNeedsPassphrase().catch(() => null)) && !(await unlockSecretStore())) {
     $('profile-error').textContent = 'Not saved: the client secret needs the encrypted secret file, which stays locked.';
@@ -240,13 +317,23 @@ export async function saveProfile(event) {
   try {
     warning = await invoke('save_profile', { input });
   } catch (error) {
+    input.client_secret = null;
+    if (error?.next === 'update_client_secret' && !skipClientCheck) {
+      // Refused by the server's token endpoint before anything was saved: said under the
+      // secret, which stays as typed (so it can be corrected, or saved anyway).
+      fieldError('profile-client-secret', `Not saved: ${error.message}`, 'server');
+      $('save-anyway').hidden = false;
+      secretInput.focus();
+      return;
+    }
+    // The secret must be typed again: it never stays in the page after a save.
+    secretInput.value = '';
     $('profile-error').textContent = messageOf(error);
     return;
-  } finally {
-    // The secret is in the keyring now (or must be typed again): never keep it in the page.
-    secretInput.value = '';
-    input.client_secret = null;
   }
+  // The secret is in the keyring now: never keep it in the page.
+  secretInput.value = '';
+  input.client_secret = null;
   state.formSnapshot = null;
   $('profile-dialog').close();
   await loadProfiles(input.name);

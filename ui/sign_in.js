@@ -11,7 +11,7 @@ import { showHistory } from './history.js';
 
 /** The controls that would change the profile, or start a second sign-in, meanwhile. */
 const LOCKED_WHILE_SIGNING_IN = [
-  'get-token', 'revoked-action', 'expired-action', 'new-profile', 'edit-profile', 'delete-profile', 'profile-select',
+  'get-token', 'expired-action', 'new-profile', 'edit-profile', 'delete-profile', 'profile-select',
 ];
 
 function lockProfile(locked) {

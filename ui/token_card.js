@@ -17,7 +17,15 @@ export function showCardPart(part) {
   $('token-view').hidden = part !== 'tokens';
 }
 
-/** The strip's badge and its primary button follow the token's state. */
+/**
+ * The one suggested action of each state (the GNOME HIG's rule): Get token with no token
+ * or a revoked one, the expired notice's Refresh, Copy while the token is valid.
+ */
+const PRIMARY_OF_STATE = {
+  none: 'get-token', revoked: 'get-token', waiting: null, expired: 'expired-action', valid: 'copy-access-token',
+};
+
+/** The strip's badge and the one primary button follow the token's state. */
 export function showTokenState() {
   const view = state.view;
   const badge = $('token-state');
@@ -37,6 +45,10 @@ export function showTokenState() {
   badge.dataset.state = tokenState;
   badge.textContent = text;
   $('get-token').textContent = view ? 'Get new token' : 'Get token';
+  // Expired with nothing to refresh: the strip's Get new token is the way on.
+  let primary = PRIMARY_OF_STATE[tokenState];
+  if (tokenState === 'expired' && !view.has_refresh_token) primary = 'get-token';
+  for (const id of ['get-token', 'expired-action', 'copy-access-token']) $(id).classList.toggle('primary', id === primary);
 }
 
 /** What the empty card says, for the chosen profile's kind of sign-in. */
@@ -102,21 +114,22 @@ function showExpiry() {
   $('expires').classList.toggle('expired', expired);
   $('token-summary').textContent = `${view.user || 'unknown user'} · ${view.expires_at ? left : 'no expiry stated'}`;
   $('expired-note').hidden = !expired;
+  // One Refresh: the expired notice's, while it shows.
+  $('refresh').hidden = expired;
   if (expired) {
     $('expired-text').textContent = view.has_refresh_token
       ? 'The access token has expired.'
-      : 'The access token has expired, and there is no refresh token to renew it.';
-    $('expired-action').textContent = view.has_refresh_token ? 'Refresh' : 'Get new token';
+      : 'The access token has expired, and there is no refresh token to renew it: press Get new token.';
+    $('expired-action').hidden = !view.has_refresh_token;
   }
   showTokenState();
 }
 
 setInterval(showExpiry, 5000);
 
-/** The expired notice's button: Refresh, or a new sign-in when nothing can be refreshed. */
+/** The expired notice's Refresh (shown only when there is a refresh token). */
 export async function renewExpired() {
-  if (state.view?.has_refresh_token) await refresh();
-  else await getToken();
+  await refresh();
 }
 
 /**
@@ -284,7 +297,8 @@ export async function revokeNow(name) {
     if (state.selected === name) {
       showTokens(null);
       forgetCopyNote(report.clipboard_cleared);
-      $('revoked-action').focus();
+      // Get token is the revoked card's one action.
+      $('get-token').focus();
     }
     say(report.message);
   } else {

@@ -453,6 +453,25 @@ impl Window {
         .await
     }
 
+    /// The shown buttons styled as the suggested action, outside dialogs (one per state).
+    pub async fn primary_buttons(&self) -> Result<Vec<String>> {
+        let value = self
+            .client
+            .execute(
+                "return [...document.querySelectorAll('button.primary')] \
+                   .filter(b => b.offsetParent !== null && !b.closest('dialog')) \
+                   .map(b => b.dataset.testid || b.id);",
+                vec![],
+            )
+            .await?;
+        Ok(value
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|v| v.as_str().map(str::to_owned))
+            .collect())
+    }
+
     /// The page as the web view holds it: markup plus every form field's current value.
     pub async fn everything_in_the_dom(&self) -> Result<String> {
         let value = self

@@ -178,13 +178,17 @@ async fn add_profile_get_reveal_copy_refresh_and_revoke() {
         .wait_text("status", WAIT, |t| t.starts_with("Refreshed"))
         .await
         .unwrap();
-    // The copied refresh token died with the refresh: it is off the clipboard, and no
-    // note beside the tokens says it is still there.
+    // The copied refresh token died with the refresh: it is off the clipboard, and the
+    // note beside the tokens says so and asks for the new one.
     window
         .wait_clipboard(CLIPBOARD_WAIT, str::is_empty)
         .await
         .expect("the replaced refresh token stayed on the clipboard");
-    assert_eq!(window.text("copy-note").await.unwrap(), "");
+    let note = window.text("copy-note").await.unwrap();
+    assert!(
+        note.starts_with("Clipboard cleared") && note.ends_with("copy the new one"),
+        "{note:?}"
+    );
     assert!(masked(&window.text("access-token").await.unwrap()));
     let fresh = reveal_access_token(&window).await;
     assert_ne!(fresh, access);
@@ -230,6 +234,15 @@ async fn add_profile_get_reveal_copy_refresh_and_revoke() {
     assert_eq!(
         tokio::task::block_in_place(|| server.me_status(&fresh)),
         401
+    );
+    // Revoked: Get token is the one suggested action, and it has the focus.
+    assert_eq!(window.primary_buttons().await.unwrap(), ["get-token"]);
+    assert_eq!(
+        window
+            .script("return document.activeElement.dataset.testid;")
+            .await
+            .unwrap(),
+        "get-token"
     );
     assert!(window.text("history").await.unwrap().contains("revoked"));
     assert!(!window
@@ -616,6 +629,9 @@ async fn an_expired_token_shows_as_expired_and_auto_refresh_keeps_it_fresh() {
         .await
         .unwrap();
     assert_eq!(window.text("expired-action").await.unwrap(), "Refresh");
+    // Expired: one Refresh, the suggested action.
+    assert_eq!(window.primary_buttons().await.unwrap(), ["expired-action"]);
+    assert!(!window.is_shown("refresh").await.unwrap());
     assert!(window.text("expires").await.unwrap().contains("expired"));
     shoot(&window, "expired.png").await;
     let fingerprint = |kind: String| kind.rsplit('#').next().unwrap_or_default().to_owned();
@@ -1015,5 +1031,157 @@ async fn the_window_follows_the_cli_and_never_rotates_a_pair_it_did_not_show() {
         .wait_text("first-run", FOLLOWS, |t| !t.is_empty())
         .await
         .unwrap();
+    window.close().await;
+}
+
+/// Leaves a field with Tab, as a person moves on from it.
+async fn leave(window: &Window, test_id: &str) {
+    window
+        .element(test_id)
+        .await
+        .unwrap()
+        .send_keys("\t")
+        .await
+        .unwrap();
+}
+
+/// The form keeps up with the person typing, on the gateway-shaped server: a wrong secret
+/// is caught at Save (the made-up-code exchange) before anything is saved, and a corrected
+/// one saves; each field is checked again as it is left; the secret's hint and requirement
+/// follow the re-point rule (another client ID needs the secret again, the same one keeps
+/// the stored secret).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_form_checks_the_secret_at_save_and_each_field_as_it_is_left() {
+    let _one = ONE_WINDOW_AT_A_TIME.lock().await;
+    let server = tokio::task::block_in_place(|| TestServer::start(Flavor::Gateway)).unwrap();
+    let desk = Desk::new(Browser::Approve);
+    let kept = unique("guikept");
+    let added = desk.add_profile(&kept, &server, &server.seeded_app(), &[]);
+    assert_eq!(added.status, Some(0), "{added:?}");
+    let window = Window::open(&desk).await.unwrap();
+    window
+        .wait_value("profile-select", WAIT, |v| v == kept)
+        .await
+        .unwrap();
+
+    // A new profile with a wrong secret: refused under the field, nothing saved.
+    let name = unique("guisave");
+    window.click("new-profile").await.unwrap();
+    window.fill("profile-name", &name).await.unwrap();
+    // A wrong address says so as the field is left; fixed, the error goes at once.
+    window
+        .fill("profile-base-url", "ftp:/nowhere")
+        .await
+        .unwrap();
+    leave(&window, "profile-base-url").await;
+    window
+        .wait_text("profile-base-url-error", WAIT, |t| {
+            t.starts_with("Start the address with https://")
+        })
+        .await
+        .unwrap();
+    window
+        .fill("profile-base-url", &server.seed.base_url)
+        .await
+        .unwrap();
+    leave(&window, "profile-base-url").await;
+    window
+        .wait_text("profile-base-url-error", WAIT, str::is_empty)
+        .await
+        .unwrap();
+    assert!(!window.is_shown("profile-base-url-error").await.unwrap());
+    window
+        .wait_text("detected", WAIT, |t| t.starts_with("Found"))
+        .await
+        .unwrap();
+    window
+        .fill("profile-client-id", &server.seed.client_id)
+        .await
+        .unwrap();
+    window
+        .fill("profile-client-secret", "not-the-secret")
+        .await
+        .unwrap();
+    window.click("save-profile").await.unwrap();
+    let refused = window
+        .wait_text("profile-client-secret-error", WAIT, |t| !t.is_empty())
+        .await
+        .unwrap();
+    assert!(
+        refused.starts_with("Not saved") && refused.contains("client"),
+        "{refused}"
+    );
+    assert!(window.is_shown("save-anyway").await.unwrap());
+    let listed = desk.run(&["profile", "list"]);
+    assert!(!listed.stdout.contains(&name), "saved: {}", listed.stdout);
+    // The right secret: Save anyway goes (it was for the refused one), and Save saves.
+    window
+        .fill("profile-client-secret", &server.seed.client_secret)
+        .await
+        .unwrap();
+    assert!(!window.is_shown("save-anyway").await.unwrap());
+    leave(&window, "profile-client-secret").await;
+    window
+        .wait_text("profile-client-secret-error", WAIT, str::is_empty)
+        .await
+        .unwrap();
+    window.save_form().await.unwrap();
+    assert!(!window
+        .everything_in_the_dom()
+        .await
+        .unwrap()
+        .contains(&server.seed.client_secret));
+
+    // Edit: the stored secret may stay while the profile names the same application…
+    window.click("edit-profile").await.unwrap();
+    window
+        .wait_value("profile-name", WAIT, |v| v == name)
+        .await
+        .unwrap();
+    window
+        .wait_text("secret-state", WAIT, |t| {
+            t.contains("leave this empty to keep it")
+        })
+        .await
+        .unwrap();
+    // …another client ID needs it again, said in the hint as it is typed and at Save…
+    window
+        .fill("profile-client-id", "another-application")
+        .await
+        .unwrap();
+    window
+        .wait_text("secret-state", WAIT, |t| {
+            t.starts_with("You changed the server or the client ID")
+        })
+        .await
+        .unwrap();
+    window.click("save-profile").await.unwrap();
+    window
+        .wait_text("profile-client-secret-error", WAIT, |t| {
+            t.starts_with("Enter the client secret again")
+        })
+        .await
+        .unwrap();
+    // …and the same client ID again keeps it, the error gone.
+    window
+        .fill("profile-client-id", &server.seed.client_id)
+        .await
+        .unwrap();
+    window
+        .wait_text("secret-state", WAIT, |t| {
+            t.contains("leave this empty to keep it")
+        })
+        .await
+        .unwrap();
+    window
+        .wait_text("profile-client-secret-error", WAIT, str::is_empty)
+        .await
+        .unwrap();
+    window.save_form().await.unwrap();
+    let doctor = desk.run(&["doctor", &name]);
+    assert!(
+        doctor.stdout.contains("accepts the client ID and secret"),
+        "{doctor:?}"
+    );
     window.close().await;
 }

@@ -110,6 +110,24 @@ async fn focus_ring(window: &Window) -> Value {
         .unwrap()
 }
 
+/// The token card's width as a share of the panel it sits in, and the access token row's
+/// height masked and shown (a shown token must not make the row grow).
+async fn token_card_room(window: &Window) -> Value {
+    window
+        .script(
+            "const card = document.getElementById('token-card').getBoundingClientRect(); \
+             const panel = document.getElementById('profile-panel').getBoundingClientRect(); \
+             const row = document.getElementById('access-token').closest('.token-row'); \
+             const masked = row.getBoundingClientRect().height; \
+             document.getElementById('reveal-access-token').click(); \
+             const shown = row.getBoundingClientRect().height; \
+             document.getElementById('reveal-access-token').click(); \
+             return { share: card.width / panel.width, masked, shown };",
+        )
+        .await
+        .unwrap()
+}
+
 /// A desk with one profile whose tokens the CLI got, so the window opens on a token.
 fn desk_with_tokens(server: &TestServer, browser: Browser) -> (Desk, String) {
     let desk = Desk::new(browser);
@@ -153,6 +171,23 @@ async fn every_state_fits_both_sizes_with_labels_beside_their_fields() {
             "{size}: outside the viewport: {hidden:?}"
         );
         assert_no_horizontal_overflow(&horizontal_overflow(&window).await, &size);
+        // One suggested action: Copy while the token is valid.
+        assert_eq!(
+            window.primary_buttons().await.unwrap(),
+            ["copy-access-token"],
+            "{size}: the valid token's primary actions"
+        );
+        // The token card has the panel's whole width, and showing the token keeps its
+        // row one line high.
+        let room = token_card_room(&window).await;
+        assert!(
+            room["share"].as_f64().unwrap_or(0.0) > 0.97,
+            "{size}: the token card is not full width: {room}"
+        );
+        assert_eq!(
+            room["masked"], room["shown"],
+            "{size}: showing the access token made its row jump: {room}"
+        );
 
         // The Edit form: every label beside its own field, Save in view, nothing sideways,
         // with Advanced open too.
@@ -331,7 +366,37 @@ async fn first_run_wrong_secret_next_step_and_no_silent_replacement() {
         .fill("profile-client-secret", "not-the-secret")
         .await
         .unwrap();
-    window.save_form().await.unwrap();
+    // Save asks the token endpoint first (the made-up-code exchange): the refusal is said
+    // under the secret, nothing is saved, and Save anyway is offered in view.
+    window.click("save-profile").await.unwrap();
+    let refused = window
+        .wait_text("profile-client-secret-error", WAIT, |t| !t.is_empty())
+        .await
+        .unwrap();
+    assert!(
+        refused.starts_with("Not saved") && refused.contains("client"),
+        "{refused}"
+    );
+    assert!(window.is_shown("profile-form").await.unwrap());
+    let focused = window
+        .script("return document.activeElement.id;")
+        .await
+        .unwrap();
+    assert_eq!(focused, "profile-client-secret");
+    let listed = desk.run(&["profile", "list"]);
+    assert!(!listed.stdout.contains(&name), "saved: {}", listed.stdout);
+    for (width, height) in SIZES {
+        window.resize(width, height).await.unwrap();
+        let hidden =
+            outside_viewport(&window, &["save-anyway", "profile-client-secret-error"]).await;
+        assert!(
+            hidden.is_empty(),
+            "{width}×{height}, refused secret: {hidden:?}"
+        );
+    }
+    window.resize(980, 720).await.unwrap();
+    // Save anyway keeps it as typed (a server that is wrong about the client, say).
+    window.press("save-anyway", "Saved profile").await.unwrap();
     assert_eq!(window.text("token-state").await.unwrap(), "No token");
     window.click("get-token").await.unwrap();
     // Waiting: one message (no second one in the notice), its actions in view at both sizes.
@@ -535,7 +600,15 @@ async fn gallery() {
         .fill("profile-client-secret", "a-wrong-secret")
         .await
         .unwrap();
-    window.save_form().await.unwrap();
+    window.click("save-profile").await.unwrap();
+    window
+        .wait_text("profile-client-secret-error", WAIT, |t| {
+            t.starts_with("Not saved")
+        })
+        .await
+        .unwrap();
+    gallery.shoot(&window, "wrong-secret-at-save").await;
+    window.press("save-anyway", "Saved profile").await.unwrap();
     window.click("get-token").await.unwrap();
     window
         .wait_text("countdown", WAIT, |t| t.ends_with("left"))
@@ -574,7 +647,7 @@ async fn gallery() {
         .unwrap();
     gallery.shoot(&window, "revoked").await;
 
-    window.click("revoked-action").await.unwrap();
+    window.click("get-token").await.unwrap();
     window
         .wait_text("token-state", WAIT, |t| t == "Valid")
         .await

@@ -7,11 +7,12 @@
 use chrono::Utc;
 use serde::Serialize;
 
-use super::Engine;
+use super::{Engine, ProfileSave};
 use crate::error::{Error, Result};
 use crate::http::{build_client, send, Trust};
+use crate::oauth::OAuthClient;
 use crate::presets::Preset;
-use crate::profiles::{Grant, Profile};
+use crate::profiles::{Grant, Profile, StoredSecret};
 use crate::secret_store::StoreKind;
 
 /// How one check came out.
@@ -191,22 +192,35 @@ impl Engine {
         }
     }
 
+    /// [`Engine::check_client`] for a profile not saved yet, with the secret the person
+    /// typed (or, when they left it empty, the one stored for this same server and
+    /// application): the window's Save asks it first, so a wrong secret is said under its
+    /// field before anything is written. Nothing to check with is `Ok`: the save's own
+    /// rules say what is missing.
+    pub async fn check_client_before_save(&self, save: &ProfileSave) -> Result<()> {
+        let profile = &save.profile;
+        profile.validate()?;
+        let secret = match &save.client_secret {
+            Some(typed) => StoredSecret::entered_for(typed.clone(), profile)?,
+            None => {
+                let owned = profile.name.clone();
+                match self.keyring_call(move |k| k.client_secret(&owned)).await {
+                    Ok(Some(stored)) if stored.for_profile(profile).is_ok() => stored,
+                    _ => return Ok(()),
+                }
+            }
+        };
+        let client = OAuthClient::new(profile, &secret)?;
+        match made_up_code_with(&client, profile).await {
+            Some(refusal) if refusal.refuses_client() => Err(refusal),
+            _ => Ok(()),
+        }
+    }
+
     /// The made-up code's exchange: its error, or `None` if the server took it.
     async fn made_up_code_exchange(&self, profile: &Profile) -> Option<Error> {
         match self.client_for(&profile.name).await {
-            Ok((_, client)) => {
-                let redirect = profile
-                    .redirect_uri
-                    .clone()
-                    .or_else(|| crate::profiles::DEFAULT_REDIRECT_URI.parse().ok());
-                match redirect {
-                    Some(redirect) => client
-                        .exchange_code("authdesk-doctor-made-up-code", &redirect, None)
-                        .await
-                        .err(),
-                    None => None,
-                }
-            }
+            Ok((_, client)) => made_up_code_with(&client, profile).await,
             Err(e) => Some(e),
         }
     }
@@ -334,4 +348,17 @@ async fn redirect_finding(profile: &Profile, trust: &Trust) -> Finding {
 
 fn one_sentence(error: &Error) -> String {
     error.to_string().trim_end_matches('.').to_owned()
+}
+
+/// Exchanges a code no server issued: the answer tells a bad client (`invalid_client`)
+/// from a bad code, without a user. `None` if the server took it.
+async fn made_up_code_with(client: &OAuthClient, profile: &Profile) -> Option<Error> {
+    let redirect = profile
+        .redirect_uri
+        .clone()
+        .or_else(|| crate::profiles::DEFAULT_REDIRECT_URI.parse().ok())?;
+    client
+        .exchange_code("authdesk-doctor-made-up-code", &redirect, None)
+        .await
+        .err()
 }

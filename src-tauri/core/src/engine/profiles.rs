@@ -72,9 +72,7 @@ pub(super) fn plan_save(
             });
         }
     }
-    // One rule for "the same server and application": the tokens' origin.
-    let moved =
-        existing.is_some_and(|old| TokenOrigin::of(old).ok() != TokenOrigin::of(profile).ok());
+    let moved = existing.is_some_and(|old| !same_server_and_application(old, profile));
     if !secret_given {
         match existing {
             None => return Err(Error::MissingClientSecret(profile.name.clone())),
@@ -97,7 +95,26 @@ pub(super) fn plan_save(
     })
 }
 
+/// One rule for "the same server and application": the tokens' origin (endpoints, client
+/// ID, base URL and trust). A change of any of them forgets the tokens and asks for the
+/// client secret again.
+fn same_server_and_application(old: &Profile, new: &Profile) -> bool {
+    TokenOrigin::of(old).ok() == TokenOrigin::of(new).ok()
+}
+
 impl Engine {
+    /// Whether saving `profile` over the saved profile of its name may keep the stored
+    /// client secret (the form's secret hint follows this as fields change). `false` for
+    /// a new profile. Whether the keyring's entry was stored for it is checked at Save.
+    pub fn may_keep_client_secret(&self, profile: &Profile) -> Result<bool> {
+        Ok(self
+            .profiles
+            .list()?
+            .iter()
+            .find(|p| p.name == profile.name)
+            .is_some_and(|old| same_server_and_application(old, profile)))
+    }
+
     /// Saves a profile, and its client secret when one is given. The secret goes first,
     /// so a keyring failure never leaves a profile that cannot sign in; if the profile then
     /// cannot be saved, the secret it replaced is put back, so the old server never gets

@@ -12,6 +12,7 @@ macro_rules! with_window_commands {
             profiles::preset_endpoints,
             profiles::form_defaults,
             profiles::save_profile,
+            profiles::keeps_client_secret,
             profiles::detect_server,
             profiles::check_profile,
             profiles::delete_profile,

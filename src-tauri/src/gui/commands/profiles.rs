@@ -94,6 +94,9 @@ pub struct ProfileInput {
     draft: ProfileDraft,
     /// Write-only: stored in the keyring, never sent back.
     client_secret: Option<String>,
+    /// Save anyway: skip the client check (the server refused the secret, or is wrong).
+    #[serde(default)]
+    skip_client_check: bool,
 }
 
 #[tauri::command]
@@ -114,6 +117,10 @@ pub async fn save_profile(
         },
     };
     let name = save.profile.name.clone();
+    // A wrong secret is said under its field now, not after a browser sign-in.
+    if !input.skip_client_check {
+        state.engine.check_client_before_save(&save).await?;
+    }
     state.engine.save_profile(save).await?;
     // Its tokens may now belong elsewhere; the page asks for them again, which re-watches.
     state.auto_refresh.forget(&name);
@@ -125,6 +132,20 @@ pub async fn save_profile(
         .await
         .err()
         .map(|e| CommandError::from(e).sentence()))
+}
+
+/// Whether the edited profile may keep its stored client secret (the same server and
+/// application, the core's rule), asked as the form's fields change so the secret's hint
+/// and requirement follow it; `None` while the fields do not make a profile yet.
+#[tauri::command]
+pub fn keeps_client_secret(
+    state: State<'_, AppState>,
+    input: ProfileInput,
+) -> Result<Option<bool>, CommandError> {
+    let Ok(profile) = input.draft.build() else {
+        return Ok(None);
+    };
+    Ok(Some(state.engine.may_keep_client_secret(&profile)?))
 }
 
 /// The profile's checks, as `authdesk doctor NAME` prints them: the keyring, the server,
