@@ -19,7 +19,7 @@ import { filterHistory } from './history.js';
 import {
   openAppSetup, loadOrganizations, createApplication, closeAppSetup, closedAppSetup,
 } from './app_setup.js';
-import { createPersonalToken, listPersonalTokens, revealPersonalToken } from './personal_tokens.js';
+import { createPersonalToken, listPersonalTokens, revealPersonalToken, showPatWay } from './personal_tokens.js';
 import { openSettings, applySettings, closeSettings } from './settings.js';
 import { storeNeedsPassphrase, unlockSecretStore } from './unlock.js';
 import { followStoreChanges } from './live_state.js';
@@ -67,6 +67,8 @@ function wire() {
   $('tab-tokens').addEventListener('click', () => showTab('tokens'));
   $('tab-pats').addEventListener('click', () => showTab('pats'));
   $('pat-create').addEventListener('click', onProfile(createPersonalToken));
+  $('pat-username').addEventListener('input', showPatWay);
+  $('pat-change-scope').addEventListener('click', action(() => editSelectedProfile('scope')));
   $('pat-list-button').addEventListener('click', onProfile(listPersonalTokens));
   $('reveal-pat').addEventListener('click', onProfile(revealPersonalToken));
   $('copy-pat').addEventListener('click', onProfile(() => copy('personal_token', 'copy-pat')));

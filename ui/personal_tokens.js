@@ -2,12 +2,45 @@
 // tokens with the profile's token or a login typed for this tab (commands in
 // server_setup.rs).
 
-import { $, invoke, state, setRevealed, toggleReveal, formatDate, busy } from './page.js';
+import { $, invoke, state, setRevealed, toggleReveal, formatDate, busy, selectedProfile } from './page.js';
 import { say, action, messageOf } from './status.js';
 import { confirmAction } from './dialogs.js';
 
 function patLogin() {
   return { username: $('pat-username').value.trim(), password: $('pat-password').value };
+}
+
+/**
+ * Says before the click how Create will make the token: with the login typed here, or with
+ * the profile's own sign-in token and its scope. Create is disabled, with the reason and
+ * the way on, where the server would refuse it: no sign-in token, or one whose scope lacks
+ * “write” (AWX and the gateway create personal tokens only with write).
+ */
+export function showPatWay() {
+  const profile = selectedProfile();
+  if (!profile) return;
+  const username = $('pat-username').value.trim();
+  const view = state.view?.profile === profile.name ? state.view : null;
+  let blocked = null;
+  let text;
+  if (username) {
+    text = `Create logs in as ${username} at the server's login page, for this one action; the password is never stored.`;
+  } else if (!view || (!view.has_refresh_token && view.expires_at && Date.parse(view.expires_at) <= Date.now())) {
+    blocked = 'no token';
+    text = view
+      ? 'This profile\'s sign-in token has expired and cannot be renewed: press Get token on the Tokens tab, or enter your username and password.'
+      : 'This profile has no sign-in token: press Get token on the Tokens tab, or enter your username and password.';
+  } else if (view.scope && !view.scope.split(/\s+/).includes('write')) {
+    blocked = 'scope';
+    text = `This profile's sign-in token has scope “${view.scope}”, and the server creates personal tokens only with “write”: change the profile's scope to “read write” and get a new token, or enter your username and password.`;
+  } else {
+    text = `Create uses this profile's sign-in token (${view.user || 'unknown user'}, scope “${view.scope || 'not stated'}”).`;
+  }
+  $('pat-way').textContent = text;
+  $('pat-way').classList.toggle('warn', Boolean(blocked));
+  $('pat-create').disabled = Boolean(blocked);
+  $('pat-create').title = blocked ? text : '';
+  $('pat-change-scope').hidden = blocked !== 'scope';
 }
 
 /** Empties the tab: nothing typed or listed for one profile shows for another. */
@@ -25,12 +58,18 @@ export function clearPersonalTokens() {
  */
 export async function createPersonalToken() {
   const name = state.selected;
-  const created = await busy('pat-create', 'Creating…', () => invoke('create_personal_token', {
-    name,
-    login: patLogin(),
-    description: $('pat-description').value.trim(),
-    scope: $('pat-scope').value,
-  }));
+  let created;
+  try {
+    created = await busy('pat-create', 'Creating…', () => invoke('create_personal_token', {
+      name,
+      login: patLogin(),
+      description: $('pat-description').value.trim(),
+      scope: $('pat-scope').value,
+    }));
+  } finally {
+    // Busy gave Create back: whether it may be pressed is the way's to say.
+    showPatWay();
+  }
   if (state.selected !== name) return;
   $('pat-created').hidden = false;
   $('pat-created-label').textContent = `#${created.id} “${created.description}” (${created.scope})`;

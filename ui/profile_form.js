@@ -26,7 +26,7 @@ export function formDefaults() {
 
 /**
  * Opens the form: `profile` to edit, or null for a new one. `focus` is the field a next
- * step leads to ('secret', 'ca' or 'base'); `createApp` leads with application set-up
+ * step leads to ('secret', 'ca', 'base' or 'scope'); `createApp` leads with application set-up
  * (first run's "Create the application for me…"), the client fields then come from it.
  */
 export async function openProfileForm(profile, { focus = null, createApp = false } = {}) {
@@ -71,7 +71,7 @@ export async function openProfileForm(profile, { focus = null, createApp = false
     || (profile?.redirect_uri && profile.redirect_uri !== fallback.redirect_uri));
   showGrantFields();
   $('profile-dialog').showModal();
-  const target = { secret: 'profile-client-secret', ca: 'profile-ca-file', base: 'profile-base-url' }[focus]
+  const target = { secret: 'profile-client-secret', ca: 'profile-ca-file', base: 'profile-base-url', scope: 'profile-scope' }[focus]
     ?? (profile ? 'profile-base-url' : 'profile-name');
   $(target).focus();
   state.formSnapshot = formSnapshot();

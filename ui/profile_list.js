@@ -120,6 +120,13 @@ export async function chooseProfile(event) {
   await showProfile();
 }
 
+/** Where each kind of server registers OAuth applications, in its web UI's words. */
+const SETUP_MENUS = {
+  awx: 'Administration → Applications → Add',
+  gateway: 'Access Management → OAuth Applications → Create OAuth application',
+  custom: 'your server\'s OAuth application settings',
+};
+
 export async function showProfile() {
   const profile = selectedProfile();
   $('tabs').hidden = !profile;
@@ -136,6 +143,13 @@ export async function showProfile() {
   $('password-login').hidden = !passwordGrant;
   $('redirect-card').hidden = passwordGrant;
   $('redirect-uri').textContent = profile.redirect_uri ?? '';
+  // An application AuthDesk created has this URI registered already: nothing to do there.
+  const registered = profile.registered_application != null;
+  $('redirect-lead').textContent = registered
+    ? `Registered by AuthDesk: the server's application #${profile.registered_application} has this redirect URI.`
+    : 'The server\'s OAuth application must have exactly this redirect URI:';
+  $('setup-steps').hidden = registered;
+  $('setup-menu').textContent = SETUP_MENUS[profile.preset] ?? SETUP_MENUS.custom;
   // Plain http:// to another computer: said for as long as the profile is shown.
   $('cleartext-warning').textContent = profile.cleartext_warning ?? '';
   $('cleartext-warning').hidden = !profile.cleartext_warning;
@@ -163,7 +177,7 @@ export async function showProfile() {
   $('secret-missing').hidden = secretStored || passwordGrant;
   showTokens(tokens);
   // Server setup opens by itself until a sign-in has worked, or when something is missing.
-  $('setup').open = (!tokens && state.revoked?.name !== name) || !secretStored;
+  $('setup').open = (!tokens && !registered && state.revoked?.name !== name) || !secretStored;
   await showHistory();
 }
 

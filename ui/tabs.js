@@ -3,6 +3,7 @@
 
 import { $, state, selectedProfile } from './page.js';
 import { clearNotice } from './status.js';
+import { showPatWay } from './personal_tokens.js';
 
 export function showTab(tab, clear = true) {
   const profile = selectedProfile();
@@ -15,4 +16,5 @@ export function showTab(tab, clear = true) {
   $('pat-panel').hidden = tab !== 'pats';
   $('tab-tokens').setAttribute('aria-selected', String(tab === 'tokens'));
   $('tab-pats').setAttribute('aria-selected', String(tab === 'pats'));
+  if (tab === 'pats') showPatWay();
 }

@@ -9,6 +9,7 @@ import {
 import { say, fail } from './status.js';
 import { choose } from './dialogs.js';
 import { showHistory } from './history.js';
+import { showPatWay } from './personal_tokens.js';
 
 /** Which part of the card shows: 'none', 'waiting' or 'tokens'. */
 export function showCardPart(part) {
@@ -49,6 +50,8 @@ export function showTokenState() {
   let primary = PRIMARY_OF_STATE[tokenState];
   if (tokenState === 'expired' && !view.has_refresh_token) primary = 'get-token';
   for (const id of ['get-token', 'expired-action', 'copy-access-token']) $(id).classList.toggle('primary', id === primary);
+  // The Personal tokens tab's way depends on this token and its scope.
+  showPatWay();
 }
 
 /** What the empty card says, for the chosen profile's kind of sign-in. */

@@ -90,6 +90,17 @@ async fn add_profile_get_reveal_copy_refresh_and_revoke() {
         .await
         .unwrap();
     assert_eq!(selected.as_deref(), Some(name.as_str()));
+    // No sign-in yet: Server setup is open, with the AWX menu's path to the applications.
+    assert_eq!(
+        window
+            .script(
+                "return [document.getElementById('setup').open, \
+                         document.getElementById('setup-menu').textContent];"
+            )
+            .await
+            .unwrap(),
+        serde_json::json!([true, "Administration → Applications → Add"])
+    );
 
     // The picker's filter narrows the list by name; the chosen profile always stays in it.
     window.fill("profile-filter", &others[1]).await.unwrap();
@@ -505,9 +516,25 @@ async fn gateway_application_set_up_personal_tokens_and_password_grant() {
         !dom.contains(creator_password),
         "the password stays in no field"
     );
-    assert_eq!(
-        window.text("redirect-uri").await.unwrap(),
-        "http://127.0.0.1/callback"
+    // Server setup has nothing to ask: it stays closed and says AuthDesk registered the
+    // redirect URI.
+    let setup = window
+        .script(
+            "const d = document.getElementById('setup'); \
+             return { open: d.open, lead: document.getElementById('redirect-lead').textContent, \
+                      uri: document.getElementById('redirect-uri').textContent, \
+                      steps: document.getElementById('setup-steps').hidden };",
+        )
+        .await
+        .unwrap();
+    assert_eq!(setup["open"], false, "{setup}");
+    assert_eq!(setup["uri"], "http://127.0.0.1/callback", "{setup}");
+    assert_eq!(setup["steps"], true, "{setup}");
+    assert!(
+        setup["lead"]
+            .as_str()
+            .is_some_and(|t| t.starts_with("Registered by AuthDesk")),
+        "{setup}"
     );
     window.get_token_as("demo").await.unwrap();
     let access = reveal_access_token(&window).await;
@@ -1183,5 +1210,94 @@ async fn the_form_checks_the_secret_at_save_and_each_field_as_it_is_left() {
         doctor.stdout.contains("accepts the client ID and secret"),
         "{doctor:?}"
     );
+    window.close().await;
+}
+
+/// The Personal tokens tab says before the click how it will create the token, and a
+/// sign-in token whose scope cannot create one (the default `read`) disables Create with
+/// the reason and a way on: Change scope… opens the profile's scope; with `read write`
+/// and a new sign-in, Create works with the profile's token (no login typed).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn personal_tokens_say_their_way_and_a_read_token_cannot_create_one() {
+    let _one = ONE_WINDOW_AT_A_TIME.lock().await;
+    let server = tokio::task::block_in_place(|| TestServer::start(Flavor::Awx)).unwrap();
+    let desk = Desk::new(Browser::Approve);
+    let name = unique("guiway");
+    let added = desk.add_profile(&name, &server, &server.seeded_app(), &["--scope", "read"]);
+    assert_eq!(added.status, Some(0), "{added:?}");
+    let got = desk.run(&["token", &name, "--timeout", "60"]);
+    assert_eq!(got.status, Some(0), "{got:?}");
+    let window = Window::open(&desk).await.unwrap();
+    window
+        .wait_text("token-state", WAIT, |t| t == "Valid")
+        .await
+        .unwrap();
+    window.click("tab-pats").await.unwrap();
+    let way = window
+        .wait_text("pat-way", WAIT, |t| !t.is_empty())
+        .await
+        .unwrap();
+    assert!(
+        way.contains("scope “read”") && way.contains("“write”"),
+        "{way}"
+    );
+    assert!(!window.is_enabled("pat-create").await.unwrap());
+    assert!(window.is_shown("pat-change-scope").await.unwrap());
+    // A login typed here is another way, and Create says so.
+    window.fill("pat-username", "demo").await.unwrap();
+    window
+        .wait_text("pat-way", WAIT, |t| t.contains("logs in as demo"))
+        .await
+        .unwrap();
+    assert!(window.is_enabled("pat-create").await.unwrap());
+    window.clear("pat-username").await.unwrap();
+    window
+        .wait_text("pat-way", WAIT, |t| t.contains("scope “read”"))
+        .await
+        .unwrap();
+    assert!(!window.is_enabled("pat-create").await.unwrap());
+
+    // Change scope… leads to the profile's scope; saved as read write, a new sign-in.
+    window.click("pat-change-scope").await.unwrap();
+    window
+        .wait_value("profile-name", WAIT, |v| v == name)
+        .await
+        .unwrap();
+    assert_eq!(
+        window
+            .script("return document.activeElement.id;")
+            .await
+            .unwrap(),
+        "profile-scope"
+    );
+    window.select("profile-scope", "read write").await.unwrap();
+    window.save_form().await.unwrap();
+    window.click("tab-tokens").await.unwrap();
+    window.click("get-token").await.unwrap();
+    window
+        .wait_text("confirm-text", WAIT, |t| t.contains("still works"))
+        .await
+        .unwrap();
+    window.click("confirm").await.unwrap();
+    window
+        .wait_text("token-scope", WAIT, |t| t.starts_with("read write"))
+        .await
+        .unwrap();
+    window.click("tab-pats").await.unwrap();
+    window
+        .wait_text("pat-way", WAIT, |t| {
+            t.starts_with("Create uses this profile's sign-in token (demo, scope “read write”)")
+        })
+        .await
+        .unwrap();
+    assert!(window.is_enabled("pat-create").await.unwrap());
+    let description = unique("by scope");
+    window.fill("pat-description", &description).await.unwrap();
+    window.click("pat-create").await.unwrap();
+    window
+        .wait_text("pat-list", WAIT, |t| t.contains(&description))
+        .await
+        .unwrap();
+    assert!(window.is_enabled("pat-create").await.unwrap());
     window.close().await;
 }

@@ -121,12 +121,21 @@ impl Engine {
     /// the new one's secret.
     pub async fn save_profile(&self, save: ProfileSave) -> Result<()> {
         let ProfileSave {
-            profile,
+            mut profile,
             client_secret,
             mode,
         } = save;
         profile.validate()?;
         let all = self.profiles.list()?;
+        // A form or flag edit does not know the application AuthDesk created: the same
+        // server and application keep that record, another one drops it.
+        if let Some(old) = all.iter().find(|p| p.name == profile.name) {
+            if profile.registered_application.is_none()
+                && same_server_and_application(old, &profile)
+            {
+                profile.registered_application = old.registered_application;
+            }
+        }
         let exists = all.iter().any(|p| p.name == profile.name);
         let secret_given = client_secret.is_some();
         let secret_stored = if !secret_given && exists {

@@ -150,7 +150,10 @@ impl Engine {
         );
         draft.client_id = created.client_id.clone();
         let profile = match draft.build() {
-            Ok(profile) => profile,
+            Ok(profile) => Profile {
+                registered_application: Some(created.id),
+                ..profile
+            },
             Err(e) => {
                 let _ = api.delete_application(created.id).await;
                 return Err(e);

@@ -113,6 +113,7 @@ impl ProfileDraft {
             pin_sha256: typed_pin(self.pin_sha256.as_deref()),
             request_timeout_secs: self.request_timeout_secs,
             endpoints,
+            registered_application: None,
         };
         profile.validate()?;
         Ok(profile)

@@ -171,6 +171,11 @@ pub struct Profile {
     /// Endpoint URLs of a `custom` profile; presets derive theirs from `base_url`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub endpoints: Option<Endpoints>,
+    /// The server's ID of the OAuth application AuthDesk created for this profile (its
+    /// redirect URI registered with it), so Server setup need not ask for it. Kept by
+    /// edits that keep the server and application; older versions ignore it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub registered_application: Option<u64>,
 }
 
 impl Profile {
