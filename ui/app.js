@@ -4,7 +4,9 @@
 import { $, invoke, afterPaint, state, selectedProfile } from './page.js';
 import { action, registerNextSteps, takeNextStep, copyDetails, clearNotice } from './status.js';
 import { showTab } from './tabs.js';
-import { loadProfiles, filterProfiles, chooseProfile, deleteProfile } from './profile_list.js';
+import {
+  loadProfiles, filterProfiles, pickFilteredProfile, chooseProfile, deleteProfile,
+} from './profile_list.js';
 import {
   ENDPOINTS, formDefaults, openProfileForm, editSelectedProfile, showGrantFields, presetChanged,
   endpointEdited, saveProfile, saveAnyway, cancelProfileForm, clearClientSecret, detectServer,
@@ -29,7 +31,9 @@ const onProfile = (handler) => action(handler, () => state.selected);
 
 function wire() {
   $('profile-filter').addEventListener('input', filterProfiles);
+  $('profile-filter').addEventListener('keydown', action(pickFilteredProfile));
   $('history-filter').addEventListener('input', filterHistory);
+  $('history-all').addEventListener('change', filterHistory);
   $('profile-select').addEventListener('change', action(chooseProfile));
   $('new-profile').addEventListener('click', action(() => openProfileForm(null)));
   $('empty-new-profile').addEventListener('click', action(() => openProfileForm(null)));

@@ -3,11 +3,13 @@
 import { $ } from './page.js';
 
 /**
- * Asks a question with Cancel (focused), `label` (the action, styled as `tone`) and, when
- * given, `other` (a second way on): resolves 'confirm', 'other', or null for Cancel/Escape.
+ * Asks a question, under its `title`, with Cancel (focused), `label` (the action, styled
+ * as `tone`) and, when given, `other` (a second way on): resolves 'confirm', 'other', or
+ * null for Cancel/Escape.
  */
-export function choose(text, label, { other = null, tone = 'danger' } = {}) {
+export function choose(title, text, label, { other = null, tone = 'danger' } = {}) {
   const dialog = $('confirm-dialog');
+  $('confirm-title').textContent = title;
   $('confirm-text').textContent = text;
   $('confirm').textContent = label;
   $('confirm').className = tone;
@@ -30,6 +32,6 @@ export function choose(text, label, { other = null, tone = 'danger' } = {}) {
 }
 
 /** Resolves true when the user confirms with `label`, false on Cancel or Escape. */
-export async function confirmAction(text, label) {
-  return (await choose(text, label)) === 'confirm';
+export async function confirmAction(title, text, label) {
+  return (await choose(title, text, label)) === 'confirm';
 }

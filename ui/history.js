@@ -1,5 +1,6 @@
-// This session's history: every token the window got, newest first, with its state,
-// filtered by words (command session_history in tokens.rs).
+// This session's history: every token the window got, newest first, with its state, for
+// the chosen profile (or, with All profiles, every one), filtered by words (command
+// session_history in tokens.rs).
 
 import {
   $, invoke, state, formatDate, filterWords, matches, showCount, measureUntilPainted,
@@ -18,9 +19,10 @@ export async function showHistory() {
     const same = known.get(entry.id);
     if (same && same.state === entry.state) return same;
     const text = `${entry.profile} · #${entry.fingerprint} · ${entry.user || '?'} · ${formatDate(entry.issued_at)}`;
-    return { id: entry.id, text, search: `${entry.state} ${text}`.toLowerCase(), state: entry.state, item: same?.item };
+    return {
+      id: entry.id, profile: entry.profile, text, search: `${entry.state} ${text}`.toLowerCase(), state: entry.state, item: same?.item,
+    };
   });
-  $('history-filter').hidden = entries.length < 2;
   renderHistory();
   measureUntilPainted('history', start);
 }
@@ -52,7 +54,10 @@ function historyItem(entry) {
  */
 function renderHistory() {
   const filter = filterWords('history-filter');
-  const matching = state.history.filter((entry) => matches(entry.search, filter));
+  const all = $('history-all').checked;
+  const listed = all ? state.history : state.history.filter((entry) => entry.profile === state.selected);
+  $('history-filter').hidden = listed.length < 2;
+  const matching = listed.filter((entry) => matches(entry.search, filter));
   const hint = (text) => {
     const li = document.createElement('li');
     li.className = 'hint';
@@ -60,7 +65,11 @@ function renderHistory() {
     return li;
   };
   const items = matching.slice(0, HISTORY_SHOWN).map(historyItem);
-  if (state.history.length === 0) items.push(hint('Tokens you get, refresh or revoke in this window are listed here.'));
+  if (listed.length === 0) {
+    items.push(hint(all || state.history.length === 0
+      ? 'Tokens you get, refresh or revoke in this window are listed here.'
+      : 'No token of this profile yet in this session; All profiles lists the others.'));
+  }
   else if (matching.length === 0) items.push(hint('No token of this session matches.'));
   else if (matching.length > HISTORY_SHOWN) {
     items.push(hint(`${(matching.length - HISTORY_SHOWN).toLocaleString()} older entries are not shown; filter to find them.`));
@@ -72,7 +81,7 @@ function renderHistory() {
     const there = list.children[index];
     if (there !== item) list.insertBefore(item, there ?? null);
   });
-  showCount('history-count', matching.length, state.history.length, 'entries');
+  showCount('history-count', matching.length, listed.length, 'entries');
 }
 
 export function filterHistory() {

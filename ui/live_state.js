@@ -5,7 +5,7 @@
 // the redraw waits for it to end.
 
 import { invoke, state } from './page.js';
-import { syncProfileList } from './profile_list.js';
+import { syncProfileList, markProfiles } from './profile_list.js';
 import { redrawStoredTokens } from './token_card.js';
 
 const sleep = (ms) => new Promise((resolve) => { setTimeout(resolve, ms); });
@@ -38,4 +38,5 @@ export async function followStoreChanges() {
 export async function syncWithStore() {
   await syncProfileList();
   if (state.selected) await redrawStoredTokens(state.selected);
+  await markProfiles();
 }

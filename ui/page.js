@@ -36,7 +36,28 @@ export const state = {
   // How many of this window's actions are under way (busy buttons): changes other
   // programs made wait until none is, so nothing is redrawn under the user's click.
   running: 0,
+  // The picker's token mark of each profile ('valid', 'expired', 'no_token'), by name.
+  tokenMarks: new Map(),
+  // The profiles the picker's filter matches now, in order (Enter picks the first).
+  pickerMatches: [],
 };
+
+/** What a token mark adds to a profile's entry in the picker. */
+const MARK_WORDS = { valid: ' · token valid', expired: ' · token expired', no_token: '' };
+
+/** A profile's entry in the picker: name, server, and its token's state. */
+export function profileOptionText(profile) {
+  return `${profile.name} — ${profile.host}${MARK_WORDS[state.tokenMarks.get(profile.name)] ?? ''}`;
+}
+
+/** Sets a profile's token mark, and its entry in the picker with it. */
+export function setTokenMark(name, mark) {
+  if (!name || !(mark in MARK_WORDS) || state.tokenMarks.get(name) === mark) return;
+  state.tokenMarks.set(name, mark);
+  const profile = state.profiles.find((p) => p.name === name);
+  const option = [...document.getElementById('profile-select').options].find((o) => o.value === name);
+  if (profile && option) option.text = profileOptionText(profile);
+}
 
 export function selectedProfile() {
   return state.profiles.find((p) => p.name === state.selected) || null;

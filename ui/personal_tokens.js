@@ -129,7 +129,7 @@ export async function listPersonalTokens() {
 }
 
 async function deletePersonalToken(token) {
-  const ok = await confirmAction(`Delete token #${token.id} “${token.description}”? Anything using it stops working.`, 'Delete');
+  const ok = await confirmAction('Delete the personal token?', `Delete token #${token.id} “${token.description}”? Anything using it stops working.`, 'Delete');
   if (!ok) return;
   await invoke('delete_personal_token', { name: state.selected, login: patLogin(), id: token.id });
   say(`Deleted token ${token.id}; it no longer works.`);

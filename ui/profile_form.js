@@ -350,7 +350,7 @@ export function clearClientSecret() {
 /** Cancel or Escape: a form with changes asks before they are thrown away. */
 export async function cancelProfileForm(event) {
   event?.preventDefault();
-  if (formDirty() && !(await confirmAction('Discard what you typed in this profile?', 'Discard'))) return;
+  if (formDirty() && !(await confirmAction('Discard your changes?', 'Discard what you typed in this profile?', 'Discard'))) return;
   state.formSnapshot = null;
   clearClientSecret();
   $('profile-dialog').close();

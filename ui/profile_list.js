@@ -3,6 +3,7 @@
 
 import {
   $, invoke, state, selectedProfile, filterWords, matches, showCount, measureUntilPainted, hostOf,
+  profileOptionText,
 } from './page.js';
 import { say, clearNotice } from './status.js';
 import { choose, confirmAction } from './dialogs.js';
@@ -37,6 +38,26 @@ export async function loadProfiles(select, onListed) {
   performance.mark('drawn');
   onListed?.();
   await details;
+  await markProfiles();
+}
+
+/**
+ * Asks what each profile's tokens are (after the list is drawn: a secret store read per
+ * profile) and redraws the picker's entries with it.
+ */
+export async function markProfiles() {
+  const names = state.profiles.map((p) => p.name);
+  let marks;
+  try {
+    marks = await invoke('token_marks', { names });
+  } catch {
+    return;
+  }
+  marks.forEach((mark, index) => {
+    // The chosen profile's mark follows its token card, which may be newer than this.
+    if (names[index] !== state.selected) state.tokenMarks.set(names[index], mark);
+  });
+  fillProfilePicker();
 }
 
 /** The listed profiles become the page's, with what the picker and filter need. */
@@ -95,14 +116,22 @@ export async function syncProfileList() {
 /** From this many profiles on, the picker gets a filter. */
 const FILTER_FROM = 5;
 
-/** The picker holds the profiles matching the filter (name or server), and always the chosen one. */
+/**
+ * The picker holds the profiles matching the filter (name or server), each with its token
+ * mark. The chosen profile stays shown in the card; while it does not match, the picker's
+ * first line says so and that Enter in the filter picks the first match.
+ */
 function fillProfilePicker() {
   const filter = filterWords('profile-filter');
-  const shown = state.profiles.filter((p) => p.name === state.selected || matches(p.search, filter));
+  const shown = state.profiles.filter((p) => matches(p.search, filter));
+  state.pickerMatches = shown;
   const picker = $('profile-select');
-  const options = shown.map((p) => new Option(`${p.name} — ${p.host}`, p.name, false, p.name === state.selected));
-  if (!state.selected && state.profiles.length > 1) {
-    const hint = shown.length === 0 ? 'No profile matches the filter' : 'Choose a profile…';
+  const options = shown.map((p) => new Option(profileOptionText(p), p.name, false, p.name === state.selected));
+  const chosenShown = shown.some((p) => p.name === state.selected);
+  if (!chosenShown && (state.profiles.length > 1 || shown.length === 0)) {
+    let hint = 'Choose a profile…';
+    if (shown.length === 0) hint = 'No profile matches the filter';
+    else if (state.selected) hint = `“${state.selected}” does not match · Enter picks ${shown[0].name}`;
     options.unshift(new Option(hint, '', true, true));
   }
   picker.replaceChildren(...options);
@@ -115,8 +144,26 @@ export function filterProfiles() {
   measureUntilPainted('filter profiles', start);
 }
 
+/** Enter in the filter picks the first profile that matches it, and clears the filter. */
+export async function pickFilteredProfile(event) {
+  if (event.key !== 'Enter') return;
+  event.preventDefault();
+  const match = state.pickerMatches?.[0];
+  if (!match) return;
+  $('profile-filter').value = '';
+  state.selected = match.name;
+  fillProfilePicker();
+  $('profile-select').focus();
+  await showProfile();
+}
+
 export async function chooseProfile(event) {
-  state.selected = event.target.value || null;
+  // The picker's first line (a hint) chooses nothing.
+  if (!event.target.value) {
+    fillProfilePicker();
+    return;
+  }
+  state.selected = event.target.value;
   await showProfile();
 }
 
@@ -190,13 +237,14 @@ export async function deleteProfile() {
   let revoke = false;
   if (live) {
     const answer = await choose(
+      'Delete a profile with a live token?',
       `Delete the profile “${name}”? Its token is still valid on the server: revoke it first, or keep it valid (it then works until it expires, and AuthDesk no longer shows it).`,
       'Revoke and delete',
       { other: 'Delete and keep it valid' },
     );
     if (!answer) return;
     revoke = answer === 'confirm';
-  } else if (!(await confirmAction(`Delete the profile “${name}” and its stored secret?`, 'Delete'))) {
+  } else if (!(await confirmAction('Delete the profile?', `Delete the profile “${name}” and its stored secret?`, 'Delete'))) {
     return;
   }
   const said = await invoke('delete_profile', { name, revoke });

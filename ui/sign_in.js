@@ -57,6 +57,7 @@ async function startSignIn(profile) {
   const stillWorks = view && (view.has_refresh_token || !view.expires_at || Date.parse(view.expires_at) > Date.now());
   if (stillWorks) {
     const answer = await choose(
+      'Replace a token that still works?',
       `“${profile.name}” holds a token that still works (#${view.fingerprint}). A new sign-in replaces it here, but the server keeps accepting it until it expires unless you revoke it.`,
       'Revoke it and continue',
       { other: 'Keep it valid and continue' },

@@ -4,7 +4,7 @@
 
 import {
   $, invoke, state, selectedProfile, setRevealed, toggleReveal, busy, showCopied, hostOf,
-  formatDate, timeLeft,
+  formatDate, timeLeft, setTokenMark,
 } from './page.js';
 import { say, fail } from './status.js';
 import { choose } from './dialogs.js';
@@ -52,6 +52,7 @@ export function showTokenState() {
   for (const id of ['get-token', 'expired-action', 'copy-access-token']) $(id).classList.toggle('primary', id === primary);
   // The Personal tokens tab's way depends on this token and its scope.
   showPatWay();
+  if (tokenState !== 'waiting') setTokenMark(state.selected, { valid: 'valid', expired: 'expired' }[tokenState] ?? 'no_token');
 }
 
 /** What the empty card says, for the chosen profile's kind of sign-in. */
@@ -274,6 +275,7 @@ export async function refresh() {
 export async function revoke() {
   const name = state.selected;
   const ok = await choose(
+    'Revoke the tokens?',
     `Revoke the tokens of “${name}”? Anything using them stops working.`,
     'Revoke',
   );

@@ -102,17 +102,24 @@ async fn add_profile_get_reveal_copy_refresh_and_revoke() {
         serde_json::json!([true, "Administration → Applications → Add"])
     );
 
-    // The picker's filter narrows the list by name; the chosen profile always stays in it.
+    // Each entry names its server too.
+    let listed = window.text("profile-select").await.unwrap();
+    assert!(listed.contains(&format!("{name} — 127.0.0.1:")), "{listed}");
+    // The picker's filter narrows the list by name; the chosen profile, not matching, is
+    // said on the first line, and Enter picks the match.
     window.fill("profile-filter", &others[1]).await.unwrap();
     window
-        .wait_text("profile-count", WAIT, |t| t == "2 of 6 profiles")
+        .wait_text("profile-count", WAIT, |t| t == "1 of 6 profiles")
         .await
         .unwrap();
     let listed = window.text("profile-select").await.unwrap();
     assert!(
-        listed.contains(&others[1]) && listed.contains(&name) && !listed.contains(&others[0])
-            // Each entry names its server too.
-            && listed.contains(&format!("{name} — 127.0.0.1:")),
+        listed.contains(&others[1])
+            && listed.contains(&format!(
+                "“{name}” does not match · Enter picks {}",
+                others[1]
+            ))
+            && !listed.contains(&others[0]),
         "{listed}"
     );
     window
@@ -120,12 +127,22 @@ async fn add_profile_get_reveal_copy_refresh_and_revoke() {
         .await
         .unwrap();
     window
-        .wait_text("profile-count", WAIT, |t| t == "1 of 6 profiles")
+        .wait_text("profile-count", WAIT, |t| t == "0 of 6 profiles")
         .await
         .unwrap();
-    window.clear("profile-filter").await.unwrap();
+    window.fill("profile-filter", &others[1]).await.unwrap();
     window
-        .wait_text("profile-count", WAIT, str::is_empty)
+        .type_keys("profile-filter", "\u{E007}")
+        .await
+        .unwrap();
+    window
+        .wait_value("profile-select", WAIT, |v| v == others[1])
+        .await
+        .unwrap();
+    assert_eq!(window.value("profile-filter").await.unwrap(), "");
+    window.select("profile-select", &name).await.unwrap();
+    window
+        .wait_value("profile-select", WAIT, |v| v == name)
         .await
         .unwrap();
     assert_eq!(
@@ -232,9 +249,42 @@ async fn add_profile_get_reveal_copy_refresh_and_revoke() {
         .wait_text("history-count", WAIT, str::is_empty)
         .await
         .unwrap();
+    // The picker marks the profile's token; the others have none.
+    let host = server.seed.base_url.trim_start_matches("http://");
+    let listed = window.text("profile-select").await.unwrap();
+    assert!(
+        listed.contains(&format!("{name} — {host} · token valid"))
+            && !listed.contains(&format!("{} — {host} · token", others[0])),
+        "{listed}"
+    );
+    // This session lists the chosen profile's tokens; All profiles lists every one.
+    window.select("profile-select", &others[0]).await.unwrap();
+    window
+        .wait_text("history", WAIT, |t| {
+            t.starts_with("No token of this profile yet")
+        })
+        .await
+        .unwrap();
+    window.click("history-all").await.unwrap();
+    window
+        .wait_text("history", WAIT, |t| {
+            t.contains(&name) && t.contains("refreshed")
+        })
+        .await
+        .unwrap();
+    window.click("history-all").await.unwrap();
+    window.select("profile-select", &name).await.unwrap();
+    window
+        .wait_text("token-state", WAIT, |t| t == "Valid")
+        .await
+        .unwrap();
 
-    // Revoke after confirming: verified by the server's 401.
+    // Revoke after confirming (a titled dialog): verified by the server's 401.
     window.click("revoke").await.unwrap();
+    assert_eq!(
+        window.text("confirm-title").await.unwrap(),
+        "Revoke the tokens?"
+    );
     window.click("confirm").await.unwrap();
     window
         .wait_text("status", WAIT, |t| {

@@ -29,6 +29,7 @@ macro_rules! with_window_commands {
             tokens::revoke_tokens,
             tokens::session_history,
             tokens::next_store_change,
+            tokens::token_marks,
             settings::get_settings,
             settings::save_settings,
             settings::remember_profile,

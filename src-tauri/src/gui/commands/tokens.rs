@@ -346,3 +346,36 @@ pub async fn next_store_change(state: State<'_, AppState>, seen: u64) -> Result<
 pub fn session_history(state: State<'_, AppState>) -> Vec<crate::gui::state::HistoryEntry> {
     state.history()
 }
+
+/// What the picker says beside a profile: whether tokens are stored for it, and whether
+/// the access token is still good. Never a token.
+#[derive(Serialize, Clone, Copy)]
+#[serde(rename_all = "snake_case")]
+pub enum TokenMark {
+    Valid,
+    Expired,
+    NoToken,
+}
+
+/// The most profiles marked in one call: a long list is marked as far as it is seen,
+/// without a secret store read for every profile on the machine.
+const MARKS_AT_ONCE: usize = 100;
+
+/// The token mark of each named profile (the first [`MARKS_AT_ONCE`]), asked after the
+/// picker is drawn. A store that cannot be read (a locked secret file, say) marks nothing.
+#[tauri::command]
+pub async fn token_marks(
+    state: State<'_, AppState>,
+    names: Vec<String>,
+) -> Result<Vec<TokenMark>, CommandError> {
+    let now = chrono::Utc::now();
+    let mut marks = Vec::with_capacity(names.len().min(MARKS_AT_ONCE));
+    for name in names.iter().take(MARKS_AT_ONCE) {
+        marks.push(match state.engine.current_tokens(name).await {
+            Ok(Some(tokens)) if tokens.is_expired(now) => TokenMark::Expired,
+            Ok(Some(_)) => TokenMark::Valid,
+            Ok(None) | Err(_) => TokenMark::NoToken,
+        });
+    }
+    Ok(marks)
+}
