@@ -49,6 +49,7 @@ export function clearPersonalTokens() {
   $('pat-list').replaceChildren();
   $('pat-list-error').hidden = true;
   $('pat-created').hidden = true;
+  $('pat-create').classList.add('primary');
   setRevealed('pat-token', 'reveal-pat', null);
 }
 
@@ -72,6 +73,8 @@ export async function createPersonalToken() {
   }
   if (state.selected !== name) return;
   $('pat-created').hidden = false;
+  // Copying the new token is the one suggested action now.
+  $('pat-create').classList.remove('primary');
   $('pat-created-label').textContent = `#${created.id} “${created.description}” (${created.scope})`;
   setRevealed('pat-token', 'reveal-pat', null);
   say(`Created personal access token ${created.id}.`);

@@ -653,6 +653,12 @@ async fn gallery() {
         .await
         .unwrap();
     window.click("tab-pats").await.unwrap();
+    // The profile's scope is read: Create says why it cannot use the profile's token.
+    window
+        .wait_text("pat-way", WAIT, |t| t.contains("only with “write”"))
+        .await
+        .unwrap();
+    gallery.shoot(&window, "personal-token-scope").await;
     window.fill("pat-username", "demo").await.unwrap();
     window
         .fill("pat-password", &server.seed.password)
