@@ -16,7 +16,10 @@ import { checkProfile, closeCheck } from './profile_check.js';
 import {
   reveal, copy, copyAs, toggleCopyMenu, copyMenuKeys, refresh, revoke, renewExpired, followTokenNews,
 } from './token_card.js';
-import { getToken, cancelSignIn, reopenBrowser } from './sign_in.js';
+import {
+  getToken, cancelSignIn, reopenBrowser, toggleSignInMenu, signInMenuKeys, switchUser, openSignInOptions,
+  closeSignInOptions, startWithOptions, turnOnPkceAndSignIn,
+} from './sign_in.js';
 import { filterHistory } from './history.js';
 import {
   openAppSetup, loadOrganizations, createApplication, closeAppSetup, closedAppSetup,
@@ -82,6 +85,12 @@ function wire() {
   for (const id of ['profile-base-url', 'profile-ca-file', 'profile-pin']) $(id).addEventListener('change', action(detectServer));
   $('copy-redirect-uri').addEventListener('click', onProfile(() => copy('redirect_uri', 'copy-redirect-uri')));
   $('get-token').addEventListener('click', onProfile(getToken));
+  $('sign-in-more').addEventListener('click', () => toggleSignInMenu());
+  $('sign-in-menu').addEventListener('keydown', signInMenuKeys);
+  $('switch-user').addEventListener('click', onProfile(switchUser));
+  $('sign-in-options').addEventListener('click', onProfile(openSignInOptions));
+  $('options-form').addEventListener('submit', onProfile(startWithOptions));
+  $('options-cancel').addEventListener('click', closeSignInOptions);
   $('cancel').addEventListener('click', action(cancelSignIn));
   $('reopen-browser').addEventListener('click', onProfile(reopenBrowser));
   $('copy-authorize-url').addEventListener('click', onProfile(() => copy('authorize_url', 'copy-authorize-url')));
@@ -93,7 +102,10 @@ function wire() {
   $('copy-as-menu').addEventListener('click', onProfile(copyAs));
   $('copy-as-menu').addEventListener('keydown', copyMenuKeys);
   document.addEventListener('click', (event) => {
-    if (!event.target.closest('.menu-wrap')) toggleCopyMenu(false);
+    if (!event.target.closest('.menu-wrap')) {
+      toggleCopyMenu(false);
+      toggleSignInMenu(false);
+    }
   });
   $('refresh').addEventListener('click', onProfile(refresh));
   $('expired-action').addEventListener('click', onProfile(renewExpired));
@@ -107,6 +119,7 @@ function wire() {
     trust_ca_file: ['Trust a CA file…', action(() => editSelectedProfile('ca'))],
     edit_profile: ['Edit profile…', action(() => editSelectedProfile('base'))],
     sign_in: ['Get new token', onProfile(getToken)],
+    turn_on_pkce: ['Turn on PKCE and sign in again', onProfile(turnOnPkceAndSignIn)],
     try_again: ['Try again', null],
     unlock_secret_store: ['Unlock…', async () => ((await unlockSecretStore().catch(() => false)) ? 'retry' : null)],
   });

@@ -1,4 +1,5 @@
-// Dialogs shared by the other modules: asking the user to confirm, or to choose.
+// Dialogs shared by the other modules: asking the user to confirm, or to choose; and the
+// small menus some buttons open.
 
 import { $ } from './page.js';
 
@@ -34,4 +35,27 @@ export function choose(title, text, label, { other = null, tone = 'danger' } = {
 /** Resolves true when the user confirms with `label`, false on Cancel or Escape. */
 export async function confirmAction(title, text, label) {
   return (await choose(title, text, label)) === 'confirm';
+}
+
+/** Opens or closes the menu `menuId` of the button `buttonId`; an open one takes the focus. */
+export function toggleMenu(buttonId, menuId, open = $(menuId).hidden) {
+  $(menuId).hidden = !open;
+  $(buttonId).setAttribute('aria-expanded', String(open));
+  if (open) $(menuId).querySelector('button')?.focus();
+}
+
+/** Arrow keys move within an open menu; Escape closes it and goes back to its button. */
+export function menuKeys(event, buttonId, menuId) {
+  const items = [...$(menuId).querySelectorAll('button')];
+  const at = items.indexOf(document.activeElement);
+  if (event.key === 'Escape') {
+    event.preventDefault();
+    event.stopPropagation();
+    toggleMenu(buttonId, menuId, false);
+    $(buttonId).focus();
+  } else if (event.key === 'ArrowDown' || event.key === 'ArrowUp') {
+    event.preventDefault();
+    const step = event.key === 'ArrowDown' ? 1 : -1;
+    items[(at + step + items.length) % items.length]?.focus();
+  }
 }

@@ -1,17 +1,18 @@
-// Signing in: Get token (asking first when a working token would be left behind), the
-// waiting card with its countdown, Cancel and Open the browser again, and the password
-// grant (commands in tokens.rs).
+// Signing in: Get token (asking first when a working token would be left behind), its
+// menu (Sign in as another user…, Options for this sign-in…), the waiting card with its
+// countdown, Cancel and Open the browser again, and the password grant (commands in
+// tokens.rs).
 
 import { $, invoke, state, selectedProfile, busy } from './page.js';
 import { say, clearNotice } from './status.js';
-import { choose } from './dialogs.js';
+import { choose, toggleMenu, menuKeys } from './dialogs.js';
 import { showTab } from './tabs.js';
 import { showCardPart, showTokens, showTokenState, revokeNow } from './token_card.js';
 import { showHistory } from './history.js';
 
 /** The controls that would change the profile, or start a second sign-in, meanwhile. */
 const LOCKED_WHILE_SIGNING_IN = [
-  'get-token', 'expired-action', 'new-profile', 'edit-profile', 'delete-profile', 'profile-select',
+  'get-token', 'sign-in-more', 'expired-action', 'new-profile', 'edit-profile', 'delete-profile', 'profile-select',
 ];
 
 function lockProfile(locked) {
@@ -38,19 +39,87 @@ function endRevokedState(name) {
  * sign-in would otherwise leave them valid on the server and out of AuthDesk's reach.
  */
 export async function getToken() {
+  await getTokenWith(null);
+}
+
+/**
+ * A sign-in with this attempt's own options ({ switch_user, scope, params }), or the
+ * profile's usual one (null).
+ */
+export async function getTokenWith(options) {
   const profile = selectedProfile();
   if (!profile || state.attempt || state.starting) return;
   // Set before the first wait: a second click (or the notice's button) starts nothing.
   state.starting = true;
   try {
-    await startSignIn(profile);
+    await startSignIn(profile, options);
   } finally {
     state.starting = false;
     if (!state.attempt) lockProfile(false);
   }
 }
 
-async function startSignIn(profile) {
+/** Turn on PKCE and sign in again (the server refused a sign-in without it). */
+export async function turnOnPkceAndSignIn() {
+  const profile = selectedProfile();
+  if (!profile) return;
+  await invoke('turn_on_pkce', { name: profile.name });
+  profile.pkce = true;
+  await getTokenWith(null);
+}
+
+export function toggleSignInMenu(open) {
+  toggleMenu('sign-in-more', 'sign-in-menu', open);
+}
+
+export function signInMenuKeys(event) {
+  menuKeys(event, 'sign-in-more', 'sign-in-menu');
+}
+
+/** Sign in as another user…: the server's logout first, then its login page. */
+export async function switchUser() {
+  toggleSignInMenu(false);
+  await getTokenWith({ switch_user: true });
+}
+
+/** Options for this sign-in…: scope, extra parameters and the switch, for one attempt. */
+export function openSignInOptions() {
+  toggleSignInMenu(false);
+  const profile = selectedProfile();
+  if (!profile) return;
+  $('options-form').reset();
+  $('options-error').textContent = '';
+  $('options-scope-profile').textContent = `the profile's (${profile.scope})`;
+  $('options-dialog').showModal();
+  $('options-scope').focus();
+}
+
+export function closeSignInOptions() {
+  $('options-dialog').close();
+  $('sign-in-more').focus();
+}
+
+export async function startWithOptions(event) {
+  event.preventDefault();
+  const options = {
+    switch_user: $('options-switch-user').checked,
+    scope: $('options-scope').value || null,
+    params: $('options-params').value.split('\n').map((line) => line.trim()).filter(Boolean),
+  };
+  const malformed = options.params.find((line) => !/^[^=\s][^=]*=/.test(line));
+  if (malformed) {
+    $('options-error').textContent = `“${malformed}” is not KEY=VALUE.`;
+    $('options-params').focus();
+    return;
+  }
+  $('options-dialog').close();
+  await getTokenWith(options);
+}
+
+async function startSignIn(profile, options) {
+  if (options && profile.grant === 'password') {
+    throw new Error('This profile uses the password grant, without a browser sign-in: enter the other user\'s username and password in the token card instead.');
+  }
   // The sign-in shows in the token card (also when asked from another tab's notice).
   showTab('tokens');
   const view = state.view;
@@ -71,7 +140,7 @@ async function startSignIn(profile) {
     await passwordSignIn(profile);
     return;
   }
-  const started = await busy('get-token', 'Opening…', () => invoke('begin_sign_in', { name: profile.name }));
+  const started = await busy('get-token', 'Opening…', () => invoke('begin_sign_in', { name: profile.name, options }));
   state.attempt = started.attempt;
   $('authorize-url').value = started.authorize_url;
   showCardPart('waiting');

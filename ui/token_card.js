@@ -7,7 +7,7 @@ import {
   formatDate, timeLeft, setTokenMark,
 } from './page.js';
 import { say, fail } from './status.js';
-import { choose } from './dialogs.js';
+import { choose, toggleMenu, menuKeys } from './dialogs.js';
 import { showHistory } from './history.js';
 import { showPatWay } from './personal_tokens.js';
 
@@ -223,9 +223,7 @@ export async function redrawStoredTokens(name, said) {
 }
 
 export function toggleCopyMenu(open = $('copy-as-menu').hidden) {
-  $('copy-as-menu').hidden = !open;
-  $('copy-as').setAttribute('aria-expanded', String(open));
-  if (open) $('copy-as-menu').querySelector('button')?.focus();
+  toggleMenu('copy-as', 'copy-as-menu', open);
 }
 
 /** A Copy as item copies at once, and closes the menu. */
@@ -239,18 +237,7 @@ export async function copyAs(event) {
 
 /** Arrow keys move within the open menu; Escape closes it. */
 export function copyMenuKeys(event) {
-  const items = [...$('copy-as-menu').querySelectorAll('button')];
-  const at = items.indexOf(document.activeElement);
-  if (event.key === 'Escape') {
-    event.preventDefault();
-    event.stopPropagation();
-    toggleCopyMenu(false);
-    $('copy-as').focus();
-  } else if (event.key === 'ArrowDown' || event.key === 'ArrowUp') {
-    event.preventDefault();
-    const step = event.key === 'ArrowDown' ? 1 : -1;
-    items[(at + step + items.length) % items.length]?.focus();
-  }
+  menuKeys(event, 'copy-as', 'copy-as-menu');
 }
 
 /**

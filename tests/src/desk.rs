@@ -190,6 +190,12 @@ impl Desk {
             .env("XDG_STATE_HOME", d.join("xdg-state"))
             .env("AUTHDESK_BROWSER_MODE", self.browser.mode())
             .env("AUTHDESK_BROWSER_LOG", self.browser_log())
+            // One browser per desk, as a person has: its session cookies last from one
+            // sign-in to the next, so a second sign-in skips the login page.
+            .env(
+                "AUTHDESK_BROWSER_COOKIES",
+                self.dir.path().join("browser-cookies.txt"),
+            )
             .env_remove("DISPLAY")
             .env_remove("WAYLAND_DISPLAY")
             .stdin(Stdio::null());

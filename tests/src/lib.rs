@@ -20,7 +20,8 @@ pub mod servers;
 pub mod window;
 
 pub use desk::{
-    authdesk_bin, feed, free_port, repo_root, require_test_environment, unique, Browser, Desk, Run,
+    authdesk_bin, collect, feed, free_port, repo_root, require_test_environment, unique, Browser,
+    Desk, Run,
 };
 pub use fixtures::{engine_in, profile, ProfileBuilder};
 pub use servers::{blocking_client, App, Flavor, Seed, TestServer};

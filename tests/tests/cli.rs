@@ -325,7 +325,9 @@ fn pkce_when_the_server_requires_it() {
     assert_eq!(refused.status, Some(3), "{refused:?}");
     assert!(
         refused.stderr.contains("Code challenge required")
-            && refused.stderr.contains("authdesk profile edit"),
+            && refused.stderr.contains(&format!(
+                "`authdesk profile edit {without} --pkce && authdesk token {without}`"
+            )),
         "{refused:?}"
     );
     // The fix the sentence names: one field changed, the secret kept (PKCE does not move
@@ -724,4 +726,107 @@ fn profile_add_warns_of_a_wrong_client_secret() {
     assert!(!unchecked.stderr.contains("Warning:"), "{unchecked:?}");
     let right = desk.add_profile(&unique("right"), &server, &server.seeded_app(), &[]);
     assert!(!right.stderr.contains("Warning:"), "{right:?}");
+}
+
+/// `token --switch-user` signs in as someone else in the same browser: the browser keeps
+/// its session with the server (a `--fresh` sign-in skips the login page and is the same
+/// user again), and the switch goes through the server's logout page, which sends the
+/// browser on to the authorize page, where the login form then asks who signs in.
+fn switch_user(flavor: Flavor) {
+    let server = TestServer::start(flavor).unwrap();
+    let mut desk = Desk::new(Browser::Approve);
+    let name = unique("switch");
+    let added = desk.add_profile(&name, &server, &server.seeded_app(), &[]);
+    assert_eq!(added.status, Some(0), "{added:?}");
+    let logins = |desk: &Desk| -> Vec<String> {
+        desk.browser_events()
+            .iter()
+            .filter(|e| e["event"] == "login")
+            .filter_map(|e| e["user"].as_str().map(str::to_owned))
+            .collect()
+    };
+
+    let first = desk.run(&["token", &name, "--timeout", "60"]);
+    assert_eq!(first.status, Some(0), "{first:?}");
+    assert!(first.stderr.contains("Signed in as demo."), "{first:?}");
+    let demo_token = first.json()["access_token"].as_str().unwrap().to_owned();
+    // The same browser, a fresh sign-in: no login page, the same user.
+    let again = desk.run(&["token", &name, "--fresh", "--timeout", "60"]);
+    assert_eq!(again.status, Some(0), "{again:?}");
+    assert!(again.stderr.contains("Signed in as demo."), "{again:?}");
+    assert_eq!(logins(&desk), ["demo"], "the browser kept its session");
+
+    // The switch: the server's logout page first, then its login page.
+    desk.env.push((
+        "AUTHDESK_BROWSER_USER".into(),
+        server.seed.admin_username.clone(),
+    ));
+    desk.env.push((
+        "AUTHDESK_BROWSER_PASSWORD".into(),
+        server.seed.admin_password.clone(),
+    ));
+    let switched = desk.run(&["token", &name, "--switch-user", "--timeout", "60"]);
+    assert_eq!(switched.status, Some(0), "{switched:?}");
+    let admin = &server.seed.admin_username;
+    assert!(
+        switched.stderr.contains(&format!("Signed in as {admin}.")),
+        "{switched:?}"
+    );
+    let logout = if flavor == Flavor::Awx {
+        "/api/logout/?next="
+    } else {
+        "/api/gateway/v1/logout/?next="
+    };
+    assert!(
+        switched.stderr.contains(logout),
+        "the logout page is shown: {switched:?}"
+    );
+    assert_eq!(logins(&desk), ["demo", admin.as_str()]);
+    let who = desk.run(&["whoami", &name]);
+    assert_eq!(
+        (who.status, who.stdout.trim()),
+        (Some(0), admin.as_str()),
+        "{who:?}"
+    );
+    // As with --fresh, the CLI replaces the stored pair and leaves the old one to expire.
+    assert_eq!(server.me_status(&demo_token), 200);
+
+    // AuthDesk's own parameters cannot be replaced; others reach the authorize request.
+    let refused = desk.run(&["token", &name, "--param", "state=mine", "--timeout", "60"]);
+    assert_eq!(refused.status, Some(2), "{refused:?}");
+    assert!(
+        refused.stderr.contains("\"state\" was refused"),
+        "{refused:?}"
+    );
+    let scoped = desk.run(&[
+        "token",
+        &name,
+        "--scope",
+        "read",
+        "--param",
+        "prompt=consent",
+        "--timeout",
+        "60",
+    ]);
+    assert_eq!(scoped.status, Some(0), "{scoped:?}");
+    assert!(
+        scoped.stderr.contains("prompt=consent") && scoped.stderr.contains("scope=read&"),
+        "{scoped:?}"
+    );
+    assert_eq!(scoped.json()["scope"], "read", "{scoped:?}");
+    let shown = desk.run(&["profile", "show", &name]);
+    assert!(
+        shown.stdout.contains("read write"),
+        "the profile keeps its scope: {shown:?}"
+    );
+}
+
+#[test]
+fn switch_user_on_awx_goes_through_its_logout_page() {
+    switch_user(Flavor::Awx);
+}
+
+#[test]
+fn switch_user_on_the_gateway_goes_through_its_logout_page() {
+    switch_user(Flavor::Gateway);
 }

@@ -1351,3 +1351,139 @@ async fn personal_tokens_say_their_way_and_a_read_token_cannot_create_one() {
     assert!(window.is_enabled("pat-create").await.unwrap());
     window.close().await;
 }
+
+/// Sign in as another user… (the strip's ▾ menu) in a browser that holds a session with
+/// the server as demo: the server's logout page ends it, the login page asks, and the card
+/// and who-am-I show the other user; the working token is asked about first (revoked here,
+/// the default), as every sign-in that would replace it.
+async fn window_switch_user(flavor: Flavor) {
+    let _one = ONE_WINDOW_AT_A_TIME.lock().await;
+    let server = tokio::task::block_in_place(|| TestServer::start(flavor)).unwrap();
+    let mut desk = Desk::new(Browser::Approve);
+    let name = unique("guiswitch");
+    let added = desk.add_profile(&name, &server, &server.seeded_app(), &[]);
+    assert_eq!(added.status, Some(0), "{added:?}");
+    // demo signs in with the CLI: the desk's browser keeps demo's session with the server.
+    let first = authdesk_e2e::collect(
+        desk.command(&["token", &name, "--timeout", "60"])
+            .env("AUTHDESK_BROWSER_USER", "demo")
+            .output()
+            .unwrap(),
+    );
+    assert_eq!(first.status, Some(0), "{first:?}");
+    let demo_token = first.json()["access_token"].as_str().unwrap().to_owned();
+    // Whoever the login page asks from now on is the admin.
+    let admin = server.seed.admin_username.clone();
+    desk.env
+        .push(("AUTHDESK_BROWSER_USER".into(), admin.clone()));
+    desk.env.push((
+        "AUTHDESK_BROWSER_PASSWORD".into(),
+        server.seed.admin_password.clone(),
+    ));
+    let window = Window::open(&desk).await.unwrap();
+    window
+        .wait_text("whoami", WAIT, |t| t == "demo")
+        .await
+        .unwrap();
+
+    window.click("sign-in-more").await.unwrap();
+    window.click("switch-user").await.unwrap();
+    let asked = window
+        .wait_text("confirm-text", WAIT, |t| t.contains("still works"))
+        .await
+        .unwrap();
+    assert!(asked.contains(&fingerprint_of(&demo_token)), "{asked}");
+    window.click("confirm").await.unwrap();
+    window
+        .wait_text("status", WAIT, |t| {
+            t.contains(&format!("Signed in as {admin}"))
+        })
+        .await
+        .unwrap();
+    assert_eq!(window.text("whoami").await.unwrap(), admin);
+    assert_eq!(
+        tokio::task::block_in_place(|| server.me_status(&demo_token)),
+        401,
+        "the replaced token was revoked first"
+    );
+    let logins: Vec<_> = desk
+        .browser_events()
+        .into_iter()
+        .filter(|e| e["event"] == "login")
+        .filter_map(|e| e["user"].as_str().map(str::to_owned))
+        .collect();
+    assert_eq!(logins, ["demo".to_owned(), admin.clone()]);
+    let who = desk.run(&["whoami", &name]);
+    assert_eq!(who.stdout.trim(), admin, "{who:?}");
+
+    // Options for this sign-in: another scope for one attempt, the profile unchanged.
+    window.click("sign-in-more").await.unwrap();
+    window.click("sign-in-options").await.unwrap();
+    window.select("options-scope", "read").await.unwrap();
+    window
+        .fill("options-params", "prompt=consent")
+        .await
+        .unwrap();
+    window.click("options-start").await.unwrap();
+    window
+        .wait_text("confirm-text", WAIT, |t| t.contains("still works"))
+        .await
+        .unwrap();
+    window.click("confirm-other").await.unwrap();
+    window
+        .wait_text("token-scope", WAIT, |t| t.starts_with("read ·"))
+        .await
+        .unwrap();
+    let shown = desk.run(&["profile", "show", &name]);
+    assert!(shown.stdout.contains("read write"), "{shown:?}");
+    window.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sign_in_as_another_user_on_awx() {
+    window_switch_user(Flavor::Awx).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sign_in_as_another_user_on_the_gateway() {
+    window_switch_user(Flavor::Gateway).await;
+}
+
+/// A server that requires PKCE refuses a profile without it after the consent: the window
+/// says so in one sentence and offers *Turn on PKCE and sign in again*, which saves the
+/// profile with PKCE (its secret kept) and completes a sign-in.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_that_requires_pkce_offers_to_turn_it_on() {
+    let _one = ONE_WINDOW_AT_A_TIME.lock().await;
+    let server = tokio::task::block_in_place(|| {
+        TestServer::start_with(Flavor::Awx, &[("FAKEAWX_PKCE_REQUIRED", "1")])
+    })
+    .unwrap();
+    let desk = Desk::new(Browser::Approve);
+    let name = unique("guipkce");
+    let added = desk.add_profile(&name, &server, &server.seeded_app(), &[]);
+    assert_eq!(added.status, Some(0), "{added:?}");
+    let window = Window::open(&desk).await.unwrap();
+    window
+        .wait_value("profile-select", WAIT, |v| v == name)
+        .await
+        .unwrap();
+    window.click("get-token").await.unwrap();
+    let said = window
+        .wait_text("status", WAIT, |t| t.contains("requires PKCE"))
+        .await
+        .unwrap();
+    assert!(said.contains("Code challenge required"), "{said}");
+    window
+        .wait_text("next-step", WAIT, |t| t == "Turn on PKCE and sign in again")
+        .await
+        .unwrap();
+    window.click("next-step").await.unwrap();
+    window
+        .wait_text("token-state", WAIT, |t| t == "Valid")
+        .await
+        .unwrap();
+    let profile = desk.engine().profiles().get(&name).unwrap();
+    assert!(profile.pkce, "saved with PKCE");
+    window.close().await;
+}

@@ -161,6 +161,13 @@ pub enum Error {
         description: Option<String>,
     },
 
+    /// A sign-in's refusal for want of PKCE, named for its profile (see [`Error::for_sign_in`]).
+    #[error("The server requires PKCE, so it refused profile \"{profile}\"'s sign-in without it (invalid_request: {description}).")]
+    PkceRequired {
+        profile: String,
+        description: String,
+    },
+
     #[error("No redirect arrived within {0} seconds; the sign-in was abandoned.")]
     TimedOut(u64),
 
@@ -279,8 +286,9 @@ pub enum Hint {
     /// correct the client ID, or enter the secret again.
     FixClientCredentials,
     /// The server requires PKCE (an admin turned `PKCE_REQUIRED` on, or the application
-    /// asks for it): turn PKCE on in the profile and sign in again.
-    TurnOnPkce,
+    /// asks for it): turn PKCE on in the profile (its name, empty if unknown) and sign in
+    /// again.
+    TurnOnPkce(String),
     /// Unlock the encrypted secret file with its passphrase (again, for a wrong one).
     UnlockSecretFile,
     /// A passing failure (the network, a busy server, a refused consent): the same
@@ -333,7 +341,9 @@ impl Error {
             | Error::WrongPassphrase { .. }
             | Error::SecretFileDamaged { .. }
             | Error::SecretFile { .. } => ErrorKind::Keyring,
-            Error::AuthorizationRefused { .. } | Error::StartLinkReused => ErrorKind::Refused,
+            Error::AuthorizationRefused { .. }
+            | Error::PkceRequired { .. }
+            | Error::StartLinkReused => ErrorKind::Refused,
             Error::TimedOut(_)
             | Error::Cancelled
             | Error::Superseded(_)
@@ -393,11 +403,8 @@ impl Error {
             Error::AuthorizationRefused {
                 error,
                 description: Some(description),
-            } if error == "invalid_request" && description.contains("Code challenge required") => {
-                // oauthlib's words for a server that requires PKCE (AWX's DOT 1.7.1 and the
-                // gateway's DOT 2.3 alike).
-                Some(Hint::TurnOnPkce)
-            }
+            } if asks_for_pkce(error, description) => Some(Hint::TurnOnPkce(String::new())),
+            Error::PkceRequired { profile, .. } => Some(Hint::TurnOnPkce(profile.clone())),
             Error::Network { .. } | Error::AuthorizationRefused { .. } | Error::SignInBusy(_) => {
                 Some(Hint::TryAgain)
             }
@@ -453,6 +460,29 @@ impl Error {
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Whether a refused authorization asks for PKCE: oauthlib's words (AWX's DOT 1.7.1 and the
+/// gateway's DOT 2.3 alike), `invalid_request` with "Code challenge required.".
+fn asks_for_pkce(error: &str, description: &str) -> bool {
+    error == "invalid_request" && description.contains("Code challenge required")
+}
+
+impl Error {
+    /// A sign-in's error, told for `profile`: a refusal for want of PKCE becomes
+    /// [`Error::PkceRequired`], whose next step names the profile's exact fix.
+    pub fn for_sign_in(self, profile: &str) -> Error {
+        match self {
+            Error::AuthorizationRefused {
+                error,
+                description: Some(description),
+            } if asks_for_pkce(&error, &description) => Error::PkceRequired {
+                profile: profile.to_owned(),
+                description,
+            },
+            other => other,
+        }
+    }
+}
 
 #[cfg(test)]
 mod tests {

@@ -149,9 +149,23 @@ pub enum Command {
 pub struct TokenRequest {
     pub name: String,
     /// Always sign in, even when a stored token is still valid (to walk through the
-    /// consent screen, or to switch users).
+    /// consent screen again; to be someone else, see --switch-user).
     #[arg(long)]
     pub fresh: bool,
+    /// Sign in as another user: the browser's session with the server ends first (its
+    /// logout page, which sends the browser on to the sign-in), so the server asks who
+    /// signs in; the browser's other sites keep theirs. Implies --fresh.
+    #[arg(long, conflicts_with = "verify")]
+    pub switch_user: bool,
+    /// This sign-in's scope (read, write or "read write") instead of the profile's, which
+    /// stays as it is. Implies --fresh.
+    #[arg(long, value_name = "SCOPE", value_parser = parse_scope, conflicts_with = "verify")]
+    pub scope: Option<authdesk_core::Scope>,
+    /// An extra parameter for this sign-in's authorize request (repeatable), e.g.
+    /// `--param prompt=consent`; AuthDesk's own (state, redirect_uri, client_id,
+    /// response_type, scope, code_challenge*) are refused. Implies --fresh.
+    #[arg(long = "param", value_name = "KEY=VALUE", value_parser = parse_param, conflicts_with = "verify")]
+    pub params: Vec<(String, String)>,
     /// Ask the server whether the stored access token still works before using it; a
     /// token it refuses (revoked elsewhere) is refreshed, or a sign-in follows.
     #[arg(long, conflicts_with = "fresh")]
@@ -498,5 +512,21 @@ impl From<ClientAuth> for AuthArg {
             ClientAuth::Basic => AuthArg::Basic,
             ClientAuth::Post => AuthArg::Post,
         }
+    }
+}
+
+/// `--scope`: the words a profile's scope takes.
+fn parse_scope(text: &str) -> Result<authdesk_core::Scope, String> {
+    text.parse()
+        .map_err(|e: authdesk_core::Error| e.to_string())
+}
+
+/// `--param KEY=VALUE`: split at the first `=` (a value may hold more).
+fn parse_param(text: &str) -> Result<(String, String), String> {
+    match text.split_once('=') {
+        Some((key, value)) if !key.trim().is_empty() => {
+            Ok((key.trim().to_owned(), value.to_owned()))
+        }
+        _ => Err(format!("\"{text}\" is not KEY=VALUE")),
     }
 }

@@ -166,7 +166,10 @@ fn hint_text(hint: &Hint) -> Option<String> {
         Hint::UseProfileToken => "leave out --username to use the profile's own token (from `authdesk token`), which works with single sign-on too.".into(),
         Hint::SignInAgain(name) => format!("sign in with `authdesk token {} --fresh` where a browser can open (add --no-browser to open the URL yourself).", name_or_placeholder(name)),
         Hint::FixClientCredentials => "the profile's client ID or secret does not match the server's application: check the client ID with `authdesk profile show`, and enter the secret again with `authdesk profile add NAME … --client-secret-stdin`.".into(),
-        Hint::TurnOnPkce => "the server requires PKCE: turn it on with `authdesk profile edit NAME --pkce`, then sign in again with `authdesk token NAME`.".into(),
+        Hint::TurnOnPkce(name) => {
+            let name = name_or_placeholder(name);
+            format!("turn PKCE on and sign in again: `authdesk profile edit {name} --pkce && authdesk token {name}`.")
+        }
         Hint::UnlockSecretFile => "run the command in a terminal to be asked for the passphrase, give it with --passphrase-fd N, or unlock the file for this session with `authdesk unlock`.".into(),
         Hint::TryAgain => return None,
     })

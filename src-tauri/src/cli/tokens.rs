@@ -4,7 +4,8 @@ use std::io::{BufRead, IsTerminal};
 use std::time::Duration;
 
 use authdesk_core::{
-    Engine, Error, Grant, Profile, Reuse, SignInReason, TokenSet, TokenSource, WhoAmI,
+    Engine, Error, Grant, Profile, Reuse, SignInOptions, SignInReason, TokenSet, TokenSource,
+    WhoAmI,
 };
 use tokio_util::sync::CancellationToken;
 
@@ -29,12 +30,22 @@ pub async fn obtain(
     let TokenRequest {
         name,
         fresh,
+        switch_user,
+        scope,
+        params,
         verify,
         username,
         password_stdin,
         timeout,
         no_browser,
     } = request;
+    let options = SignInOptions {
+        switch_user,
+        scope,
+        params,
+    };
+    // This attempt's own sign-in: a stored token was not made that way.
+    let fresh = fresh || options != SignInOptions::default();
     let profile = engine.profiles().get(&name)?;
     super::warn_cleartext(profile.cleartext_warning());
     if profile.grant == Grant::AuthorizationCode && (username.is_some() || password_stdin) {
@@ -42,6 +53,12 @@ pub async fn obtain(
             "Profile \"{name}\" signs in through the browser; --username and --password-stdin are for password-grant profiles."
         )));
     }
+    if profile.grant == Grant::Password && options != SignInOptions::default() {
+        return Err(Error::Config(format!(
+            "Profile \"{name}\" uses the password grant, which has no browser sign-in: --switch-user, --scope and --param are for browser sign-ins (give --username to get another user's tokens)."
+        )));
+    }
+    options.check()?;
     let why_sign_in = if fresh || another_user(engine, &name, username.as_deref()).await {
         None
     } else {
@@ -80,7 +97,7 @@ pub async fn obtain(
                 }
             }
             let timeout = Duration::from_secs(timeout);
-            sign_in(engine, &profile, timeout, no_browser, unasked).await?
+            sign_in(engine, &profile, &options, timeout, no_browser, unasked).await?
         }
     };
     if let Some(user) = &tokens.user {
@@ -188,12 +205,19 @@ fn not_started(program: &str, error: &std::io::Error) -> u8 {
 async fn sign_in(
     engine: &Engine,
     profile: &Profile,
+    options: &SignInOptions,
     timeout: Duration,
     no_browser: bool,
     unasked: Option<SignInReason>,
 ) -> Result<TokenSet, Error> {
-    let sign_in = engine.begin_sign_in(&profile.name).await?;
-    let url = sign_in.authorize_url().clone();
+    let sign_in = engine.begin_sign_in_with(&profile.name, options).await?;
+    if options.switch_user {
+        eprintln!(
+            "Signing in as another user: the browser's session with {} ends first, so the server asks who signs in.",
+            profile.base_url
+        );
+    }
+    let url = sign_in.entry_url().clone();
     if !no_browser {
         match (sign_in.open_browser(), unasked) {
             (Ok(()), _) => {

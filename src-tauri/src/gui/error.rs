@@ -37,6 +37,8 @@ pub enum NextStep {
     EditProfile,
     /// Ask for the encrypted secret file's passphrase, then run the action again.
     UnlockSecretStore,
+    /// Save the profile with PKCE on, and start the sign-in again.
+    TurnOnPkce,
 }
 
 /// The button for the core's next step: the window decides nothing of its own here.
@@ -51,8 +53,8 @@ fn next_step(hint: &Hint) -> Option<NextStep> {
         Hint::CheckBaseUrl
         | Hint::ChoosePreset
         | Hint::UseLoopbackRedirect
-        | Hint::TurnOnPkce
         | Hint::SignInWithWrite(_) => Some(NextStep::EditProfile),
+        Hint::TurnOnPkce(_) => Some(NextStep::TurnOnPkce),
         Hint::UnlockSecretFile => Some(NextStep::UnlockSecretStore),
         Hint::ListProfiles | Hint::OtherName | Hint::UsePassword(_) | Hint::UseProfileToken => None,
     }
@@ -88,7 +90,7 @@ fn hint_text(hint: &Hint) -> Option<String> {
             return Some(format!("Register {DEFAULT_REDIRECT_URI} in the server's application, then edit the profile to use it."))
         }
         Hint::FixClientCredentials => "The profile's client ID or secret does not match the server's application: update the client secret (or the client ID) in Edit.",
-        Hint::TurnOnPkce => "The server requires PKCE: edit the profile, turn on PKCE under Advanced, save, and press Get token.",
+        Hint::TurnOnPkce(_) => "The profile can sign in with PKCE instead; nothing else about it changes.",
         Hint::TryAgain => return None,
         Hint::UnlockSecretFile => "Enter its passphrase to unlock it for this session.",
         Hint::OtherName => "Pick another name.",
@@ -193,7 +195,7 @@ mod tests {
             error: "invalid_request".into(),
             description: Some("Code challenge required.".into()),
         });
-        assert_eq!(pkce.next, Some(NextStep::EditProfile));
+        assert_eq!(pkce.next, Some(NextStep::TurnOnPkce));
         assert!(pkce.hint.is_some_and(|h| h.contains("PKCE")));
         // Any other refusal at the consent screen: try again.
         assert_eq!(

@@ -29,7 +29,7 @@ pub use reuse::{Reuse, SignInReason, TokenSource};
 pub use revoke::RevokeReport;
 pub use server_check::DetectedServer;
 pub use server_setup::{ApplicationSetup, ServerDraft};
-pub use sign_in::{open_in_browser, open_start_link, SignIn};
+pub use sign_in::{open_in_browser, open_start_link, SignIn, SignInOptions};
 
 use crate::error::{Error, Result};
 use crate::oauth::OAuthClient;

@@ -15,6 +15,8 @@ use crate::error::{Error, Result};
 use crate::http::build_client;
 use crate::listener::{classify_query, LoopbackListener, StartLinks, Verdict};
 use crate::oauth::OAuthClient;
+use crate::presets::join_path;
+use crate::profiles::{Profile, Scope};
 use crate::secret::random_urlsafe;
 use crate::tokens::TokenSet;
 
@@ -36,11 +38,83 @@ struct ActiveSignIn {
 /// exchange under way may take (the default request timeout, twice: exchange and who-am-I).
 const GIVE_WAY: Duration = Duration::from_secs(65);
 
+/// The authorize parameters AuthDesk sets itself: `--param` may not replace them (a
+/// second `state` or `redirect_uri` would break the sign-in, or send it elsewhere).
+const OWN_PARAMETERS: [&str; 5] = [
+    "state",
+    "redirect_uri",
+    "client_id",
+    "response_type",
+    "scope",
+];
+
+/// How one sign-in differs from the profile's usual one (the CLI's `--switch-user`,
+/// `--scope` and `--param`; the window's *Sign in as another user…* and *Options for this
+/// sign-in*). The profile is not changed.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct SignInOptions {
+    /// End the browser's session with the server first, so that its login page asks who
+    /// signs in: AWX's and the gateway's logout page, sent on to the authorize page (`next`);
+    /// on a `custom` server OIDC's `prompt=login`. Other sites' sessions are not touched.
+    pub switch_user: bool,
+    /// This sign-in's scope instead of the profile's.
+    pub scope: Option<Scope>,
+    /// Further authorize parameters, in order.
+    pub params: Vec<(String, String)>,
+}
+
+impl SignInOptions {
+    /// Refuses parameters AuthDesk sets itself, and empty names.
+    pub fn check(&self) -> Result<()> {
+        for (name, _) in &self.params {
+            let refused = if name.trim().is_empty() {
+                Some("a parameter needs a name: give KEY=VALUE".to_owned())
+            } else if name == "scope" {
+                Some("scope is set by AuthDesk: use --scope (in the window, Options for this sign-in) instead".to_owned())
+            } else if OWN_PARAMETERS.contains(&name.as_str()) || name.starts_with("code_challenge")
+            {
+                Some(format!(
+                    "{name} is set by AuthDesk for every sign-in and cannot be replaced"
+                ))
+            } else {
+                None
+            };
+            if let Some(why) = refused {
+                return Err(Error::Config(format!(
+                    "The authorize parameter \"{name}\" was refused: {why}."
+                )));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The server's logout page, sent on to the authorize page: Django's `LogoutView` (AWX
+/// 24.6.1's `/api/logout/`, the gateway's `/api/gateway/v1/logout/`, both with
+/// `redirect_field_name='next'`) ends the browser's session with that server and follows
+/// `next` when it is a path on the same server, so the authorize page then asks for a login.
+fn logout_then(profile: &Profile, logout: &str, authorize: &Url) -> Url {
+    let mut url = join_path(&profile.base_url, logout);
+    let next = match authorize.query() {
+        Some(query) => format!("{}?{query}", authorize.path()),
+        None => authorize.path().to_owned(),
+    };
+    url.query_pairs_mut().append_pair("next", &next);
+    url
+}
+
 impl Engine {
     /// Prepares a sign-in: checks the server while the keyring is read (trouble AuthDesk
     /// can see is said before a browser opens), binds the listener (before any browser
     /// opens, so no redirect is missed), picks a fresh state and builds the authorize URL.
     pub async fn begin_sign_in(&self, name: &str) -> Result<SignIn> {
+        self.begin_sign_in_with(name, &SignInOptions::default())
+            .await
+    }
+
+    /// [`Engine::begin_sign_in`] with this attempt's own options.
+    pub async fn begin_sign_in_with(&self, name: &str, options: &SignInOptions) -> Result<SignIn> {
+        options.check()?;
         let profile = self.profiles.get(name)?;
         // A profile whose URLs are wrong is said before anything is asked of the server.
         profile.endpoints()?;
@@ -72,16 +146,35 @@ impl Engine {
         } else {
             (None, None)
         };
-        let authorize_url = client.authorize_url(&redirect_uri, &state, challenge);
+        let logout = options
+            .switch_user
+            .then(|| profile.preset.api().map(|api| api.logout))
+            .flatten();
+        let mut params = options.params.clone();
+        if options.switch_user && logout.is_none() && !params.iter().any(|(k, _)| k == "prompt") {
+            params.push(("prompt".into(), "login".into()));
+        }
+        let authorize_url = client.authorize_url(
+            &redirect_uri,
+            &state,
+            challenge,
+            options.scope.map(Scope::as_str),
+            &params,
+        );
+        let entry_url = match logout {
+            Some(logout) => logout_then(&profile, logout, &authorize_url),
+            None => authorize_url.clone(),
+        };
         // The browser gets a one-time link on the listener, not the URL with the state.
         let browser_url = match listener.as_mut() {
-            Some(listener) => listener.start_link(&authorize_url)?,
-            None => authorize_url.clone(),
+            Some(listener) => listener.start_link(&entry_url)?,
+            None => entry_url.clone(),
         };
         tracing::info!(
             profile = name,
             redirect_uri = redirect_uri.as_str(),
             pkce = profile.pkce,
+            switch_user = options.switch_user,
             "sign-in prepared"
         );
         Ok(SignIn {
@@ -91,6 +184,7 @@ impl Engine {
             state,
             pkce_verifier: verifier,
             authorize_url,
+            entry_url,
             browser_url,
             redirect_uri,
             listener,
@@ -147,8 +241,11 @@ pub struct SignIn {
     state: String,
     pkce_verifier: Option<PkceCodeVerifier>,
     authorize_url: Url,
+    /// Where a person starts: `authorize_url`, or for a switch of user the server's
+    /// logout page that leads there.
+    entry_url: Url,
     /// What the browser is opened at: a one-time start link on the listener that
-    /// redirects to `authorize_url`, so the state stays off every command line.
+    /// redirects to `entry_url`, so the state stays off every command line.
     browser_url: Url,
     redirect_uri: Url,
     listener: Option<LoopbackListener>,
@@ -172,6 +269,12 @@ impl SignIn {
     /// browser itself is opened at a one-time start link (see [`SignIn::open_browser`]).
     pub fn authorize_url(&self) -> &Url {
         &self.authorize_url
+    }
+
+    /// The address a person opens by hand: the authorize URL, or for a switch of user
+    /// the server's logout page, which sends the browser on to it.
+    pub fn entry_url(&self) -> &Url {
+        &self.entry_url
     }
 
     /// The exact redirect URI this attempt uses (with the port, for a port-less registration).
@@ -267,7 +370,8 @@ impl SignIn {
                     break Err(Error::Superseded(self.profile.clone()));
                 }
             }
-        }?;
+        };
+        let code = code.map_err(|e| e.for_sign_in(&self.profile))?;
         // A cancel or a newer sign-in that raced the code still wins: nothing is exchanged.
         if cancel.is_cancelled() {
             return Err(Error::Cancelled);
@@ -295,7 +399,7 @@ impl SignIn {
         match classify_query(url.query().unwrap_or_default(), &self.state) {
             Verdict::Code(code) => self.exchange(&code).await,
             Verdict::Refused { error, description } => {
-                Err(Error::AuthorizationRefused { error, description })
+                Err(Error::AuthorizationRefused { error, description }.for_sign_in(&self.profile))
             }
             Verdict::Ignore { reason, .. } => Err(Error::Config(format!(
                 "The pasted URL is not this sign-in's redirect: {reason}."

@@ -19,23 +19,31 @@ use crate::tokens::TokenSet;
 
 impl OAuthClient {
     /// The URL the browser opens. `state` must be fresh for every attempt.
+    /// `scope` replaces the profile's for this attempt; `extra` are further parameters
+    /// (checked by [`crate::engine::SignInOptions::check`]: none of AuthDesk's own).
     pub fn authorize_url(
         &self,
         redirect_uri: &Url,
         state: &str,
         pkce: Option<PkceCodeChallenge>,
+        scope: Option<&str>,
+        extra: &[(String, String)],
     ) -> Url {
         let mut request = self
             .oauth
             .authorize_url(|| CsrfToken::new(state.to_owned()))
             .set_redirect_uri(Cow::Owned(RedirectUrl::from_url(redirect_uri.clone())))
             .add_scopes(
-                self.scope
+                scope
+                    .unwrap_or(&self.scope)
                     .split_whitespace()
                     .map(|s| OAuthScope::new(s.to_owned())),
             );
         if let Some(challenge) = pkce {
             request = request.set_pkce_challenge(challenge);
+        }
+        for (name, value) in extra {
+            request = request.add_extra_param(name.as_str(), value.as_str());
         }
         request.url().0
     }

@@ -13,6 +13,7 @@ macro_rules! with_window_commands {
             profiles::form_defaults,
             profiles::save_profile,
             profiles::keeps_client_secret,
+            profiles::turn_on_pkce,
             profiles::detect_server,
             profiles::check_profile,
             profiles::delete_profile,

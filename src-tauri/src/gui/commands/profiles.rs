@@ -148,6 +148,23 @@ pub fn keeps_client_secret(
     Ok(Some(state.engine.may_keep_client_secret(&profile)?))
 }
 
+/// *Turn on PKCE and sign in again*: the profile saved with PKCE on and nothing else
+/// changed (its secret kept: PKCE does not re-point it); the page then starts the sign-in.
+#[tauri::command]
+pub async fn turn_on_pkce(state: State<'_, AppState>, name: String) -> Result<(), CommandError> {
+    let mut profile = state.engine.profiles().get(&name)?;
+    profile.pkce = true;
+    state
+        .engine
+        .save_profile(ProfileSave {
+            profile,
+            client_secret: None,
+            mode: SaveMode::Replace,
+        })
+        .await?;
+    Ok(())
+}
+
 /// The profile's checks, as `authdesk doctor NAME` prints them: the keyring, the server,
 /// the client's credentials, the redirect URI and the tokens; never a token or secret.
 #[tauri::command]

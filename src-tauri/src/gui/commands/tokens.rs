@@ -2,7 +2,8 @@
 //! copy), refresh, auto-refresh news, revoke and this session's history.
 
 use authdesk_core::{
-    open_start_link, Error, RevokeReport, Secret, TokenSource, TokenText, DEFAULT_TIMEOUT,
+    open_start_link, Error, RevokeReport, Secret, SignInOptions, TokenSource, TokenText,
+    DEFAULT_TIMEOUT,
 };
 use serde::{Deserialize, Serialize};
 use tauri::{AppHandle, Manager, State};
@@ -22,6 +23,45 @@ pub struct SignInStarted {
     browser_error: Option<String>,
 }
 
+/// This sign-in's own options, as the page sends them (*Sign in as another user…*,
+/// *Options for this sign-in*).
+#[derive(Deserialize, Default)]
+pub struct SignInOptionsInput {
+    #[serde(default)]
+    switch_user: bool,
+    #[serde(default)]
+    scope: Option<String>,
+    /// `KEY=VALUE` lines.
+    #[serde(default)]
+    params: Vec<String>,
+}
+
+impl SignInOptionsInput {
+    fn parse(self) -> Result<SignInOptions, CommandError> {
+        let scope = match self.scope.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(text) => Some(text.parse()?),
+        };
+        let params = self
+            .params
+            .iter()
+            .map(|line| line.trim())
+            .filter(|line| !line.is_empty())
+            .map(|line| match line.split_once('=') {
+                Some((key, value)) => Ok((key.trim().to_owned(), value.to_owned())),
+                None => Err(CommandError::config(format!(
+                    "“{line}” is not KEY=VALUE: give each extra parameter as a name, =, and its value."
+                ))),
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(SignInOptions {
+            switch_user: self.switch_user,
+            scope,
+            params,
+        })
+    }
+}
+
 /// Starts a sign-in. The engine replaces a sign-in of the same profile under way (and
 /// frees its port); one of another profile is cancelled here, as the window shows one.
 #[tauri::command]
@@ -29,8 +69,10 @@ pub async fn begin_sign_in(
     app: AppHandle,
     state: State<'_, AppState>,
     name: String,
+    options: Option<SignInOptionsInput>,
 ) -> Result<SignInStarted, CommandError> {
-    let sign_in = state.engine.begin_sign_in(&name).await?;
+    let options = options.unwrap_or_default().parse()?;
+    let sign_in = state.engine.begin_sign_in_with(&name, &options).await?;
     if !sign_in.catches_redirect() {
         return Err(Error::RedirectNotOnLoopback(sign_in.redirect_uri().to_string()).into());
     }
@@ -42,7 +84,8 @@ pub async fn begin_sign_in(
     let start_links = sign_in.start_links();
     let started = SignInStarted {
         attempt,
-        authorize_url: sign_in.authorize_url().to_string(),
+        // What a person would open by hand (for a switch of user, the logout page first).
+        authorize_url: sign_in.entry_url().to_string(),
         redirect_uri: sign_in.redirect_uri().to_string(),
         timeout_secs: DEFAULT_TIMEOUT.as_secs(),
         browser_error,
