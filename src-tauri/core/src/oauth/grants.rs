@@ -20,7 +20,7 @@ use crate::tokens::TokenSet;
 impl OAuthClient {
     /// The URL the browser opens. `state` must be fresh for every attempt.
     /// `scope` replaces the profile's for this attempt; `extra` are further parameters
-    /// (checked by [`crate::engine::SignInOptions::check`]: none of AuthDesk's own).
+    /// (checked by the engine's `SignInOptions::check`: none of AuthDesk's own).
     pub fn authorize_url(
         &self,
         redirect_uri: &Url,
