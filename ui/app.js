@@ -18,7 +18,7 @@ import {
 } from './token_card.js';
 import {
   getToken, cancelSignIn, reopenBrowser, toggleSignInMenu, signInMenuKeys, switchUser, openSignInOptions,
-  closeSignInOptions, startWithOptions, turnOnPkceAndSignIn,
+  closeSignInOptions, startWithOptions, turnOnPkceAndSignIn, copyTimeline,
 } from './sign_in.js';
 import { filterHistory } from './history.js';
 import {
@@ -91,6 +91,7 @@ function wire() {
   $('sign-in-options').addEventListener('click', onProfile(openSignInOptions));
   $('options-form').addEventListener('submit', onProfile(startWithOptions));
   $('options-cancel').addEventListener('click', closeSignInOptions);
+  $('copy-timeline').addEventListener('click', action(copyTimeline));
   $('cancel').addEventListener('click', action(cancelSignIn));
   $('reopen-browser').addEventListener('click', onProfile(reopenBrowser));
   $('copy-authorize-url').addEventListener('click', onProfile(() => copy('authorize_url', 'copy-authorize-url')));

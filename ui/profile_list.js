@@ -11,6 +11,7 @@ import { showTab } from './tabs.js';
 import { showTokens } from './token_card.js';
 import { showHistory } from './history.js';
 import { clearPersonalTokens } from './personal_tokens.js';
+import { showTimeline } from './sign_in.js';
 
 const PRESET_NAMES = { awx: 'AWX', gateway: 'AAP gateway', custom: 'Custom' };
 
@@ -213,6 +214,7 @@ export async function showProfile() {
   $('secret-missing').hidden = true;
   // What the keyring holds arrives a moment later; nothing of another profile shows meanwhile.
   showTokens(null);
+  $('timeline').hidden = true;
   const name = profile.name;
   const [secretStored, tokens] = await Promise.all([
     invoke('client_secret_stored', { name }),
@@ -226,6 +228,7 @@ export async function showProfile() {
   // Server setup opens by itself until a sign-in has worked, or when something is missing.
   $('setup').open = (!tokens && !registered && state.revoked?.name !== name) || !secretStored;
   await showHistory();
+  await showTimeline(name);
 }
 
 export async function deleteProfile() {

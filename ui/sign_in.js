@@ -59,6 +59,24 @@ export async function getTokenWith(options) {
   }
 }
 
+/**
+ * The Timeline disclosure: the profile's last sign-in, step by step (redacted in Rust).
+ * Returns the lines.
+ */
+export async function showTimeline(name) {
+  const lines = await invoke('sign_in_timeline', { name }).catch(() => []);
+  if (state.selected !== name) return lines;
+  $('timeline-text').textContent = lines.join('\n');
+  $('timeline').hidden = lines.length === 0;
+  return lines;
+}
+
+export async function copyTimeline() {
+  await invoke('copy_text', { text: $('timeline-text').textContent });
+  $('copy-timeline').textContent = 'Copied';
+  setTimeout(() => { $('copy-timeline').textContent = 'Copy timeline'; }, 2000);
+}
+
 /** Turn on PKCE and sign in again (the server refused a sign-in without it). */
 export async function turnOnPkceAndSignIn() {
   const profile = selectedProfile();
@@ -167,11 +185,15 @@ async function startSignIn(profile, options) {
     endRevokedState(profile.name);
     stopWaiting();
     showTokens(signedIn);
+    await showTimeline(profile.name);
     $('setup').open = false;
     say(`Signed in as ${signedIn.user || 'an unknown user'}; the tokens are kept in your secret store.`);
     $('copy-access-token').focus();
   } catch (error) {
     if (state.attempt === attempt) stopWaiting();
+    // The steps up to the failure go with its details (nothing secret in them).
+    const steps = await showTimeline(profile.name);
+    if (error && typeof error === 'object' && !error.cancelled) error.timeline = steps;
     // A sign-in that never came back is most often a redirect URI the server does not know.
     if (error?.kind === 'timed_out' && !error?.cancelled) $('setup').open = true;
     throw error;

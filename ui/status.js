@@ -47,6 +47,7 @@ function detailsText(e, at) {
     `Time: ${at.toISOString()}`,
     e.status ? `Status: HTTP ${e.status}` : '',
     e.details ? `Reply:\n${e.details}` : '',
+    e.timeline?.length ? `Timeline:\n${e.timeline.join('\n')}` : '',
   ].filter(Boolean).join('\n');
 }
 
@@ -66,7 +67,7 @@ export function fail(error, profile = null, retry = null) {
     $('next-step').dataset.step = e.next;
     $('next-step').hidden = false;
   }
-  if (e.details || e.status || e.request) {
+  if (e.details || e.status || e.request || e.timeline?.length) {
     $('error-body').textContent = detailsText(e, new Date());
     $('error-details').hidden = false;
   }

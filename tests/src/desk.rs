@@ -136,6 +136,11 @@ impl Desk {
         )
     }
 
+    /// The desk's own folder (its home, config and logs are under it), for files a test writes.
+    pub fn dir(&self) -> &Path {
+        self.dir.path()
+    }
+
     pub fn browser_log(&self) -> PathBuf {
         self.dir.path().join("browser.log")
     }

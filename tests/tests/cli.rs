@@ -830,3 +830,168 @@ fn switch_user_on_awx_goes_through_its_logout_page() {
 fn switch_user_on_the_gateway_goes_through_its_logout_page() {
     switch_user(Flavor::Gateway);
 }
+
+/// The steps of the last sign-in in a trace file, as (step, detail).
+fn traced(path: &std::path::Path) -> Vec<(String, String)> {
+    std::fs::read_to_string(path)
+        .unwrap_or_default()
+        .lines()
+        .map(|line| {
+            let step: serde_json::Value =
+                serde_json::from_str(line).expect("one JSON object a line");
+            (
+                step["step"].as_str().unwrap_or_default().to_owned(),
+                step["detail"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect()
+}
+
+/// Nothing secret in a timeline: not the client secret, the code, the whole state or a token.
+fn assert_redacted(text: &str, desk: &Desk, secrets: &[&str]) {
+    for secret in secrets.iter().filter(|s| !s.is_empty()) {
+        assert!(
+            !text.contains(secret),
+            "{secret:?} in the timeline:\n{text}"
+        );
+    }
+    for event in desk.browser_events() {
+        let Some(url) = event["url"].as_str().and_then(|u| url::Url::parse(u).ok()) else {
+            continue;
+        };
+        for (name, value) in url.query_pairs() {
+            if matches!(name.as_ref(), "code" | "state" | "code_challenge") && value.len() > 6 {
+                assert!(
+                    !text.contains(value.as_ref()),
+                    "the {name} is in the timeline:\n{text}"
+                );
+            }
+        }
+    }
+}
+
+/// `-v` prints a sign-in's steps on stderr as they happen and `--trace FILE` writes them as
+/// JSON lines: in order for a good sign-in (on both servers: the gateway's token answer is
+/// 201), a denied one, a wrong secret and a PKCE refusal, and never a secret, code, state
+/// or token.
+#[test]
+fn the_sign_in_timeline_on_stderr_and_in_a_trace_file() {
+    for flavor in [Flavor::Awx, Flavor::Gateway] {
+        let server = TestServer::start(flavor).unwrap();
+        let desk = Desk::new(Browser::Approve);
+        let name = unique("timeline");
+        let added = desk.add_profile(&name, &server, &server.seeded_app(), &[]);
+        assert_eq!(added.status, Some(0), "{added:?}");
+        let trace = desk.dir().join("good.jsonl");
+        let trace_arg = trace.to_string_lossy().into_owned();
+        let got = desk.run(&[
+            "-v",
+            "token",
+            &name,
+            "--trace",
+            &trace_arg,
+            "--timeout",
+            "60",
+        ]);
+        assert_eq!(got.status, Some(0), "{got:?}");
+        let steps = traced(&trace);
+        let names: Vec<_> = steps.iter().map(|(step, _)| step.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "authorize",
+                "browser",
+                "callback",
+                "token request",
+                "token answer",
+                "who-am-I"
+            ],
+            "{steps:?}"
+        );
+        let detail = |step: &str| &steps.iter().find(|(s, _)| s == step).unwrap().1;
+        assert!(
+            detail("authorize").contains("response_type=code"),
+            "{steps:?}"
+        );
+        assert!(detail("callback").contains("state matched"), "{steps:?}");
+        assert!(
+            detail("token request").contains("client authentication HTTP Basic")
+                && detail("token request").contains("grant_type=authorization_code"),
+            "{steps:?}"
+        );
+        let answered = if flavor == Flavor::Awx {
+            "HTTP 200 in "
+        } else {
+            "HTTP 201 in "
+        };
+        assert!(detail("token answer").starts_with(answered), "{steps:?}");
+        assert!(detail("who-am-I").ends_with("user demo"), "{steps:?}");
+        assert_eq!(
+            got.stderr.matches("authdesk: step: ").count(),
+            6,
+            "-v prints each step: {got:?}"
+        );
+        let json = got.json();
+        // (The authorize URL itself is on stderr too, for opening by hand: not a step.)
+        let printed: Vec<_> = got
+            .stderr
+            .lines()
+            .filter(|line| line.starts_with("authdesk: step: "))
+            .collect();
+        let text = std::fs::read_to_string(&trace).unwrap() + &printed.join("\n");
+        assert_redacted(
+            &text,
+            &desk,
+            &[
+                &server.seed.client_secret,
+                json["access_token"].as_str().unwrap_or_default(),
+                json["refresh_token"].as_str().unwrap_or_default(),
+            ],
+        );
+    }
+
+    // Denied at the consent page, a wrong secret, a server that requires PKCE.
+    let server = TestServer::start_with(Flavor::Awx, &[("FAKEAWX_PKCE_REQUIRED", "1")]).unwrap();
+    let plain = TestServer::start(Flavor::Awx).unwrap();
+    let cases: [(&str, &TestServer, Browser, &str, &str); 3] = [
+        ("denied", &plain, Browser::Deny, "callback", "access_denied"),
+        (
+            "wrongsecret",
+            &plain,
+            Browser::Approve,
+            "token answer",
+            "HTTP 401 in ",
+        ),
+        (
+            "pkce",
+            &server,
+            Browser::Approve,
+            "callback",
+            "Code challenge required",
+        ),
+    ];
+    for (case, server, browser, last, says) in cases {
+        let desk = Desk::new(browser);
+        let name = unique(case);
+        let mut app = server.seeded_app();
+        if case == "wrongsecret" {
+            app.client_secret = "not-the-secret".into();
+        }
+        let added = desk.add_profile(&name, server, &app, &["--no-check"]);
+        assert_eq!(added.status, Some(0), "{added:?}");
+        let trace = desk.dir().join(format!("{case}.jsonl"));
+        let trace_arg = trace.to_string_lossy().into_owned();
+        let failed = desk.run(&["token", &name, "--trace", &trace_arg, "--timeout", "60"]);
+        assert_ne!(failed.status, Some(0), "{case}: {failed:?}");
+        let steps = traced(&trace);
+        let (step, detail) = steps.last().expect("steps traced");
+        assert_eq!(step, last, "{case}: {steps:?}");
+        assert!(detail.contains(says), "{case}: {steps:?}");
+        assert_eq!(steps[0].0, "authorize", "{case}: {steps:?}");
+        assert_redacted(
+            &std::fs::read_to_string(&trace).unwrap(),
+            &desk,
+            &[&server.seed.client_secret, "not-the-secret"],
+        );
+    }
+}

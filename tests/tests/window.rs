@@ -1487,3 +1487,70 @@ async fn a_server_that_requires_pkce_offers_to_turn_it_on() {
     assert!(profile.pkce, "saved with PKCE");
     window.close().await;
 }
+
+/// The token card's Timeline: the last sign-in step by step, with Copy, and nothing
+/// secret in it (not the client secret, the code, the state or a token).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_token_card_shows_the_sign_ins_timeline() {
+    let _one = ONE_WINDOW_AT_A_TIME.lock().await;
+    let server = tokio::task::block_in_place(|| TestServer::start(Flavor::Gateway)).unwrap();
+    let desk = Desk::new(Browser::Approve);
+    let name = unique("guitimeline");
+    let added = desk.add_profile(&name, &server, &server.seeded_app(), &[]);
+    assert_eq!(added.status, Some(0), "{added:?}");
+    let window = Window::open(&desk).await.unwrap();
+    window
+        .wait_value("profile-select", WAIT, |v| v == name)
+        .await
+        .unwrap();
+    window.get_token_until_valid().await.unwrap();
+    window.toggle_details("timeline").await.unwrap();
+    let timeline = window
+        .wait_text("timeline-text", WAIT, |t| t.contains("who-am-I"))
+        .await
+        .unwrap();
+    let order: Vec<_> = [
+        "authorize",
+        "browser",
+        "callback",
+        "token request",
+        "token answer",
+        "who-am-I",
+    ]
+    .iter()
+    .map(|step| timeline.find(&format!("  {step}  ")))
+    .collect();
+    assert!(
+        order.iter().all(Option::is_some) && order.windows(2).all(|w| w[0] < w[1]),
+        "{timeline}"
+    );
+    assert!(timeline.contains("HTTP 201 in "), "{timeline}");
+    let stored = desk.engine().current_tokens(&name).await.unwrap().unwrap();
+    let mut secrets = vec![
+        server.seed.client_secret.clone(),
+        stored.access_token.expose().to_owned(),
+    ];
+    secrets.extend(stored.refresh_token.as_ref().map(|t| t.expose().to_owned()));
+    for event in desk.browser_events() {
+        if let Some(url) = event["url"].as_str().and_then(|u| url::Url::parse(u).ok()) {
+            for (key, value) in url.query_pairs() {
+                if matches!(key.as_ref(), "code" | "state") {
+                    secrets.push(value.into_owned());
+                }
+            }
+        }
+    }
+    for secret in &secrets {
+        assert!(
+            !timeline.contains(secret.as_str()),
+            "{secret:?} in:\n{timeline}"
+        );
+    }
+    window.click("copy-timeline").await.unwrap();
+    let copied = window
+        .wait_clipboard(CLIPBOARD_WAIT, |c| c.contains("who-am-I"))
+        .await
+        .unwrap();
+    assert_eq!(copied, timeline);
+    window.close().await;
+}

@@ -42,7 +42,7 @@ mod layers;
 pub use engine::{
     open_in_browser, open_start_link, ApplicationSetup, DetectedServer, Engine, Finding, Outcome,
     ProfileSave, RemoveReport, Reuse, RevokeReport, SaveMode, ServerDraft, SignIn, SignInOptions,
-    SignInReason, TokenSource, DEFAULT_TIMEOUT,
+    SignInReason, Step, StepWatcher, Timeline, TokenSource, DEFAULT_TIMEOUT,
 };
 pub use environment::{environment_for, TokenText, Variable, OTHER_TOOL_VARIABLES};
 pub use error::{Error, ErrorKind, Hint, Result, ServerReply};

@@ -166,6 +166,13 @@ pub struct TokenRequest {
     /// response_type, scope, code_challenge*) are refused. Implies --fresh.
     #[arg(long = "param", value_name = "KEY=VALUE", value_parser = parse_param, conflicts_with = "verify")]
     pub params: Vec<(String, String)>,
+    /// Write a sign-in's steps to FILE as JSON lines (what -v prints), redacted: the state
+    /// as its first 6 characters, the code and tokens masked, the secret never.
+    #[arg(long, value_name = "FILE")]
+    pub trace: Option<PathBuf>,
+    /// Set from the global -v: print a sign-in's steps on stderr as they happen.
+    #[arg(skip)]
+    pub show_steps: bool,
     /// Ask the server whether the stored access token still works before using it; a
     /// token it refuses (revoked elsewhere) is refreshed, or a sign-in follows.
     #[arg(long, conflicts_with = "fresh")]

@@ -16,7 +16,7 @@ use std::process::ExitCode;
 use authdesk_core::{Engine, Error, Hint, DEFAULT_REDIRECT_URI};
 
 pub use args::Args;
-use args::{AppCommand, Command, ProfileCommand};
+use args::{AppCommand, Command, ExecArgs, ProfileCommand, TokenArgs};
 
 use crate::process::exit;
 
@@ -41,7 +41,7 @@ pub fn run(command: Command, verbose: u8, passphrase_fd: Option<i32>) -> ExitCod
             return ExitCode::FAILURE;
         }
     };
-    let outcome = runtime.block_on(dispatch(command, passphrase_fd));
+    let outcome = runtime.block_on(dispatch(command, verbose, passphrase_fd));
     // A stdin read for a pasted URL may still block after a timeout or Ctrl-C: do not wait for it.
     runtime.shutdown_background();
     match outcome {
@@ -50,7 +50,17 @@ pub fn run(command: Command, verbose: u8, passphrase_fd: Option<i32>) -> ExitCod
     }
 }
 
-async fn dispatch(command: Command, passphrase_fd: Option<i32>) -> Result<u8, Error> {
+async fn dispatch(
+    mut command: Command,
+    verbose: u8,
+    passphrase_fd: Option<i32>,
+) -> Result<u8, Error> {
+    // -v shows a sign-in's steps as they happen.
+    if let Command::Token(TokenArgs { request, .. }) | Command::Exec(ExecArgs { request, .. }) =
+        &mut command
+    {
+        request.show_steps = verbose > 0;
+    }
     // Texts about the CLI itself: no profiles or keyring needed.
     match command {
         Command::Completions { shell } => return Ok(documents::completions(shell)),

@@ -4,8 +4,8 @@ use std::io::{BufRead, IsTerminal};
 use std::time::Duration;
 
 use authdesk_core::{
-    Engine, Error, Grant, Profile, Reuse, SignInOptions, SignInReason, TokenSet, TokenSource,
-    WhoAmI,
+    Engine, Error, Grant, Profile, Reuse, SignInOptions, SignInReason, Step, Timeline, TokenSet,
+    TokenSource, WhoAmI,
 };
 use tokio_util::sync::CancellationToken;
 
@@ -33,6 +33,8 @@ pub async fn obtain(
         switch_user,
         scope,
         params,
+        trace,
+        show_steps,
         verify,
         username,
         password_stdin,
@@ -97,7 +99,11 @@ pub async fn obtain(
                 }
             }
             let timeout = Duration::from_secs(timeout);
-            sign_in(engine, &profile, &options, timeout, no_browser, unasked).await?
+            let steps = StepsShown::open(show_steps, trace.as_deref())?;
+            sign_in(
+                engine, &profile, &options, &steps, timeout, no_browser, unasked,
+            )
+            .await?
         }
     };
     if let Some(user) = &tokens.user {
@@ -206,11 +212,13 @@ async fn sign_in(
     engine: &Engine,
     profile: &Profile,
     options: &SignInOptions,
+    steps: &StepsShown,
     timeout: Duration,
     no_browser: bool,
     unasked: Option<SignInReason>,
 ) -> Result<TokenSet, Error> {
     let sign_in = engine.begin_sign_in_with(&profile.name, options).await?;
+    steps.follow(&sign_in.timeline());
     if options.switch_user {
         eprintln!(
             "Signing in as another user: the browser's session with {} ends first, so the server asks who signs in.",
@@ -403,4 +411,52 @@ fn print_tokens(
     }
     println!("{text}");
     Ok(())
+}
+
+/// Where a sign-in's steps go as they happen: stderr (`-v`), a JSON-lines file (`--trace`).
+struct StepsShown {
+    on_stderr: bool,
+    trace: Option<std::sync::Arc<std::sync::Mutex<std::fs::File>>>,
+}
+
+impl StepsShown {
+    fn open(on_stderr: bool, trace: Option<&std::path::Path>) -> Result<Self, Error> {
+        let trace = match trace {
+            None => None,
+            Some(path) => Some(std::sync::Arc::new(std::sync::Mutex::new(
+                std::fs::OpenOptions::new()
+                    .create(true)
+                    .append(true)
+                    .open(path)
+                    .map_err(|e| {
+                        Error::Config(format!(
+                            "Could not open the trace file {} ({e}); give a file AuthDesk may write.",
+                            path.display()
+                        ))
+                    })?,
+            ))),
+        };
+        Ok(StepsShown { on_stderr, trace })
+    }
+
+    fn follow(&self, timeline: &Timeline) {
+        if !self.on_stderr && self.trace.is_none() {
+            return;
+        }
+        let on_stderr = self.on_stderr;
+        let trace = self.trace.clone();
+        timeline.follow(std::sync::Arc::new(move |step: &Step| {
+            if on_stderr {
+                eprintln!("authdesk: step: {}", step.line());
+            }
+            if let Some(file) = &trace {
+                use std::io::Write;
+                if let (Ok(mut file), Ok(line)) = (file.lock(), serde_json::to_string(step)) {
+                    if let Err(e) = writeln!(file, "{line}") {
+                        tracing::warn!("could not write the trace file: {e}");
+                    }
+                }
+            }
+        }));
+    }
 }

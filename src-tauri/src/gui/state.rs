@@ -28,6 +28,8 @@ pub struct AppState {
     /// The personal access token created last and its profile, for Reveal and Copy
     /// (the server shows it only once).
     personal_token: Mutex<Option<(String, Secret)>>,
+    /// Each profile's last sign-in's steps, for the token card's and the error's Timeline.
+    timelines: Mutex<std::collections::HashMap<String, authdesk_core::Timeline>>,
     next_id: AtomicU64,
     /// When the window process started, for the ready-for-input log line.
     pub started: Instant,
@@ -105,9 +107,26 @@ impl AppState {
             store_watch: StoreWatch::default(),
             history: Mutex::new(Vec::new()),
             personal_token: Mutex::new(None),
+            timelines: Mutex::default(),
             next_id: AtomicU64::new(1),
             started,
         }
+    }
+
+    /// Keeps a sign-in's timeline as the profile's last.
+    pub fn keep_timeline(&self, profile: &str, timeline: authdesk_core::Timeline) {
+        if let Ok(mut timelines) = self.timelines.lock() {
+            timelines.insert(profile.to_owned(), timeline);
+        }
+    }
+
+    /// The profile's last sign-in's steps, as lines (none before its first sign-in here).
+    pub fn timeline_lines(&self, profile: &str) -> Vec<String> {
+        self.timelines
+            .lock()
+            .ok()
+            .and_then(|timelines| timelines.get(profile).map(authdesk_core::Timeline::lines))
+            .unwrap_or_default()
     }
 
     pub fn next_id(&self) -> u64 {

@@ -19,6 +19,7 @@ mod revoke;
 mod server_check;
 mod server_setup;
 mod sign_in;
+mod timeline;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -30,6 +31,7 @@ pub use revoke::RevokeReport;
 pub use server_check::DetectedServer;
 pub use server_setup::{ApplicationSetup, ServerDraft};
 pub use sign_in::{open_in_browser, open_start_link, SignIn, SignInOptions};
+pub use timeline::{Step, StepWatcher, Timeline};
 
 use crate::error::{Error, Result};
 use crate::oauth::OAuthClient;

@@ -10,13 +10,14 @@ use oauth2::{PkceCodeChallenge, PkceCodeVerifier};
 use tokio_util::sync::CancellationToken;
 use url::Url;
 
+use super::timeline::{describe_request, Timeline, MASK};
 use super::Engine;
 use crate::error::{Error, Result};
 use crate::http::build_client;
 use crate::listener::{classify_query, LoopbackListener, StartLinks, Verdict};
 use crate::oauth::OAuthClient;
 use crate::presets::join_path;
-use crate::profiles::{Profile, Scope};
+use crate::profiles::{ClientAuth, Profile, Scope};
 use crate::secret::random_urlsafe;
 use crate::tokens::TokenSet;
 
@@ -165,6 +166,18 @@ impl Engine {
             Some(logout) => logout_then(&profile, logout, &authorize_url),
             None => authorize_url.clone(),
         };
+        let timeline = Timeline::default();
+        if logout.is_some() {
+            timeline.record(
+                "logout",
+                format!(
+                    "{}, so that the server's login page asks who signs in",
+                    describe_request("GET", &entry_url)
+                ),
+            );
+        }
+        timeline.record("authorize", describe_request("GET", &authorize_url));
+        let endpoints = profile.endpoints()?;
         // The browser gets a one-time link on the listener, not the URL with the state.
         let browser_url = match listener.as_mut() {
             Some(listener) => listener.start_link(&entry_url)?,
@@ -186,6 +199,10 @@ impl Engine {
             authorize_url,
             entry_url,
             browser_url,
+            timeline,
+            token_endpoint: endpoints.token,
+            whoami_endpoint: endpoints.whoami,
+            client_auth: profile.client_auth,
             redirect_uri,
             listener,
             superseded: turn.superseded,
@@ -247,6 +264,10 @@ pub struct SignIn {
     /// What the browser is opened at: a one-time start link on the listener that
     /// redirects to `entry_url`, so the state stays off every command line.
     browser_url: Url,
+    timeline: Timeline,
+    token_endpoint: Url,
+    whoami_endpoint: Url,
+    client_auth: ClientAuth,
     redirect_uri: Url,
     listener: Option<LoopbackListener>,
     /// Cancelled when a newer sign-in of the same profile starts.
@@ -277,6 +298,11 @@ impl SignIn {
         &self.entry_url
     }
 
+    /// This sign-in's steps so far and to come (a clone shares them).
+    pub fn timeline(&self) -> Timeline {
+        self.timeline.clone()
+    }
+
     /// The exact redirect URI this attempt uses (with the port, for a port-less registration).
     pub fn redirect_uri(&self) -> &Url {
         &self.redirect_uri
@@ -297,10 +323,22 @@ impl SignIn {
     /// user can read, which sends it on to the one-time start link (see
     /// [`StartLinks::launch_target`](crate::listener::StartLinks::launch_target)).
     pub fn open_browser(&self) -> std::io::Result<()> {
-        match self.start_links() {
-            Some(links) => open_start_link(&links, &self.browser_url),
-            None => open_in_browser(&self.browser_url),
+        let (opened, how) = match self.start_links() {
+            Some(links) => (
+                open_start_link(&links, &self.browser_url),
+                "at a launch page only this user can read, which leads to a one-time link on the listener",
+            ),
+            None => (open_in_browser(&self.browser_url), "at the address itself"),
+        };
+        match &opened {
+            Ok(()) => self
+                .timeline
+                .record("browser", format!("the system browser opened {how}")),
+            Err(e) => self
+                .timeline
+                .record("browser", format!("could not be opened: {e}")),
         }
+        opened
     }
 
     /// Waits for the redirect on the listener, then exchanges the code.
@@ -331,6 +369,7 @@ impl SignIn {
         let wait = listener.wait_for_code(&state, timeout, stop.clone());
         tokio::pin!(wait);
         let mut pasting = true;
+        let mut via = "the redirect to the listener";
         let code = loop {
             tokio::select! {
                 code = &mut wait => break code,
@@ -348,11 +387,13 @@ impl SignIn {
                         Verdict::Code(code) => {
                             stop.cancel();
                             let _ = wait.await;
+                            via = "the address pasted by the person";
                             break Ok(code);
                         }
                         Verdict::Refused { error, description } => {
                             stop.cancel();
                             let _ = wait.await;
+                            via = "the address pasted by the person";
                             break Err(Error::AuthorizationRefused { error, description });
                         }
                         Verdict::Ignore { reason, .. } => refused(reason.to_owned()),
@@ -371,6 +412,22 @@ impl SignIn {
                 }
             }
         };
+        let callback = self.redirect_uri.path().to_owned();
+        match &code {
+            Ok(_) => self.timeline.record(
+                "callback",
+                format!("{via} ({callback}) · state matched · code={MASK}"),
+            ),
+            Err(Error::AuthorizationRefused { .. }) => {
+                if let Err(e) = &code {
+                    self.timeline.record(
+                        "callback",
+                        format!("{via} ({callback}) · state matched · {e}"),
+                    );
+                }
+            }
+            Err(e) => self.timeline.record("callback", format!("none: {e}")),
+        }
         let code = code.map_err(|e| e.for_sign_in(&self.profile))?;
         // A cancel or a newer sign-in that raced the code still wins: nothing is exchanged.
         if cancel.is_cancelled() {
@@ -410,14 +467,65 @@ impl SignIn {
 
     /// Exchanges a code from this attempt.
     pub async fn exchange(mut self, code: &str) -> Result<TokenSet> {
-        let tokens = self
+        let verifier = self.pkce_verifier.take();
+        self.timeline.record(
+            "token request",
+            format!(
+                "POST {} · client authentication {} · grant_type=authorization_code · code={MASK} · redirect_uri={}{}",
+                self.token_endpoint,
+                match self.client_auth {
+                    ClientAuth::Basic => "HTTP Basic (client ID and secret; the secret is never shown)",
+                    ClientAuth::Post => "in the form body (client ID and secret; the secret is never shown)",
+                },
+                self.redirect_uri,
+                if verifier.is_some() { " · code_verifier sent" } else { "" }
+            ),
+        );
+        let started = std::time::Instant::now();
+        let (answer, status) = self
             .client
-            .exchange_code(code, &self.redirect_uri, self.pkce_verifier.take())
-            .await?;
+            .exchange_code_answered(code, &self.redirect_uri, verifier)
+            .await;
+        let took = started.elapsed().as_millis();
+        let status = status.map_or_else(|| "no answer".to_owned(), |s| format!("HTTP {s}"));
+        let tokens = match answer {
+            Ok(tokens) => {
+                let lifetime = tokens
+                    .expires_at
+                    .map(|at| (at - tokens.issued_at).num_seconds().to_string())
+                    .unwrap_or_else(|| "not stated".into());
+                self.timeline.record(
+                    "token answer",
+                    format!(
+                        "{status} in {took} ms · scope {} · expires_in {lifetime} s · access token {MASK}{}",
+                        tokens.scope.as_deref().unwrap_or("not stated"),
+                        if tokens.refresh_token.is_some() { format!(" · refresh token {MASK}") } else { String::new() }
+                    ),
+                );
+                tokens
+            }
+            Err(e) => {
+                self.timeline
+                    .record("token answer", format!("{status} in {took} ms: {e}"));
+                return Err(e);
+            }
+        };
         tracing::info!(profile = self.profile, "code exchanged");
-        self.engine
+        let stored = self
+            .engine
             .store_signed_in(&self.profile, &self.client, tokens)
-            .await
+            .await?;
+        self.timeline.record(
+            "who-am-I",
+            match &stored.user {
+                Some(user) => format!("GET {} · user {user}", self.whoami_endpoint),
+                None => format!(
+                    "GET {} · the user could not be read (the tokens are kept; `authdesk doctor` says why)",
+                    self.whoami_endpoint
+                ),
+            },
+        );
+        Ok(stored)
     }
 }
 

@@ -55,6 +55,19 @@ impl OAuthClient {
         redirect_uri: &Url,
         verifier: Option<PkceCodeVerifier>,
     ) -> Result<TokenSet> {
+        self.exchange_code_answered(code, redirect_uri, verifier)
+            .await
+            .0
+    }
+
+    /// [`OAuthClient::exchange_code`], with the HTTP status the token endpoint answered
+    /// (201 on the gateway), for a sign-in's timeline.
+    pub async fn exchange_code_answered(
+        &self,
+        code: &str,
+        redirect_uri: &Url,
+        verifier: Option<PkceCodeVerifier>,
+    ) -> (Result<TokenSet>, Option<u16>) {
         const ACTION: &str = "code exchange";
         let http = OAuthHttp::new(&self.http);
         let redirect = RedirectUrl::from_url(redirect_uri.clone());
@@ -66,7 +79,11 @@ impl OAuthClient {
             request = request.set_pkce_verifier(verifier);
         }
         let result = request.request_async(&http).await;
-        token_result(ACTION, &self.endpoints.token, result, &http)
+        let status = http.last_reply().map(|reply| reply.status);
+        (
+            token_result(ACTION, &self.endpoints.token, result, &http),
+            status,
+        )
     }
 
     /// Uses a refresh token. AWX and the gateway rotate both tokens: keep the new pair.

@@ -31,6 +31,7 @@ macro_rules! with_window_commands {
             tokens::session_history,
             tokens::next_store_change,
             tokens::token_marks,
+            tokens::sign_in_timeline,
             settings::get_settings,
             settings::save_settings,
             settings::remember_profile,

@@ -73,6 +73,7 @@ pub async fn begin_sign_in(
 ) -> Result<SignInStarted, CommandError> {
     let options = options.unwrap_or_default().parse()?;
     let sign_in = state.engine.begin_sign_in_with(&name, &options).await?;
+    state.keep_timeline(&name, sign_in.timeline());
     if !sign_in.catches_redirect() {
         return Err(Error::RedirectNotOnLoopback(sign_in.redirect_uri().to_string()).into());
     }
@@ -421,4 +422,11 @@ pub async fn token_marks(
         });
     }
     Ok(marks)
+}
+
+/// The profile's last sign-in in this window, step by step, redacted (the state's first 6
+/// characters, the code and tokens masked, the secret never): the Timeline disclosure.
+#[tauri::command]
+pub fn sign_in_timeline(state: State<'_, AppState>, name: String) -> Vec<String> {
+    state.timeline_lines(&name)
 }
