@@ -628,6 +628,14 @@ async fn gallery() {
     window.save_form().await.unwrap();
     window.get_token_until_valid().await.unwrap();
     gallery.shoot(&window, "token-view").await;
+    // The sign-in's timeline, opened (the tester's view of every step).
+    window.toggle_details("timeline").await.unwrap();
+    window
+        .wait_text("timeline-text", WAIT, |t| t.contains("who-am-I"))
+        .await
+        .unwrap();
+    gallery.shoot(&window, "timeline").await;
+    window.toggle_details("timeline").await.unwrap();
     if !gallery.both_sizes {
         window.resize(800, 600).await.unwrap();
         shoot(
