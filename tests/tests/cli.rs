@@ -995,3 +995,64 @@ fn the_sign_in_timeline_on_stderr_and_in_a_trace_file() {
         );
     }
 }
+
+/// `doctor` says whether a sign-in will show the consent page (the application's
+/// `skip_authorization`, read through the applications API with the profile's token), so
+/// a tester knows why none appears; before a sign-in it says when it can tell.
+#[test]
+fn doctor_says_whether_the_consent_page_shows() {
+    for flavor in [Flavor::Awx, Flavor::Gateway] {
+        for skip in [false, true] {
+            let var = if flavor == Flavor::Awx {
+                "FAKEAWX_SKIP_AUTHORIZATION"
+            } else {
+                "FAKEGW_SKIP_AUTHORIZATION"
+            };
+            let server = if skip {
+                TestServer::start_with(flavor, &[(var, "1")]).unwrap()
+            } else {
+                TestServer::start(flavor).unwrap()
+            };
+            let mut desk = Desk::new(Browser::Approve);
+            let name = unique("consent");
+            let added = desk.add_profile(&name, &server, &server.seeded_app(), &[]);
+            assert_eq!(added.status, Some(0), "{added:?}");
+            let before = desk.run(&["doctor", &name]);
+            assert!(
+                before.stdout.contains("consent: whether the server shows its consent page is told while the profile holds a valid token"),
+                "{flavor:?}: {before:?}"
+            );
+            let got = desk.run(&["token", &name, "--timeout", "60"]);
+            assert_eq!(got.status, Some(0), "{got:?}");
+            if flavor == Flavor::Gateway {
+                // Without DAB's RBAC a plain user may not list applications: said as it is,
+                // and an admin's token can tell.
+                let plain = desk.run(&["doctor", &name]);
+                assert!(
+                    plain.stdout.contains("consent: could not tell whether the server shows its consent page: The server refused the application lookup (HTTP 403)"),
+                    "{plain:?}"
+                );
+                desk.env.push((
+                    "AUTHDESK_BROWSER_USER".into(),
+                    server.seed.admin_username.clone(),
+                ));
+                desk.env.push((
+                    "AUTHDESK_BROWSER_PASSWORD".into(),
+                    server.seed.admin_password.clone(),
+                ));
+                let admin = desk.run(&["token", &name, "--switch-user", "--timeout", "60"]);
+                assert_eq!(admin.status, Some(0), "{admin:?}");
+            }
+            let after = desk.run(&["doctor", &name]);
+            let said = if skip {
+                "consent: the application skips the consent page (skip_authorization is on)"
+            } else {
+                "consent: the server shows its consent page at each sign-in"
+            };
+            assert!(
+                after.stdout.contains(said),
+                "{flavor:?}, skip {skip}: {after:?}"
+            );
+        }
+    }
+}

@@ -10,6 +10,7 @@ organizations and two applications, writes DIR/seed.json, then prints
 Nothing is written outside DIR.
 """
 
+import os
 import sys
 from pathlib import Path
 
@@ -66,6 +67,11 @@ def seed(base_url, state_dir):
         )
 
     app = application(APP_NAME, Application.GRANT_AUTHORIZATION_CODE, REDIRECT_URI)
+    # An application that skips the consent page, as an admin may set it.
+    skip = os.environ.get("FAKEAWX_SKIP_AUTHORIZATION") == "1"
+    if app.skip_authorization != skip:
+        app.skip_authorization = skip
+        app.save()
     password_app = application(PASSWORD_APP_NAME, Application.GRANT_PASSWORD, "")
     # Every application belongs to an organization in AWX; older state dirs had none.
     for orphan in Application.objects.filter(fakeawx_extra__isnull=True):

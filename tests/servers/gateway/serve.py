@@ -12,6 +12,7 @@ one. Nothing is written outside DIR.
 
 import io
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -86,6 +87,11 @@ def seed(base_url, state_dir):
             Application, APP_NAME, admin, org, "authorization-code", REDIRECT_URI,
             old.get("client_secret") if old.get("client_id") else None,
         )
+        # An application that skips the consent page, as an admin may set it.
+        skip = os.environ.get("FAKEGW_SKIP_AUTHORIZATION") == "1"
+        if app.skip_authorization != skip:
+            app.skip_authorization = skip
+            app.save()
         papp, psecret = seed_app(
             Application, PASSWORD_APP_NAME, admin, org, "password", "",
             old.get("password_client_secret") if old.get("password_client_id") else None,

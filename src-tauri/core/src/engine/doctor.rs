@@ -175,6 +175,9 @@ impl Engine {
         }
         if profile.grant == Grant::AuthorizationCode {
             findings.push(redirect_finding(profile, &trust).await);
+            if let Some(consent) = self.consent_finding(profile).await {
+                findings.push(consent);
+            }
         }
         findings.push(self.tokens_finding(&profile.name).await);
         findings
@@ -223,6 +226,42 @@ impl Engine {
             Ok((_, client)) => made_up_code_with(&client, profile).await,
             Err(e) => Some(e),
         }
+    }
+
+    /// Whether the browser sign-in shows the server's consent page: an application with
+    /// `skip_authorization` sends the browser straight back after the login, which a tester
+    /// walking through consent should know. Read with the profile's own token (nothing
+    /// asked); `None` for servers whose API AuthDesk does not know.
+    async fn consent_finding(&self, profile: &Profile) -> Option<Finding> {
+        profile.preset.api()?;
+        // Only a token that needs no refresh: doctor never rotates a pair another program
+        // may be using.
+        let usable = matches!(
+            self.current_tokens(&profile.name).await,
+            Ok(Some(tokens)) if !tokens.expires_soon(Utc::now())
+        );
+        let detail = match usable {
+            true => match self.server_api_for(&profile.name, None).await {
+                Ok(api) => {
+                    let skips = api.application_skips_consent(&profile.client_id).await;
+                    api.close().await;
+                    match skips {
+                        Ok(Some(true)) => "the application skips the consent page (skip_authorization is on): after the login the browser comes straight back".to_owned(),
+                        Ok(Some(false)) => "the server shows its consent page at each sign-in (skip_authorization is off)".to_owned(),
+                        Ok(None) => "could not tell whether the server shows its consent page: this user cannot see the application".to_owned(),
+                        Err(e) => format!("could not tell whether the server shows its consent page: {}", one_sentence(&e)),
+                    }
+                }
+                Err(e) => format!("could not tell whether the server shows its consent page: {}", one_sentence(&e)),
+            },
+            false => "whether the server shows its consent page is told while the profile holds a valid token (it is read with that token)".to_owned(),
+        };
+        Some(Finding {
+            profile: Some(profile.name.clone()),
+            check: "consent",
+            outcome: Outcome::Note,
+            detail,
+        })
     }
 
     /// The client ID and secret, proven without a user: a made-up code must be refused

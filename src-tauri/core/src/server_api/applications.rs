@@ -79,6 +79,20 @@ impl ServerApi {
         }
     }
 
+    /// Whether the application of `client_id` skips the consent page (its
+    /// `skip_authorization`), read from the applications this login may see (AWX's
+    /// `/api/v2/applications/`, the gateway's `/api/gateway/v1/applications/`); `None` when
+    /// it is not among them or the answer does not say.
+    pub async fn application_skips_consent(&self, client_id: &str) -> Result<Option<bool>> {
+        let url = join_path(&self.base_url, self.api.applications);
+        let applications = self.get_all("application lookup", url).await?;
+        Ok(applications
+            .iter()
+            .find(|app| app.get("client_id").and_then(Value::as_str) == Some(client_id))
+            .and_then(|app| app.get("skip_authorization"))
+            .and_then(Value::as_bool))
+    }
+
     /// Deletes an application (used to undo a set-up whose secret could not be kept).
     pub async fn delete_application(&self, id: u64) -> Result<()> {
         let url = join_path(&self.base_url, &format!("{}{id}/", self.api.applications));
