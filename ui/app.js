@@ -14,7 +14,7 @@ import {
 } from './profile_form.js';
 import { checkProfile, closeCheck } from './profile_check.js';
 import {
-  reveal, copy, copyAs, toggleCopyMenu, copyMenuKeys, refresh, revoke, renewExpired, followTokenNews,
+  reveal, copy, copyAs, toggleCopyMenu, copyMenuKeys, refresh, revoke, followTokenNews,
 } from './token_card.js';
 import {
   getToken, cancelSignIn, reopenBrowser, toggleSignInMenu, signInMenuKeys, switchUser, openSignInOptions,
@@ -55,10 +55,10 @@ function wire() {
   // Each field is checked again as it is left; the secret's rule follows the fields
   // that decide it (server, application, trust).
   $('profile-form').addEventListener('focusout', recheckField);
-  for (const id of ['profile-base-url', 'profile-client-id', 'profile-preset', 'profile-ca-file', 'profile-pin', ...ENDPOINTS.map((name) => `endpoint-${name}`)]) {
+  for (const id of ['profile-base-url', 'profile-client-id', 'profile-ca-file', 'profile-pin', ...ENDPOINTS.map((name) => `endpoint-${name}`)]) {
     $(id).addEventListener('input', followSecretRule);
-    $(id).addEventListener('change', followSecretRule);
   }
+  $('profile-preset').addEventListener('change', followSecretRule);
   $('profile-client-secret').addEventListener('input', secretTyped);
   $('profile-cancel').addEventListener('click', action(cancelProfileForm));
   $('profile-dialog').addEventListener('cancel', action(cancelProfileForm));
@@ -109,7 +109,8 @@ function wire() {
     }
   });
   $('refresh').addEventListener('click', onProfile(refresh));
-  $('expired-action').addEventListener('click', onProfile(renewExpired));
+  // The expired notice's Refresh (shown only when there is a refresh token).
+  $('expired-action').addEventListener('click', onProfile(refresh));
   $('revoke').addEventListener('click', onProfile(revoke));
   $('next-step').addEventListener('click', takeNextStep);
   $('notice-close').addEventListener('click', clearNotice);

@@ -131,11 +131,6 @@ function showExpiry() {
 
 setInterval(showExpiry, 5000);
 
-/** The expired notice's Refresh (shown only when there is a refresh token). */
-export async function renewExpired() {
-  await refresh();
-}
-
 /**
  * Auto-refresh outcomes, as Rust reports them, for as long as the page lives: the
  * chosen profile's view follows, and a failure shows in the notice.

@@ -266,6 +266,41 @@ impl Desk {
             .collect()
     }
 
+    /// The users the scripted browser logged in as, in order (a login form filled in:
+    /// a sign-in that kept the browser's session with the server adds none).
+    pub fn browser_logins(&self) -> Vec<String> {
+        self.browser_events()
+            .iter()
+            .filter(|e| e["event"] == "login")
+            .filter_map(|e| e["user"].as_str().map(str::to_owned))
+            .collect()
+    }
+
+    /// From now on the scripted browser's login page answer is this user's.
+    pub fn browse_as(&mut self, user: &str, password: &str) {
+        self.env
+            .push(("AUTHDESK_BROWSER_USER".into(), user.to_owned()));
+        self.env
+            .push(("AUTHDESK_BROWSER_PASSWORD".into(), password.to_owned()));
+    }
+
+    /// The codes, states and challenges of the URLs the scripted browser went to (its
+    /// callbacks among them): what no timeline or log may show.
+    pub fn browser_url_secrets(&self) -> Vec<String> {
+        let mut found = Vec::new();
+        for event in self.browser_events() {
+            let Some(url) = event["url"].as_str().and_then(|u| url::Url::parse(u).ok()) else {
+                continue;
+            };
+            for (name, value) in url.query_pairs() {
+                if matches!(name.as_ref(), "code" | "state" | "code_challenge") {
+                    found.push(value.into_owned());
+                }
+            }
+        }
+        found
+    }
+
     /// Waits (briefly: the browser logs after the page arrives) for the first event of a kind.
     pub fn browser_event(&self, kind: &str) -> Value {
         let deadline = Instant::now() + Duration::from_secs(10);

@@ -426,6 +426,14 @@ impl Window {
             .map(drop)
     }
 
+    /// Presses Save in the profile form where the server refuses the client secret (the
+    /// made-up-code check); returns what is said under the secret field.
+    pub async fn save_with_refused_secret(&self) -> Result<String> {
+        self.click("save-profile").await?;
+        self.wait_text("profile-client-secret-error", STEP_WAIT, |t| !t.is_empty())
+            .await
+    }
+
     /// The current value of a form field.
     pub async fn value(&self, test_id: &str) -> Result<String> {
         Ok(self

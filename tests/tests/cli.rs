@@ -738,13 +738,6 @@ fn switch_user(flavor: Flavor) {
     let name = unique("switch");
     let added = desk.add_profile(&name, &server, &server.seeded_app(), &[]);
     assert_eq!(added.status, Some(0), "{added:?}");
-    let logins = |desk: &Desk| -> Vec<String> {
-        desk.browser_events()
-            .iter()
-            .filter(|e| e["event"] == "login")
-            .filter_map(|e| e["user"].as_str().map(str::to_owned))
-            .collect()
-    };
 
     let first = desk.run(&["token", &name, "--timeout", "60"]);
     assert_eq!(first.status, Some(0), "{first:?}");
@@ -754,17 +747,14 @@ fn switch_user(flavor: Flavor) {
     let again = desk.run(&["token", &name, "--fresh", "--timeout", "60"]);
     assert_eq!(again.status, Some(0), "{again:?}");
     assert!(again.stderr.contains("Signed in as demo."), "{again:?}");
-    assert_eq!(logins(&desk), ["demo"], "the browser kept its session");
+    assert_eq!(
+        desk.browser_logins(),
+        ["demo"],
+        "the browser kept its session"
+    );
 
     // The switch: the server's logout page first, then its login page.
-    desk.env.push((
-        "AUTHDESK_BROWSER_USER".into(),
-        server.seed.admin_username.clone(),
-    ));
-    desk.env.push((
-        "AUTHDESK_BROWSER_PASSWORD".into(),
-        server.seed.admin_password.clone(),
-    ));
+    desk.browse_as(&server.seed.admin_username, &server.seed.admin_password);
     let switched = desk.run(&["token", &name, "--switch-user", "--timeout", "60"]);
     assert_eq!(switched.status, Some(0), "{switched:?}");
     let admin = &server.seed.admin_username;
@@ -781,7 +771,7 @@ fn switch_user(flavor: Flavor) {
         switched.stderr.contains(logout),
         "the logout page is shown: {switched:?}"
     );
-    assert_eq!(logins(&desk), ["demo", admin.as_str()]);
+    assert_eq!(desk.browser_logins(), ["demo", admin.as_str()]);
     let who = desk.run(&["whoami", &name]);
     assert_eq!(
         (who.status, who.stdout.trim()),
@@ -855,18 +845,11 @@ fn assert_redacted(text: &str, desk: &Desk, secrets: &[&str]) {
             "{secret:?} in the timeline:\n{text}"
         );
     }
-    for event in desk.browser_events() {
-        let Some(url) = event["url"].as_str().and_then(|u| url::Url::parse(u).ok()) else {
-            continue;
-        };
-        for (name, value) in url.query_pairs() {
-            if matches!(name.as_ref(), "code" | "state" | "code_challenge") && value.len() > 6 {
-                assert!(
-                    !text.contains(value.as_ref()),
-                    "the {name} is in the timeline:\n{text}"
-                );
-            }
-        }
+    for value in desk.browser_url_secrets() {
+        assert!(
+            !text.contains(&value),
+            "{value:?} (a code, state or challenge) is in the timeline:\n{text}"
+        );
     }
 }
 
@@ -1032,14 +1015,7 @@ fn doctor_says_whether_the_consent_page_shows() {
                     plain.stdout.contains("consent: could not tell whether the server shows its consent page: The server refused the application lookup (HTTP 403)"),
                     "{plain:?}"
                 );
-                desk.env.push((
-                    "AUTHDESK_BROWSER_USER".into(),
-                    server.seed.admin_username.clone(),
-                ));
-                desk.env.push((
-                    "AUTHDESK_BROWSER_PASSWORD".into(),
-                    server.seed.admin_password.clone(),
-                ));
+                desk.browse_as(&server.seed.admin_username, &server.seed.admin_password);
                 let admin = desk.run(&["token", &name, "--switch-user", "--timeout", "60"]);
                 assert_eq!(admin.status, Some(0), "{admin:?}");
             }

@@ -50,13 +50,7 @@ async fn add_profile_get_reveal_copy_refresh_and_revoke() {
         .fill("profile-base-url", &server.seed.base_url)
         .await
         .unwrap();
-    window
-        .element("profile-base-url")
-        .await
-        .unwrap()
-        .send_keys("\t")
-        .await
-        .unwrap();
+    leave(&window, "profile-base-url").await;
     let token_endpoint = format!("{}/api/o/token/", server.seed.base_url);
     window
         .wait_value("endpoint-token", WAIT, |v| v == token_endpoint)
@@ -1111,6 +1105,25 @@ async fn the_window_follows_the_cli_and_never_rotates_a_pair_it_did_not_show() {
     window.close().await;
 }
 
+/// A profile the CLI added with the seeded application (`extra`: more `profile add`
+/// flags), and the window opened on it.
+async fn window_on_added_profile(
+    server: &TestServer,
+    desk: &Desk,
+    prefix: &str,
+    extra: &[&str],
+) -> (String, Window) {
+    let name = unique(prefix);
+    let added = desk.add_profile(&name, server, &server.seeded_app(), extra);
+    assert_eq!(added.status, Some(0), "{added:?}");
+    let window = Window::open(desk).await.unwrap();
+    window
+        .wait_value("profile-select", WAIT, |v| v == name)
+        .await
+        .unwrap();
+    (name, window)
+}
+
 /// Leaves a field with Tab, as a person moves on from it.
 async fn leave(window: &Window, test_id: &str) {
     window
@@ -1132,14 +1145,7 @@ async fn the_form_checks_the_secret_at_save_and_each_field_as_it_is_left() {
     let _one = ONE_WINDOW_AT_A_TIME.lock().await;
     let server = tokio::task::block_in_place(|| TestServer::start(Flavor::Gateway)).unwrap();
     let desk = Desk::new(Browser::Approve);
-    let kept = unique("guikept");
-    let added = desk.add_profile(&kept, &server, &server.seeded_app(), &[]);
-    assert_eq!(added.status, Some(0), "{added:?}");
-    let window = Window::open(&desk).await.unwrap();
-    window
-        .wait_value("profile-select", WAIT, |v| v == kept)
-        .await
-        .unwrap();
+    let (_kept, window) = window_on_added_profile(&server, &desk, "guikept", &[]).await;
 
     // A new profile with a wrong secret: refused under the field, nothing saved.
     let name = unique("guisave");
@@ -1179,11 +1185,7 @@ async fn the_form_checks_the_secret_at_save_and_each_field_as_it_is_left() {
         .fill("profile-client-secret", "not-the-secret")
         .await
         .unwrap();
-    window.click("save-profile").await.unwrap();
-    let refused = window
-        .wait_text("profile-client-secret-error", WAIT, |t| !t.is_empty())
-        .await
-        .unwrap();
+    let refused = window.save_with_refused_secret().await.unwrap();
     assert!(
         refused.starts_with("Not saved") && refused.contains("client"),
         "{refused}"
@@ -1374,12 +1376,7 @@ async fn window_switch_user(flavor: Flavor) {
     let demo_token = first.json()["access_token"].as_str().unwrap().to_owned();
     // Whoever the login page asks from now on is the admin.
     let admin = server.seed.admin_username.clone();
-    desk.env
-        .push(("AUTHDESK_BROWSER_USER".into(), admin.clone()));
-    desk.env.push((
-        "AUTHDESK_BROWSER_PASSWORD".into(),
-        server.seed.admin_password.clone(),
-    ));
+    desk.browse_as(&admin, &server.seed.admin_password);
     let window = Window::open(&desk).await.unwrap();
     window
         .wait_text("whoami", WAIT, |t| t == "demo")
@@ -1406,13 +1403,7 @@ async fn window_switch_user(flavor: Flavor) {
         401,
         "the replaced token was revoked first"
     );
-    let logins: Vec<_> = desk
-        .browser_events()
-        .into_iter()
-        .filter(|e| e["event"] == "login")
-        .filter_map(|e| e["user"].as_str().map(str::to_owned))
-        .collect();
-    assert_eq!(logins, ["demo".to_owned(), admin.clone()]);
+    assert_eq!(desk.browser_logins(), ["demo".to_owned(), admin.clone()]);
     let who = desk.run(&["whoami", &name]);
     assert_eq!(who.stdout.trim(), admin, "{who:?}");
 
@@ -1460,14 +1451,7 @@ async fn a_server_that_requires_pkce_offers_to_turn_it_on() {
     })
     .unwrap();
     let desk = Desk::new(Browser::Approve);
-    let name = unique("guipkce");
-    let added = desk.add_profile(&name, &server, &server.seeded_app(), &[]);
-    assert_eq!(added.status, Some(0), "{added:?}");
-    let window = Window::open(&desk).await.unwrap();
-    window
-        .wait_value("profile-select", WAIT, |v| v == name)
-        .await
-        .unwrap();
+    let (name, window) = window_on_added_profile(&server, &desk, "guipkce", &[]).await;
     window.click("get-token").await.unwrap();
     let said = window
         .wait_text("status", WAIT, |t| t.contains("requires PKCE"))
@@ -1495,14 +1479,7 @@ async fn the_token_card_shows_the_sign_ins_timeline() {
     let _one = ONE_WINDOW_AT_A_TIME.lock().await;
     let server = tokio::task::block_in_place(|| TestServer::start(Flavor::Gateway)).unwrap();
     let desk = Desk::new(Browser::Approve);
-    let name = unique("guitimeline");
-    let added = desk.add_profile(&name, &server, &server.seeded_app(), &[]);
-    assert_eq!(added.status, Some(0), "{added:?}");
-    let window = Window::open(&desk).await.unwrap();
-    window
-        .wait_value("profile-select", WAIT, |v| v == name)
-        .await
-        .unwrap();
+    let (name, window) = window_on_added_profile(&server, &desk, "guitimeline", &[]).await;
     window.get_token_until_valid().await.unwrap();
     window.toggle_details("timeline").await.unwrap();
     let timeline = window
@@ -1531,15 +1508,7 @@ async fn the_token_card_shows_the_sign_ins_timeline() {
         stored.access_token.expose().to_owned(),
     ];
     secrets.extend(stored.refresh_token.as_ref().map(|t| t.expose().to_owned()));
-    for event in desk.browser_events() {
-        if let Some(url) = event["url"].as_str().and_then(|u| url::Url::parse(u).ok()) {
-            for (key, value) in url.query_pairs() {
-                if matches!(key.as_ref(), "code" | "state") {
-                    secrets.push(value.into_owned());
-                }
-            }
-        }
-    }
+    secrets.extend(desk.browser_url_secrets());
     for secret in &secrets {
         assert!(
             !timeline.contains(secret.as_str()),

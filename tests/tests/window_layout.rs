@@ -368,11 +368,7 @@ async fn first_run_wrong_secret_next_step_and_no_silent_replacement() {
         .unwrap();
     // Save asks the token endpoint first (the made-up-code exchange): the refusal is said
     // under the secret, nothing is saved, and Save anyway is offered in view.
-    window.click("save-profile").await.unwrap();
-    let refused = window
-        .wait_text("profile-client-secret-error", WAIT, |t| !t.is_empty())
-        .await
-        .unwrap();
+    let refused = window.save_with_refused_secret().await.unwrap();
     assert!(
         refused.starts_with("Not saved") && refused.contains("client"),
         "{refused}"

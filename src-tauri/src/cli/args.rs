@@ -528,12 +528,7 @@ fn parse_scope(text: &str) -> Result<authdesk_core::Scope, String> {
         .map_err(|e: authdesk_core::Error| e.to_string())
 }
 
-/// `--param KEY=VALUE`: split at the first `=` (a value may hold more).
+/// `--param KEY=VALUE`, as the core reads it.
 fn parse_param(text: &str) -> Result<(String, String), String> {
-    match text.split_once('=') {
-        Some((key, value)) if !key.trim().is_empty() => {
-            Ok((key.trim().to_owned(), value.to_owned()))
-        }
-        _ => Err(format!("\"{text}\" is not KEY=VALUE")),
-    }
+    authdesk_core::SignInOptions::parse_param(text).map_err(|e| e.to_string())
 }

@@ -189,10 +189,7 @@ impl Engine {
     /// that cannot be reached is another check's sentence). For a save, before anyone logs
     /// in for nothing.
     pub async fn check_client(&self, profile: &Profile) -> Result<()> {
-        match self.made_up_code_exchange(profile).await {
-            Some(refusal) if refusal.refuses_client() => Err(refusal),
-            _ => Ok(()),
-        }
+        client_refusal(self.made_up_code_exchange(profile).await)
     }
 
     /// [`Engine::check_client`] for a profile not saved yet, with the secret the person
@@ -214,10 +211,7 @@ impl Engine {
             }
         };
         let client = OAuthClient::new(profile, &secret)?;
-        match made_up_code_with(&client, profile).await {
-            Some(refusal) if refusal.refuses_client() => Err(refusal),
-            _ => Ok(()),
-        }
+        client_refusal(made_up_code_with(&client, profile).await)
     }
 
     /// The made-up code's exchange: its error, or `None` if the server took it.
@@ -240,8 +234,8 @@ impl Engine {
             self.current_tokens(&profile.name).await,
             Ok(Some(tokens)) if !tokens.expires_soon(Utc::now())
         );
-        let detail = match usable {
-            true => match self.server_api_for(&profile.name, None).await {
+        let detail = if usable {
+            match self.server_api_for(&profile.name, None).await {
                 Ok(api) => {
                     let skips = api.application_skips_consent(&profile.client_id).await;
                     api.close().await;
@@ -252,9 +246,13 @@ impl Engine {
                         Err(e) => format!("could not tell whether the server shows its consent page: {}", one_sentence(&e)),
                     }
                 }
-                Err(e) => format!("could not tell whether the server shows its consent page: {}", one_sentence(&e)),
-            },
-            false => "whether the server shows its consent page is told while the profile holds a valid token (it is read with that token)".to_owned(),
+                Err(e) => format!(
+                    "could not tell whether the server shows its consent page: {}",
+                    one_sentence(&e)
+                ),
+            }
+        } else {
+            "whether the server shows its consent page is told while the profile holds a valid token (it is read with that token)".to_owned()
         };
         Some(Finding {
             profile: Some(profile.name.clone()),
@@ -387,6 +385,14 @@ async fn redirect_finding(profile: &Profile, trust: &Trust) -> Finding {
 
 fn one_sentence(error: &Error) -> String {
     error.to_string().trim_end_matches('.').to_owned()
+}
+
+/// The made-up code's outcome as a save sees it: only a refused client is an error.
+fn client_refusal(outcome: Option<Error>) -> Result<()> {
+    match outcome {
+        Some(refusal) if refusal.refuses_client() => Err(refusal),
+        _ => Ok(()),
+    }
 }
 
 /// Exchanges a code no server issued: the answer tells a bad client (`invalid_client`)

@@ -129,14 +129,15 @@ impl Engine {
         let all = self.profiles.list()?;
         // A form or flag edit does not know the application AuthDesk created: the same
         // server and application keep that record, another one drops it.
-        if let Some(old) = all.iter().find(|p| p.name == profile.name) {
+        let existing = all.iter().find(|p| p.name == profile.name);
+        if let Some(old) = existing {
             if profile.registered_application.is_none()
                 && same_server_and_application(old, &profile)
             {
                 profile.registered_application = old.registered_application;
             }
         }
-        let exists = all.iter().any(|p| p.name == profile.name);
+        let exists = existing.is_some();
         let secret_given = client_secret.is_some();
         let secret_stored = if !secret_given && exists {
             let owned = profile.name.clone();

@@ -65,6 +65,19 @@ pub struct SignInOptions {
 }
 
 impl SignInOptions {
+    /// One extra parameter as typed, `KEY=VALUE`: split at the first `=` (a value may
+    /// hold more), the name trimmed. The CLI's `--param` and the window's lines alike.
+    pub fn parse_param(text: &str) -> Result<(String, String)> {
+        match text.split_once('=') {
+            Some((key, value)) if !key.trim().is_empty() => {
+                Ok((key.trim().to_owned(), value.to_owned()))
+            }
+            _ => Err(Error::Config(format!(
+                "\"{text}\" is not KEY=VALUE: give each extra parameter as a name, =, and its value."
+            ))),
+        }
+    }
+
     /// Refuses parameters AuthDesk sets itself, and empty names.
     pub fn check(&self) -> Result<()> {
         for (name, _) in &self.params {
@@ -418,14 +431,10 @@ impl SignIn {
                 "callback",
                 format!("{via} ({callback}) · state matched · code={MASK}"),
             ),
-            Err(Error::AuthorizationRefused { .. }) => {
-                if let Err(e) = &code {
-                    self.timeline.record(
-                        "callback",
-                        format!("{via} ({callback}) · state matched · {e}"),
-                    );
-                }
-            }
+            Err(refused @ Error::AuthorizationRefused { .. }) => self.timeline.record(
+                "callback",
+                format!("{via} ({callback}) · state matched · {refused}"),
+            ),
             Err(e) => self.timeline.record("callback", format!("none: {e}")),
         }
         let code = code.map_err(|e| e.for_sign_in(&self.profile))?;

@@ -47,12 +47,7 @@ impl SignInOptionsInput {
             .iter()
             .map(|line| line.trim())
             .filter(|line| !line.is_empty())
-            .map(|line| match line.split_once('=') {
-                Some((key, value)) => Ok((key.trim().to_owned(), value.to_owned())),
-                None => Err(CommandError::config(format!(
-                    "“{line}” is not KEY=VALUE: give each extra parameter as a name, =, and its value."
-                ))),
-            })
+            .map(SignInOptions::parse_param)
             .collect::<Result<Vec<_>, _>>()?;
         Ok(SignInOptions {
             switch_user: self.switch_user,
