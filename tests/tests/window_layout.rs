@@ -632,6 +632,16 @@ async fn gallery() {
         .unwrap();
     gallery.shoot(&window, "timeline").await;
     window.toggle_details("timeline").await.unwrap();
+    // The ▾ beside Get token, and its Options for this sign-in.
+    window.click("sign-in-more").await.unwrap();
+    gallery.shoot(&window, "sign-in-menu").await;
+    window.click("sign-in-options").await.unwrap();
+    window
+        .wait_value("options-scope", WAIT, str::is_empty)
+        .await
+        .unwrap();
+    gallery.shoot(&window, "sign-in-options").await;
+    window.click("options-cancel").await.unwrap();
     if !gallery.both_sizes {
         window.resize(800, 600).await.unwrap();
         shoot(
